@@ -1,0 +1,39 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { IsoDate } from './common.js';
+
+export const AuditAction = Type.Union(
+  [
+    'login', 'logout', 'login_failed',
+    'user.created', 'user.updated', 'user.disabled',
+    'token.created', 'token.revoked',
+    'project.created', 'project.updated', 'project.deleted',
+    'file.uploaded', 'file.checked_out', 'file.checked_in', 'file.checkout_cancelled',
+    'file.lock_overridden', 'file.updated', 'file.deleted', 'file.linked',
+    'sync.pushed', 'sync.failed', 'sync.pulled',
+  ].map((a) => Type.Literal(a)),
+);
+
+export const AuditEntry = Type.Object({
+  id: Type.Integer(),
+  at: IsoDate,
+  user: Type.Union([Type.String(), Type.Null()]),
+  action: Type.String(),
+  project: Type.Union([Type.String(), Type.Null()]),
+  path: Type.Union([Type.String(), Type.Null()]),
+  revision: Type.Union([Type.String(), Type.Null()]),
+  message: Type.Union([Type.String(), Type.Null()]),
+});
+export type AuditEntry = Static<typeof AuditEntry>;
+
+export const AuditQuery = Type.Object(
+  {
+    project: Type.Optional(Type.String({ maxLength: 64 })),
+    user: Type.Optional(Type.String({ maxLength: 64 })),
+    action: Type.Optional(Type.String({ maxLength: 64 })),
+    since: Type.Optional(IsoDate),
+    until: Type.Optional(IsoDate),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 10000, default: 500 })),
+  },
+  { additionalProperties: false },
+);
+export type AuditQuery = Static<typeof AuditQuery>;

@@ -1,0 +1,30 @@
+/** URL builders for the HTTP API, shared by the web app, the CLI and tests. A file path is one
+ * URL-encoded segment (slashes as %2F), as in GitLab's repository-files API. */
+const enc = encodeURIComponent;
+
+export const api = {
+  health: '/api/health',
+  login: '/api/auth/login',
+  logout: '/api/auth/logout',
+  me: '/api/auth/me',
+  users: '/api/users',
+  user: (id: number) => `/api/users/${id}`,
+  tokens: '/api/tokens',
+  token: (id: number) => `/api/tokens/${id}`,
+  projects: '/api/projects',
+  project: (slug: string) => `/api/projects/${enc(slug)}`,
+  projectSync: (slug: string) => `/api/projects/${enc(slug)}/sync`,
+  files: (slug: string) => `/api/projects/${enc(slug)}/files`,
+  groups: (slug: string) => `/api/projects/${enc(slug)}/groups`,
+  links: (slug: string) => `/api/projects/${enc(slug)}/links`,
+  file: (slug: string, path: string) => `/api/projects/${enc(slug)}/files/${enc(path)}`,
+  fileContent: (slug: string, path: string, rev?: string) =>
+    `/api/projects/${enc(slug)}/files/${enc(path)}/content${rev ? `?rev=${enc(rev)}` : ''}`,
+  fileHistory: (slug: string, path: string) => `/api/projects/${enc(slug)}/files/${enc(path)}/history`,
+  fileAction: (slug: string, path: string, action: 'checkout' | 'checkin' | 'cancel' | 'override') =>
+    `/api/projects/${enc(slug)}/files/${enc(path)}/${action}`,
+  locks: '/api/locks',
+  audit: '/api/audit',
+  auditCsv: '/api/audit.csv',
+  ws: '/ws',
+} as const;

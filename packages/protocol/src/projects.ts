@@ -1,0 +1,50 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { IsoDate } from './common.js';
+
+export const Slug = Type.String({ minLength: 1, maxLength: 64, pattern: '^[a-z0-9][a-z0-9-]*$' });
+
+export const SyncStatus = Type.Object({
+  state: Type.Union([Type.Literal('idle'), Type.Literal('pending'), Type.Literal('ok'), Type.Literal('failed')]),
+  lastSyncAt: Type.Union([IsoDate, Type.Null()]),
+  lastError: Type.Union([Type.String(), Type.Null()]),
+});
+export type SyncStatus = Static<typeof SyncStatus>;
+
+export const Project = Type.Object(
+  {
+    slug: Slug,
+    name: Type.String(),
+    description: Type.String(),
+    createdAt: IsoDate,
+    fileCount: Type.Integer(),
+    lockCount: Type.Integer(),
+    /** Remote URL without credentials, or null. The token is never returned. */
+    remoteUrl: Type.Union([Type.String(), Type.Null()]),
+    sync: SyncStatus,
+  },
+  { $id: 'Project' },
+);
+export type Project = Static<typeof Project>;
+
+export const CreateProjectRequest = Type.Object(
+  {
+    slug: Slug,
+    name: Type.String({ minLength: 1, maxLength: 200 }),
+    description: Type.Optional(Type.String({ maxLength: 2000 })),
+    remoteUrl: Type.Optional(Type.String({ maxLength: 2000 })),
+    remoteToken: Type.Optional(Type.String({ maxLength: 2000 })),
+  },
+  { additionalProperties: false },
+);
+export type CreateProjectRequest = Static<typeof CreateProjectRequest>;
+
+export const UpdateProjectRequest = Type.Object(
+  {
+    name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+    description: Type.Optional(Type.String({ maxLength: 2000 })),
+    remoteUrl: Type.Optional(Type.Union([Type.String({ maxLength: 2000 }), Type.Null()])),
+    remoteToken: Type.Optional(Type.Union([Type.String({ maxLength: 2000 }), Type.Null()])),
+  },
+  { additionalProperties: false, minProperties: 1 },
+);
+export type UpdateProjectRequest = Static<typeof UpdateProjectRequest>;

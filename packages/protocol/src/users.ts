@@ -1,0 +1,56 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { IsoDate, Role } from './common.js';
+
+export const User = Type.Object(
+  {
+    id: Type.Integer(),
+    username: Type.String(),
+    role: Role,
+    disabled: Type.Boolean(),
+    createdAt: IsoDate,
+  },
+  { $id: 'User' },
+);
+export type User = Static<typeof User>;
+
+export const Username = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_.@-]+$' });
+export const Password = Type.String({ minLength: 8, maxLength: 256 });
+
+export const LoginRequest = Type.Object(
+  { username: Type.String({ minLength: 1, maxLength: 64 }), password: Type.String({ minLength: 1, maxLength: 256 }) },
+  { additionalProperties: false },
+);
+export type LoginRequest = Static<typeof LoginRequest>;
+
+export const SessionResponse = Type.Object({ user: User, csrfToken: Type.String() });
+export type SessionResponse = Static<typeof SessionResponse>;
+
+export const CreateUserRequest = Type.Object(
+  { username: Username, password: Password, role: Role },
+  { additionalProperties: false },
+);
+export type CreateUserRequest = Static<typeof CreateUserRequest>;
+
+export const UpdateUserRequest = Type.Object(
+  { role: Type.Optional(Role), password: Type.Optional(Password), disabled: Type.Optional(Type.Boolean()) },
+  { additionalProperties: false, minProperties: 1 },
+);
+export type UpdateUserRequest = Static<typeof UpdateUserRequest>;
+
+export const ApiToken = Type.Object({
+  id: Type.Integer(),
+  name: Type.String(),
+  createdAt: IsoDate,
+  lastUsedAt: Type.Union([IsoDate, Type.Null()]),
+});
+export type ApiToken = Static<typeof ApiToken>;
+
+export const CreateTokenRequest = Type.Object(
+  { name: Type.String({ minLength: 1, maxLength: 100 }) },
+  { additionalProperties: false },
+);
+export type CreateTokenRequest = Static<typeof CreateTokenRequest>;
+
+/** The secret is shown once, at creation. */
+export const CreatedToken = Type.Composite([ApiToken, Type.Object({ token: Type.String() })]);
+export type CreatedToken = Static<typeof CreatedToken>;

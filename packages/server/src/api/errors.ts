@@ -1,0 +1,31 @@
+import type { FastifyError, FastifyInstance } from 'fastify';
+import type { ErrorBody, ErrorCode } from '@lockstep/protocol';
+import { AppError } from '../services/errors.js';
+import { BlobTooLargeError } from '../vault/index.js';
+
+const body = (code: ErrorCode, message: string, holder?: string): ErrorBody => ({ error: { code, message, ...(holder ? { holder } : {}) } });
+
+/** Maps every failure to `{error:{code,message}}` with the right status; internals are logged, not leaked. */
+export function registerErrorHandling(app: FastifyInstance): void {
+  app.setErrorHandler((err: FastifyError, req, reply) => {
+    if (err instanceof AppError) return reply.status(err.status).send(body(err.code, err.message, err.extra.holder));
+    if (err instanceof BlobTooLargeError || err.code === 'FST_REQ_FILE_TOO_LARGE' || err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+      return reply.status(413).send(body('too_large', 'upload exceeds the size limit'));
+    }
+    if (err.validation) return reply.status(400).send(body('validation', err.message));
+    if (err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' || err.code === 'FST_INVALID_MULTIPART_CONTENT_TYPE') {
+      return reply.status(415).send(body('unsupported_media_type', err.message));
+    }
+    if (err.statusCode === 429) return reply.status(429).send(body('rate_limited', 'too many attempts; wait a minute and retry'));
+    if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) {
+      // Malformed JSON, truncated multipart, empty bodies and the like.
+      return reply.status(err.statusCode).send(body('validation', err.message));
+    }
+    req.log.error({ err }, 'request failed');
+    return reply.status(500).send(body('internal', 'internal error; see the server log'));
+  });
+}
+
+export function sendNotFound(reply: { status(n: number): { send(b: unknown): unknown } }, what: string) {
+  return reply.status(404).send(body('not_found', what));
+}

@@ -1,0 +1,117 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import cookie from '@fastify/cookie';
+import multipart from '@fastify/multipart';
+import rateLimit from '@fastify/rate-limit';
+import fastifyStatic from '@fastify/static';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { registerAuthHook } from './api/auth-hook.js';
+import { registerErrorHandling, sendNotFound } from './api/errors.js';
+import { adminRoutes } from './api/routes/admin.js';
+import { authRoutes } from './api/routes/auth.js';
+import { fileRoutes } from './api/routes/files.js';
+import { projectRoutes } from './api/routes/projects.js';
+import type { Config } from './config.js';
+import type { EventBus } from './events/bus.js';
+import { MemoryBus } from './events/memory-bus.js';
+import { registerRealtime, type RealtimeHub } from './realtime/index.js';
+import { authenticate, SESSION_COOKIE } from './services/auth.js';
+import { createServices, type Services } from './services/context.js';
+import { reconcileAll } from './services/index-rebuild.js';
+import { ensureFirstAdmin } from './services/users.js';
+import { openDatabase } from './store/db.js';
+import { findProject } from './store/projects.js';
+import { Vault } from './vault/index.js';
+
+export interface App {
+  app: FastifyInstance;
+  services: Services;
+  hub: RealtimeHub;
+  /** Set on the very first start when a random admin password was generated. */
+  firstAdmin: { username: string; password: string | null } | null;
+  close(): Promise<void>;
+}
+
+const defaultWebDir = () => fileURLToPath(new URL('../../web/dist', import.meta.url));
+
+/** Wires store, vault, bus, realtime hub and HTTP routes into one Fastify instance. */
+export async function buildApp(config: Config, opts: { logger?: boolean | object; bus?: EventBus } = {}): Promise<App> {
+  await Vault.checkGit();
+  const { db, dialect } = await openDatabase(config);
+  const vault = new Vault(path.join(config.dataDir, 'repos'));
+  const bus = opts.bus ?? new MemoryBus({ replayBufferSize: config.replayBufferSize });
+  const app = Fastify({
+    logger: opts.logger ?? { level: config.logLevel },
+    bodyLimit: 1024 * 1024,
+    trustProxy: config.secureCookies,
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+  const services = createServices({ config, db, dialect, vault, bus, log: app.log });
+  let ready = false;
+
+  registerErrorHandling(app);
+  await app.register(cookie);
+  await app.register(rateLimit, { global: false });
+  await app.register(multipart, {
+    limits: { fileSize: config.maxUploadBytes, files: 1, fields: 20, fieldSize: 64 * 1024, parts: 25 },
+  });
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'Lockstep PDM API', version: '0.1.0', description: 'Exclusive check-out vault for CNC and CAD files' },
+      components: { securitySchemes: { cookie: { type: 'apiKey', in: 'cookie', name: SESSION_COOKIE }, bearer: { type: 'http', scheme: 'bearer' } } },
+      security: [{ cookie: [] }, { bearer: [] }],
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+  registerAuthHook(app, services);
+
+  const hub = await registerRealtime(app, {
+    bus,
+    authenticate: async (req) => {
+      const auth = await authenticate(services, req.cookies[SESSION_COOKIE], req.headers.authorization);
+      return auth && { id: auth.actor.id, username: auth.actor.username, role: auth.actor.role };
+    },
+    canReadProject: async (_user, project) => !!(await findProject(db, project)),
+    isReady: () => ready,
+    heartbeatMs: config.heartbeatMs,
+    maxBufferedBytes: config.wsMaxBufferedBytes,
+    maxPayloadBytes: config.wsMaxPayloadBytes,
+    allowedOrigins: config.allowedOrigins,
+  });
+
+  await app.register(authRoutes(services));
+  await app.register(projectRoutes(services));
+  await app.register(fileRoutes(services));
+  await app.register(adminRoutes(services));
+
+  const webDir = config.webDir ?? defaultWebDir();
+  const hasWeb = fs.existsSync(path.join(webDir, 'index.html'));
+  if (hasWeb) await app.register(fastifyStatic, { root: webDir, wildcard: false });
+  app.setNotFoundHandler((req, reply) => {
+    if (req.url.startsWith('/api') || !hasWeb || req.method !== 'GET') return sendNotFound(reply, `no route ${req.method} ${req.url.split('?')[0]}`);
+    return reply.type('text/html').sendFile('index.html'); // single-page app: the client routes
+  });
+
+  const firstAdmin = await ensureFirstAdmin(services);
+  await reconcileAll(services);
+  await app.ready();
+  ready = true;
+
+  return {
+    app,
+    services,
+    hub,
+    firstAdmin,
+    async close() {
+      ready = false;
+      await hub.close();
+      await app.close();
+      await bus.close();
+      await db.destroy();
+    },
+  };
+}

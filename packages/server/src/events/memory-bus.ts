@@ -1,0 +1,111 @@
+import type { ProjectEventMap, ProjectEventType } from '@lockstep/protocol';
+import type { EventBus, Notice, ProjectEvent } from './bus.js';
+
+export interface MemoryBusOptions {
+  /** How many recent events per project `replay` can return. 0 keeps none. */
+  replayBufferSize: number;
+  /** Where a throwing listener's error goes; the other listeners still run. Default: console.error. */
+  onListenerError?: (error: unknown) => void;
+}
+
+/** Per-project state: the last seq and a ring of the last N events (seq s lives at (s - 1) % N). */
+interface ProjectLog {
+  seq: number;
+  ring: ProjectEvent[];
+}
+
+/**
+ * The in-process bus (embedded mode). Seqs start at 1 per project and live as long as the process:
+ * after a restart they start again at 1, which is why `replay` answers `null` (resync) for an
+ * `afterSeq` beyond the current seq rather than pretending the client is up to date.
+ */
+export class MemoryBus implements EventBus {
+  private readonly size: number;
+  private readonly onListenerError: (error: unknown) => void;
+  private readonly logs = new Map<string, ProjectLog>();
+  private readonly eventListeners = new Set<(event: ProjectEvent) => void>();
+  private readonly noticeListeners = new Set<(username: string, notice: Notice) => void>();
+  private closed = false;
+
+  constructor(opts: MemoryBusOptions) {
+    if (!Number.isInteger(opts.replayBufferSize) || opts.replayBufferSize < 0) {
+      throw new RangeError('replayBufferSize must be a non-negative integer');
+    }
+    this.size = opts.replayBufferSize;
+    this.onListenerError = opts.onListenerError ?? ((error) => console.error('event listener failed', error));
+  }
+
+  async publish<K extends ProjectEventType>(project: string, type: K, data: ProjectEventMap[K]): Promise<ProjectEvent> {
+    this.assertOpen();
+    const log = this.log(project);
+    const seq = ++log.seq;
+    // Key order is the wire order: the hub serialises this object as-is.
+    const event: ProjectEvent = { type, ts: new Date().toISOString(), seq, project, data };
+    if (this.size > 0) log.ring[(seq - 1) % this.size] = event;
+    this.dispatch(this.eventListeners, (listener) => listener(event));
+    return event;
+  }
+
+  async notifyUser(username: string, notice: Notice): Promise<void> {
+    this.assertOpen();
+    this.dispatch(this.noticeListeners, (listener) => listener(username, notice));
+  }
+
+  /**
+   * Events with seq > afterSeq, oldest first. `[]` when up to date; `null` when afterSeq is older
+   * than the buffer keeps (a gap would follow) or newer than the current seq (a seq from another
+   * bus lifetime): either way the client must refetch.
+   */
+  async replay(project: string, afterSeq: number): Promise<ProjectEvent[] | null> {
+    const log = this.logs.get(project);
+    const current = log?.seq ?? 0;
+    if (afterSeq > current || afterSeq < 0) return null;
+    if (afterSeq === current) return [];
+    const oldestKept = Math.max(1, current - this.size + 1);
+    if (afterSeq + 1 < oldestKept) return null;
+    const events: ProjectEvent[] = [];
+    for (let seq = afterSeq + 1; seq <= current; seq++) events.push(log!.ring[(seq - 1) % this.size]);
+    return events;
+  }
+
+  async currentSeq(project: string): Promise<number> {
+    return this.logs.get(project)?.seq ?? 0;
+  }
+
+  onEvent(listener: (event: ProjectEvent) => void): () => void {
+    this.eventListeners.add(listener);
+    return () => this.eventListeners.delete(listener);
+  }
+
+  onNotice(listener: (username: string, notice: Notice) => void): () => void {
+    this.noticeListeners.add(listener);
+    return () => this.noticeListeners.delete(listener);
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.eventListeners.clear();
+    this.noticeListeners.clear();
+  }
+
+  private log(project: string): ProjectLog {
+    let log = this.logs.get(project);
+    if (!log) this.logs.set(project, (log = { seq: 0, ring: [] }));
+    return log;
+  }
+
+  /** Calls every listener in subscription order; one that throws does not stop the rest. */
+  private dispatch<L>(listeners: Set<L>, call: (listener: L) => void): void {
+    for (const listener of [...listeners]) {
+      try {
+        call(listener);
+      } catch (error) {
+        this.onListenerError(error);
+      }
+    }
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new Error('event bus is closed');
+  }
+}

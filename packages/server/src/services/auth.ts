@@ -1,0 +1,69 @@
+import crypto from 'node:crypto';
+import { hash, verify } from '@node-rs/argon2';
+import type { Role, User } from '@lockstep/protocol';
+import { appendAudit } from '../store/audit.js';
+import { findSessionUser, findTokenUser, insertSession, deleteSession } from '../store/sessions.js';
+import { findUserByName, toUser } from '../store/users.js';
+import type { Actor, Services } from './context.js';
+import { AppError } from './errors.js';
+
+export const SESSION_COOKIE = 'lockstep_session';
+// algorithm 2 = Argon2id (the enum is a const enum, unusable under isolatedModules).
+const ARGON = { algorithm: 2, memoryCost: 19456, timeCost: 2, parallelism: 1 };
+
+export const hashPassword = (password: string) => hash(password, ARGON);
+export const sha256 = (secret: string) => crypto.createHash('sha256').update(secret).digest('hex');
+export const randomSecret = (bytes = 32) => crypto.randomBytes(bytes).toString('base64url');
+
+// A fixed hash to verify against when the user does not exist, so timing does not reveal usernames.
+let dummyHash: Promise<string> | null = null;
+
+export async function login(s: Services, username: string, password: string): Promise<{ user: User; sessionToken: string; csrfToken: string }> {
+  const row = await findUserByName(s.db, username);
+  dummyHash ??= hashPassword(randomSecret());
+  const ok = row ? await verify(row.password_hash, password) : (await verify(await dummyHash, password), false);
+  if (!row || !ok || row.disabled) {
+    await appendAudit(s.db, { username: username.slice(0, 64), action: 'login_failed' });
+    throw new AppError(401, 'unauthenticated', 'wrong username or password');
+  }
+  const sessionToken = randomSecret();
+  const csrfToken = randomSecret();
+  await insertSession(s.db, { idHash: sha256(sessionToken), userId: row.id, csrfToken, ttlMs: s.config.sessionTtlMs });
+  await appendAudit(s.db, { username: row.username, action: 'login' });
+  return { user: toUser(row), sessionToken, csrfToken };
+}
+
+export async function logout(s: Services, sessionToken: string, actor: Actor): Promise<void> {
+  await deleteSession(s.db, sha256(sessionToken));
+  await appendAudit(s.db, { username: actor.username, action: 'logout' });
+}
+
+export interface Authenticated {
+  user: User;
+  actor: Actor;
+  /** Set for cookie sessions: unsafe requests must echo it in X-CSRF-Token. */
+  csrfToken: string | null;
+  via: 'cookie' | 'bearer';
+}
+
+/** Resolves a session cookie or a Bearer API token to an active user. */
+export async function authenticate(s: Services, cookie: string | undefined, authorization: string | undefined): Promise<Authenticated | null> {
+  const bearer = /^Bearer\s+(\S+)$/i.exec(authorization ?? '')?.[1];
+  if (bearer) {
+    const row = await findTokenUser(s.db, sha256(bearer));
+    if (!row || row.disabled) return null;
+    return { user: toUser(row), actor: { id: row.id, username: row.username, role: row.role }, csrfToken: null, via: 'bearer' };
+  }
+  if (!cookie) return null;
+  const found = await findSessionUser(s.db, sha256(cookie));
+  if (!found || found.user.disabled) return null;
+  const { user, csrfToken } = found;
+  return { user: toUser(user), actor: { id: user.id, username: user.username, role: user.role as Role }, csrfToken, via: 'cookie' };
+}
+
+export function csrfMatches(expected: string, given: string | undefined): boolean {
+  if (!given) return false;
+  const a = Buffer.from(expected);
+  const b = Buffer.from(given);
+  return a.length === b.length && crypto.timingSafeEqual(a, b);
+}

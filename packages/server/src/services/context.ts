@@ -1,0 +1,29 @@
+import type { Role } from '@lockstep/protocol';
+import type { Config } from '../config.js';
+import type { EventBus } from '../events/bus.js';
+import type { Db, Dialect } from '../store/db.js';
+import type { Vault } from '../vault/index.js';
+import { KeyedMutex } from '../vault/mutex.js';
+
+/** Everything a use case needs; built once in app.ts. */
+export interface Services {
+  config: Config;
+  db: Db;
+  dialect: Dialect;
+  vault: Vault;
+  bus: EventBus;
+  /** Orders "git commit + index transaction" per project inside this process. */
+  projectWrites: KeyedMutex;
+  log: { info(obj: object, msg?: string): void; warn(obj: object, msg?: string): void; error(obj: object, msg?: string): void };
+}
+
+/** The authenticated user a request acts as. */
+export interface Actor {
+  id: number;
+  username: string;
+  role: Role;
+}
+
+export function createServices(parts: Omit<Services, 'projectWrites'>): Services {
+  return { ...parts, projectWrites: new KeyedMutex() };
+}

@@ -1,0 +1,60 @@
+import type { HistoryEntry } from '@lockstep/protocol';
+import { metaPathFor } from '../domain/paths.js';
+import { isRevisionLabel } from '../domain/revision.js';
+import { findFile } from '../store/files.js';
+import type { Services } from './context.js';
+import { badRequest, notFound } from './errors.js';
+import { requireProject, validPath } from './file-common.js';
+import { collisionKey } from '../domain/paths.js';
+
+/** Revisions of a file, newest first, read from git (deleted files keep their history). */
+export async function fileHistory(s: Services, slug: string, rawPath: string): Promise<HistoryEntry[]> {
+  await requireProject(s, slug);
+  const path = await historyPath(s, slug, rawPath);
+  const commits = await s.vault.log(slug, { paths: [path, metaPathFor(path)] });
+  if (!commits.length) throw notFound(`file "${rawPath}" has no history in project "${slug}"`);
+  return commits.map((c) => ({
+    commit: c.commit,
+    revision: c.trailers['Revision'] ?? '',
+    author: c.authorName,
+    date: c.date,
+    message: [c.subject, c.body].filter(Boolean).join('\n\n'),
+    action: c.trailers['Lockstep-Action'] ?? 'commit',
+  }));
+}
+
+/** For a link, history and content are the target's; a deleted path still has its history. */
+async function historyPath(s: Services, slug: string, rawPath: string): Promise<string> {
+  const path = validPath(s, rawPath);
+  const row = await findFile(s.db, slug, collisionKey(path));
+  return row?.link_target ?? row?.path ?? path;
+}
+
+export interface Download {
+  stream: NodeJS.ReadableStream;
+  size: number;
+  sha: string;
+  name: string;
+  commit: string;
+}
+
+/** Content of the current revision, or of `rev`: a commit id or a revision label (newest commit with it). */
+export async function fileContent(s: Services, slug: string, rawPath: string, rev?: string): Promise<Download> {
+  await requireProject(s, slug);
+  const path = await historyPath(s, slug, rawPath);
+  let commit: string | null;
+  if (!rev) {
+    commit = await s.vault.head(slug);
+  } else if (isRevisionLabel(rev, s.config.revisionScheme)) {
+    const entry = (await fileHistory(s, slug, path)).find((h) => h.revision === rev && h.action !== 'delete');
+    commit = entry?.commit ?? null;
+    if (!commit) throw notFound(`revision ${rev} of "${path}" not found`);
+  } else {
+    if (!/^[0-9a-f]{4,64}$/i.test(rev)) throw badRequest('rev must be a commit id or a revision label');
+    commit = await s.vault.resolveCommit(slug, rev);
+  }
+  if (!commit) throw notFound(`revision "${rev ?? 'current'}" not found`);
+  const blob = await s.vault.readBlob(slug, commit, path);
+  if (!blob) throw notFound(`"${path}" does not exist at ${rev ?? 'the current revision'}`);
+  return { ...blob, name: path.slice(path.lastIndexOf('/') + 1), commit };
+}

@@ -1,0 +1,64 @@
+import type { CreateUserRequest, CreatedToken, UpdateUserRequest, User } from '@lockstep/protocol';
+import { appendAudit } from '../store/audit.js';
+import { isUniqueViolation } from '../store/db.js';
+import { deleteToken, deleteUserSessions, insertToken } from '../store/sessions.js';
+import { countActiveAdmins, countUsers, findUserById, insertUser, updateUser } from '../store/users.js';
+import { hashPassword, randomSecret, sha256 } from './auth.js';
+import type { Actor, Services } from './context.js';
+import { conflict, notFound } from './errors.js';
+
+export async function createUser(s: Services, actor: Actor, req: CreateUserRequest): Promise<User> {
+  try {
+    const user = await insertUser(s.db, { username: req.username, passwordHash: await hashPassword(req.password), role: req.role });
+    await appendAudit(s.db, { username: actor.username, action: 'user.created', message: `${user.username} (${user.role})` });
+    return user;
+  } catch (err) {
+    if (isUniqueViolation(err)) throw conflict(`user "${req.username}" already exists`);
+    throw err;
+  }
+}
+
+/** Role, password or disabled flag. The last active admin cannot demote or disable themselves away. */
+export async function changeUser(s: Services, actor: Actor, id: number, req: UpdateUserRequest): Promise<User> {
+  const row = await findUserById(s.db, id);
+  if (!row) throw notFound(`user ${id} not found`);
+  const losesAdmin = row.role === 'admin' && !row.disabled && ((req.role && req.role !== 'admin') || req.disabled === true);
+  if (losesAdmin && (await countActiveAdmins(s.db)) <= 1) throw conflict('this is the last active admin; promote someone else first');
+  const user = await updateUser(s.db, id, {
+    role: req.role,
+    disabled: req.disabled,
+    passwordHash: req.password ? await hashPassword(req.password) : undefined,
+  });
+  // A disabled user or a new password ends existing sessions.
+  if (req.disabled || req.password) await deleteUserSessions(s.db, id);
+  const what = Object.keys(req).filter((k) => k !== 'password').map((k) => `${k}=${String(req[k as keyof UpdateUserRequest])}`);
+  if (req.password) what.push('password changed');
+  await appendAudit(s.db, { username: actor.username, action: req.disabled ? 'user.disabled' : 'user.updated', message: `${row.username}: ${what.join(', ')}` });
+  return user!;
+}
+
+/** First start: create `admin` with LOCKSTEP_ADMIN_PASSWORD or a random password returned for printing once. */
+export async function ensureFirstAdmin(s: Services): Promise<{ username: string; password: string | null } | null> {
+  if ((await countUsers(s.db)) > 0) return null;
+  const password = s.config.adminPassword ?? randomSecret(12);
+  try {
+    await insertUser(s.db, { username: 'admin', passwordHash: await hashPassword(password), role: 'admin' });
+  } catch (err) {
+    if (isUniqueViolation(err)) return null; // another instance created it first
+    throw err;
+  }
+  return { username: 'admin', password: s.config.adminPassword ? null : password };
+}
+
+export async function createToken(s: Services, actor: Actor, name: string): Promise<CreatedToken> {
+  const token = `lst_${randomSecret()}`;
+  const created = await insertToken(s.db, { userId: actor.id, name, tokenHash: sha256(token) });
+  await appendAudit(s.db, { username: actor.username, action: 'token.created', message: name });
+  return { ...created, token };
+}
+
+export async function revokeToken(s: Services, actor: Actor, id: number): Promise<void> {
+  if (!(await deleteToken(s.db, actor.id, id))) throw notFound(`token ${id} not found`);
+  await appendAudit(s.db, { username: actor.username, action: 'token.revoked', message: String(id) });
+}
+

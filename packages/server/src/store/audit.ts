@@ -1,0 +1,48 @@
+import type { AuditEntry, AuditQuery } from '@lockstep/protocol';
+import type { Db } from './db.js';
+import { nowIso } from './db.js';
+
+export interface AuditRecord {
+  username: string | null;
+  action: string;
+  project?: string | null;
+  path?: string | null;
+  revision?: string | null;
+  message?: string | null;
+}
+
+/** Appends one audit row; pass the transaction so the row commits with the change it records. */
+export async function appendAudit(db: Db, r: AuditRecord): Promise<void> {
+  await db
+    .insertInto('audit')
+    .values({
+      at: nowIso(),
+      username: r.username,
+      action: r.action,
+      project: r.project ?? null,
+      path: r.path ?? null,
+      revision: r.revision ?? null,
+      message: r.message ?? null,
+    })
+    .execute();
+}
+
+export async function queryAudit(db: Db, q: AuditQuery): Promise<AuditEntry[]> {
+  let query = db.selectFrom('audit').selectAll();
+  if (q.project) query = query.where('project', '=', q.project);
+  if (q.user) query = query.where('username', '=', q.user);
+  if (q.action) query = query.where('action', '=', q.action);
+  if (q.since) query = query.where('at', '>=', new Date(q.since).toISOString());
+  if (q.until) query = query.where('at', '<=', new Date(q.until).toISOString());
+  const rows = await query.orderBy('id', 'desc').limit(q.limit ?? 500).execute();
+  return rows.map((r) => ({
+    id: r.id,
+    at: r.at,
+    user: r.username,
+    action: r.action,
+    project: r.project,
+    path: r.path,
+    revision: r.revision,
+    message: r.message,
+  }));
+}

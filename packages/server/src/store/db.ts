@@ -1,0 +1,47 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import SQLite from 'better-sqlite3';
+import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import pg from 'pg';
+import { migrateToLatest } from './migrations.js';
+import type { Database } from './schema.js';
+
+export type Dialect = 'sqlite' | 'postgres';
+export type Db = Kysely<Database>;
+
+export interface OpenedDb {
+  db: Db;
+  dialect: Dialect;
+}
+
+/** Opens (and migrates) the store: SQLite in the data folder, or PostgreSQL when a URL is given. */
+export async function openDatabase(opts: { dataDir: string; databaseUrl: string | null }): Promise<OpenedDb> {
+  let db: Db;
+  let dialect: Dialect;
+  if (opts.databaseUrl) {
+    // bigint (files.size) comes back as a string by default; sizes fit in a JS number.
+    pg.types.setTypeParser(20, (v) => Number(v));
+    db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: opts.databaseUrl, max: 10 }) }) });
+    dialect = 'postgres';
+  } else {
+    fs.mkdirSync(opts.dataDir, { recursive: true });
+    const sqlite = new SQLite(path.join(opts.dataDir, 'lockstep.db'));
+    // WAL: readers never block the writer; NORMAL sync is durable across process crashes.
+    sqlite.pragma('journal_mode = WAL');
+    sqlite.pragma('synchronous = NORMAL');
+    sqlite.pragma('foreign_keys = ON');
+    sqlite.pragma('busy_timeout = 5000');
+    db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+    dialect = 'sqlite';
+  }
+  await migrateToLatest(db, dialect);
+  return { db, dialect };
+}
+
+/** Unique-key violation on either dialect. */
+export function isUniqueViolation(err: unknown): boolean {
+  const code = (err as { code?: string })?.code;
+  return code === '23505' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === 'SQLITE_CONSTRAINT_UNIQUE';
+}
+
+export const nowIso = (): string => new Date().toISOString();

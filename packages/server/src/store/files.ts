@@ -1,0 +1,171 @@
+import type { FileInfo, FileSort, FileStatus, GroupSummary } from '@lockstep/protocol';
+import { sql } from 'kysely';
+import { statusFor } from '../domain/status.js';
+import type { Db } from './db.js';
+import type { Database } from './schema.js';
+
+export type FileRow = Database['files'];
+
+export async function findFile(db: Db, project: string, pathKey: string): Promise<FileRow | undefined> {
+  return db.selectFrom('files').selectAll().where('project', '=', project).where('path_key', '=', pathKey).executeTakeFirst();
+}
+
+/** Inserts or replaces the index row of one file. */
+export async function upsertFile(db: Db, row: FileRow): Promise<void> {
+  await db
+    .insertInto('files')
+    .values(row)
+    .onConflict((oc) => oc.columns(['project', 'path_key']).doUpdateSet({ ...row }))
+    .execute();
+}
+
+export async function deleteFileRow(db: Db, project: string, pathKey: string): Promise<void> {
+  await db.deleteFrom('files').where('project', '=', project).where('path_key', '=', pathKey).execute();
+}
+
+/** Links pointing at a file (so a check-out of the target can be announced for them too). */
+export async function linksTo(db: Db, project: string, target: string): Promise<string[]> {
+  const rows = await db.selectFrom('files').select('path').where('project', '=', project).where('link_target', '=', target).execute();
+  return rows.map((r) => r.path);
+}
+
+export interface ListFilter {
+  q?: string;
+  group?: string;
+  status?: FileStatus;
+  sort?: FileSort;
+  limit: number;
+  offset: number;
+  paths?: string[];
+}
+
+/** The listing joins each entry with its link target and the lock (of the target, for links). */
+function baseQuery(db: Db, project: string) {
+  return db
+    .selectFrom('files as f')
+    .leftJoin('files as t', (j) => j.onRef('t.project', '=', 'f.project').onRef('t.path', '=', 'f.link_target'))
+    .leftJoin('locks as l', (j) =>
+      j.onRef('l.project', '=', 'f.project').on(sql`l.path_key`, '=', sql`coalesce(t.path_key, f.path_key)`),
+    )
+    .where('f.project', '=', project);
+}
+
+const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
+
+function filtered(db: Db, project: string, viewer: string, f: Omit<ListFilter, 'limit' | 'offset'>) {
+  let q = baseQuery(db, project);
+  if (f.paths) q = q.where('f.path', 'in', f.paths.length ? f.paths : ['\u0000']);
+  if (f.group) q = q.where('f.grp', '=', f.group);
+  if (f.q) {
+    const pattern = `%${escapeLike(f.q.toLowerCase())}%`;
+    q = q.where((eb) =>
+      eb.or([
+        eb(sql`lower(f.path)`, 'like', sql`${pattern} escape '\\'`),
+        eb(sql`lower(f.description)`, 'like', sql`${pattern} escape '\\'`),
+        eb(sql`lower(coalesce(f.part_number, ''))`, 'like', sql`${pattern} escape '\\'`),
+      ]),
+    );
+  }
+  if (f.status === 'available') q = q.where('l.username', 'is', null);
+  if (f.status === 'checked_out_by_me') q = q.where('l.username', '=', viewer);
+  if (f.status === 'locked') q = q.where('l.username', 'is not', null).where('l.username', '<>', viewer);
+  return q;
+}
+
+function ordered<Q extends { orderBy: (...a: any[]) => Q }>(q: Q, sort: FileSort | undefined): Q {
+  switch (sort ?? 'group') {
+    case 'name':
+      return q.orderBy('f.name').orderBy('f.path');
+    case 'path':
+      return q.orderBy('f.path');
+    case 'modified':
+      return q.orderBy('f.modified_at').orderBy('f.path');
+    case '-modified':
+      return q.orderBy('f.modified_at', 'desc').orderBy('f.path');
+    case 'revision':
+      return q.orderBy(sql`length(coalesce(t.revision, f.revision))`, 'desc').orderBy(sql`coalesce(t.revision, f.revision)`, 'desc').orderBy('f.path');
+    case 'status':
+      return q.orderBy(sql`l.username is null`).orderBy('f.path');
+    default:
+      return q.orderBy('f.grp').orderBy('f.path');
+  }
+}
+
+export async function listFiles(db: Db, project: string, viewer: string, f: ListFilter): Promise<{ items: FileInfo[]; total: number }> {
+  const rowsQuery = ordered(
+    filtered(db, project, viewer, f).select([
+      'f.path', 'f.name', 'f.grp', 'f.link_target',
+      sql<string>`coalesce(t.revision, f.revision)`.as('revision'),
+      'f.description', 'f.part_number', 'f.fields_json',
+      sql<number>`coalesce(t.size, f.size)`.as('size'),
+      sql<string>`coalesce(t.modified_at, f.modified_at)`.as('modified_at'),
+      sql<string>`coalesce(t.modified_by, f.modified_by)`.as('modified_by'),
+      sql<string>`coalesce(t.commit_sha, f.commit_sha)`.as('commit_sha'),
+      'l.username as lock_user', 'l.locked_at', 'l.message as lock_message',
+    ]),
+    f.sort,
+  )
+    .limit(f.limit)
+    .offset(f.offset);
+  const [rows, count] = await Promise.all([
+    rowsQuery.execute(),
+    filtered(db, project, viewer, f).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+  ]);
+  return { items: rows.map((r) => toFileInfo(r, viewer)), total: Number(count.n) };
+}
+
+export interface ListedRow {
+  path: string;
+  name: string;
+  grp: string;
+  link_target: string | null;
+  revision: string;
+  description: string;
+  part_number: string | null;
+  fields_json: string;
+  size: number;
+  modified_at: string;
+  modified_by: string;
+  commit_sha: string;
+  lock_user: string | null;
+  locked_at: string | null;
+  lock_message: string | null;
+}
+
+export function toFileInfo(r: ListedRow, viewer: string | null): FileInfo {
+  const info: FileInfo = {
+    path: r.path,
+    name: r.name,
+    group: r.grp,
+    status: statusFor(r.lock_user, viewer),
+    lockedBy: r.lock_user,
+    lockedAt: r.locked_at,
+    lockMessage: r.lock_user ? r.lock_message ?? '' : null,
+    revision: r.revision,
+    description: r.description,
+    partNumber: r.part_number,
+    fields: JSON.parse(r.fields_json) as Record<string, string>,
+    size: Number(r.size),
+    modifiedAt: r.modified_at,
+    modifiedBy: r.modified_by,
+    commit: r.commit_sha,
+  };
+  if (r.link_target) info.link = r.link_target;
+  return info;
+}
+
+export async function getFileInfo(db: Db, project: string, path: string, viewer: string | null): Promise<FileInfo | undefined> {
+  const { items } = await listFiles(db, project, viewer ?? '', { paths: [path], limit: 1, offset: 0 });
+  const item = items[0];
+  if (item && viewer === null) item.status = item.lockedBy ? 'locked' : 'available';
+  return item;
+}
+
+export async function listGroups(db: Db, project: string): Promise<GroupSummary[]> {
+  const rows = await baseQuery(db, project)
+    .select(['f.grp', (eb) => eb.fn.countAll<number>().as('n'), (eb) => eb.fn.count<number>('l.username').as('locked')])
+    .groupBy('f.grp')
+    .orderBy('f.grp')
+    .execute();
+  return rows.map((r) => ({ group: r.grp, count: Number(r.n), locked: Number(r.locked) }));
+}

@@ -1,0 +1,108 @@
+import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from 'kysely';
+import type { Dialect } from './db.js';
+
+/** One set of migrations for SQLite and PostgreSQL; only the auto-increment key differs. */
+function migrations(dialect: Dialect): Record<string, Migration> {
+  const serial = dialect === 'postgres' ? 'serial' : 'integer';
+  const autoId = (c: any) => (dialect === 'postgres' ? c.primaryKey() : c.primaryKey().autoIncrement());
+  return {
+    '0001_initial': {
+      async up(db: Kysely<any>) {
+        await db.schema
+          .createTable('users')
+          .addColumn('id', serial, autoId)
+          .addColumn('username', 'text', (c) => c.notNull())
+          .addColumn('username_key', 'text', (c) => c.notNull().unique())
+          .addColumn('password_hash', 'text', (c) => c.notNull())
+          .addColumn('role', 'text', (c) => c.notNull())
+          .addColumn('disabled', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createTable('sessions')
+          .addColumn('id_hash', 'text', (c) => c.primaryKey())
+          .addColumn('user_id', 'integer', (c) => c.notNull().references('users.id').onDelete('cascade'))
+          .addColumn('csrf_token', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addColumn('expires_at', 'text', (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createTable('api_tokens')
+          .addColumn('id', serial, autoId)
+          .addColumn('user_id', 'integer', (c) => c.notNull().references('users.id').onDelete('cascade'))
+          .addColumn('name', 'text', (c) => c.notNull())
+          .addColumn('token_hash', 'text', (c) => c.notNull().unique())
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addColumn('last_used_at', 'text')
+          .execute();
+        await db.schema
+          .createTable('projects')
+          .addColumn('slug', 'text', (c) => c.primaryKey())
+          .addColumn('name', 'text', (c) => c.notNull())
+          .addColumn('description', 'text', (c) => c.notNull().defaultTo(''))
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addColumn('head_commit', 'text')
+          .addColumn('remote_url', 'text')
+          .addColumn('remote_secret', 'text')
+          .addColumn('sync_state', 'text', (c) => c.notNull().defaultTo('idle'))
+          .addColumn('sync_error', 'text')
+          .addColumn('last_sync_at', 'text')
+          .execute();
+        await db.schema
+          .createTable('files')
+          .addColumn('project', 'text', (c) => c.notNull().references('projects.slug').onDelete('cascade'))
+          .addColumn('path', 'text', (c) => c.notNull())
+          .addColumn('path_key', 'text', (c) => c.notNull())
+          .addColumn('name', 'text', (c) => c.notNull())
+          .addColumn('grp', 'text', (c) => c.notNull())
+          .addColumn('revision', 'text', (c) => c.notNull())
+          .addColumn('description', 'text', (c) => c.notNull().defaultTo(''))
+          .addColumn('part_number', 'text')
+          .addColumn('fields_json', 'text', (c) => c.notNull().defaultTo('{}'))
+          .addColumn('size', 'bigint', (c) => c.notNull())
+          .addColumn('blob_sha', 'text', (c) => c.notNull())
+          .addColumn('commit_sha', 'text', (c) => c.notNull())
+          .addColumn('modified_at', 'text', (c) => c.notNull())
+          .addColumn('modified_by', 'text', (c) => c.notNull())
+          .addColumn('link_target', 'text')
+          .addPrimaryKeyConstraint('files_pk', ['project', 'path_key'])
+          .execute();
+        await db.schema.createIndex('files_group_path').on('files').columns(['project', 'grp', 'path']).execute();
+        await db.schema.createIndex('files_modified').on('files').columns(['project', 'modified_at']).execute();
+        await db.schema
+          .createTable('locks')
+          .addColumn('project', 'text', (c) => c.notNull().references('projects.slug').onDelete('cascade'))
+          .addColumn('path_key', 'text', (c) => c.notNull())
+          .addColumn('path', 'text', (c) => c.notNull())
+          .addColumn('username', 'text', (c) => c.notNull())
+          .addColumn('locked_at', 'text', (c) => c.notNull())
+          .addColumn('message', 'text', (c) => c.notNull().defaultTo(''))
+          // The lock: at most one holder per file, enforced by the database, never by a read-then-write.
+          .addPrimaryKeyConstraint('locks_pk', ['project', 'path_key'])
+          .execute();
+        await db.schema.createIndex('locks_user').on('locks').column('username').execute();
+        await db.schema
+          .createTable('audit')
+          .addColumn('id', serial, autoId)
+          .addColumn('at', 'text', (c) => c.notNull())
+          .addColumn('username', 'text')
+          .addColumn('action', 'text', (c) => c.notNull())
+          .addColumn('project', 'text')
+          .addColumn('path', 'text')
+          .addColumn('revision', 'text')
+          .addColumn('message', 'text')
+          .execute();
+        await db.schema.createIndex('audit_at').on('audit').column('at').execute();
+        await db.schema.createIndex('audit_project_at').on('audit').columns(['project', 'at']).execute();
+      },
+    },
+  };
+}
+
+export async function migrateToLatest(db: Kysely<any>, dialect: Dialect): Promise<void> {
+  const provider: MigrationProvider = { getMigrations: async () => migrations(dialect) };
+  const { error, results } = await new Migrator({ db, provider }).migrateToLatest();
+  const failed = results?.find((r) => r.status === 'Error');
+  if (error || failed) throw new Error(`database migration ${failed?.migrationName ?? ''} failed: ${String(error)}`);
+  void sql; // sql is re-exported for future raw migrations
+}

@@ -1,0 +1,57 @@
+import type { Project } from '@lockstep/protocol';
+import type { Db } from './db.js';
+import type { Database } from './schema.js';
+
+type ProjectRow = Database['projects'];
+
+export async function findProject(db: Db, slug: string): Promise<ProjectRow | undefined> {
+  return db.selectFrom('projects').selectAll().where('slug', '=', slug).executeTakeFirst();
+}
+
+const withCounts = (db: Db) =>
+  db
+    .selectFrom('projects as p')
+    .selectAll('p')
+    .select((eb) => [
+      eb.selectFrom('files').whereRef('files.project', '=', 'p.slug').select(eb.fn.countAll<number>().as('n')).as('file_count'),
+      eb.selectFrom('locks').whereRef('locks.project', '=', 'p.slug').select(eb.fn.countAll<number>().as('n')).as('lock_count'),
+    ]);
+
+function toProject(r: ProjectRow & { file_count: number | null; lock_count: number | null }): Project {
+  return {
+    slug: r.slug,
+    name: r.name,
+    description: r.description,
+    createdAt: r.created_at,
+    fileCount: Number(r.file_count ?? 0),
+    lockCount: Number(r.lock_count ?? 0),
+    remoteUrl: r.remote_url,
+    sync: { state: r.sync_state, lastSyncAt: r.last_sync_at, lastError: r.sync_error },
+  };
+}
+
+export async function listProjects(db: Db): Promise<Project[]> {
+  const rows = await withCounts(db).orderBy('p.slug').execute();
+  return rows.map(toProject);
+}
+
+export async function getProject(db: Db, slug: string): Promise<Project | undefined> {
+  const row = await withCounts(db).where('p.slug', '=', slug).executeTakeFirst();
+  return row && toProject(row);
+}
+
+export async function insertProject(db: Db, row: ProjectRow): Promise<void> {
+  await db.insertInto('projects').values(row).execute();
+}
+
+export async function updateProjectRow(db: Db, slug: string, patch: Partial<ProjectRow>): Promise<void> {
+  await db.updateTable('projects').set(patch).where('slug', '=', slug).execute();
+}
+
+export async function deleteProjectRows(db: Db, slug: string): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    await trx.deleteFrom('locks').where('project', '=', slug).execute();
+    await trx.deleteFrom('files').where('project', '=', slug).execute();
+    await trx.deleteFrom('projects').where('slug', '=', slug).execute();
+  });
+}

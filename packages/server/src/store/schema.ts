@@ -1,0 +1,80 @@
+import type { Generated, Selectable } from 'kysely';
+
+/** Table types. Timestamps are ISO-8601 strings (they sort as text on both SQLite and PostgreSQL);
+ * booleans are 0/1 integers so one set of queries serves both dialects. */
+export interface Database {
+  users: {
+    id: Generated<number>;
+    username: string;
+    username_key: string;
+    password_hash: string;
+    role: 'admin' | 'user' | 'viewer';
+    disabled: number;
+    created_at: string;
+  };
+  sessions: {
+    id_hash: string;
+    user_id: number;
+    csrf_token: string;
+    created_at: string;
+    expires_at: string;
+  };
+  api_tokens: {
+    id: Generated<number>;
+    user_id: number;
+    name: string;
+    token_hash: string;
+    created_at: string;
+    last_used_at: string | null;
+  };
+  projects: {
+    slug: string;
+    name: string;
+    description: string;
+    created_at: string;
+    head_commit: string | null;
+    remote_url: string | null;
+    remote_secret: string | null;
+    sync_state: 'idle' | 'pending' | 'ok' | 'failed';
+    sync_error: string | null;
+    last_sync_at: string | null;
+  };
+  files: {
+    project: string;
+    path: string;
+    path_key: string;
+    name: string;
+    grp: string;
+    revision: string;
+    description: string;
+    part_number: string | null;
+    fields_json: string;
+    size: number;
+    blob_sha: string;
+    commit_sha: string;
+    modified_at: string;
+    modified_by: string;
+    link_target: string | null;
+  };
+  locks: {
+    project: string;
+    path_key: string;
+    path: string;
+    username: string;
+    locked_at: string;
+    message: string;
+  };
+  audit: {
+    id: Generated<number>;
+    at: string;
+    username: string | null;
+    action: string;
+    project: string | null;
+    path: string | null;
+    revision: string | null;
+    message: string | null;
+  };
+}
+
+export type UserRow = Selectable<Database['users']>;
+export type TokenRow = Selectable<Database['api_tokens']>;

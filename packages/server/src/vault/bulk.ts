@@ -1,0 +1,40 @@
+import { runGit } from './git.js';
+import type { Vault } from './vault.js';
+
+/** Bulk reads for index rebuilds: one git process each, however many files the project has. */
+
+/** Contents of many blobs through one `git cat-file --batch`. */
+export async function readBlobs(vault: Vault, slug: string, shas: string[]): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  if (!shas.length) return out;
+  const { stdout } = await runGit(['cat-file', '--batch'], { gitDir: vault.repoPath(slug), input: `${shas.join('\n')}\n` });
+  let pos = 0;
+  while (pos < stdout.length) {
+    const eol = stdout.indexOf(0x0a, pos);
+    const [sha, type, size] = stdout.subarray(pos, eol).toString().split(' ');
+    if (type === 'missing' || !size) {
+      pos = eol + 1;
+      continue;
+    }
+    const start = eol + 1;
+    const end = start + Number(size);
+    out.set(sha!, stdout.subarray(start, end).toString('utf8'));
+    pos = end + 1; // content is followed by a newline
+  }
+  return out;
+}
+
+/** For every path ever touched up to `head`: the newest commit that touched it, with author and date. */
+export async function lastCommits(vault: Vault, slug: string, head: string): Promise<Map<string, { commit: string; author: string; date: string }>> {
+  const { stdout } = await runGit(['log', '--no-renames', '--format=%x01%H%x09%an%x09%aI', '--name-only', head, '--'], {
+    gitDir: vault.repoPath(slug),
+  });
+  const out = new Map<string, { commit: string; author: string; date: string }>();
+  for (const chunk of stdout.toString('utf8').split('\x01')) {
+    if (!chunk) continue;
+    const lines = chunk.split('\n');
+    const [commit, author, date] = lines[0]!.split('\t') as [string, string, string];
+    for (const path of lines.slice(1)) if (path && !out.has(path)) out.set(path, { commit, author, date });
+  }
+  return out;
+}

@@ -1,0 +1,296 @@
+// Git storage for Lockstep: one bare repository per project, written with plumbing only.
+import { randomUUID } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { batchCheck, catBlobStream, hashObjectFromStream } from './blob-io.js';
+import {
+  GitError,
+  GitMissingError,
+  PathConflictError,
+  PathNotFoundError,
+  RefUpdateRaceError,
+  RepoExistsError,
+} from './errors.js';
+import { gitText, runGit } from './git.js';
+import { LOG_FORMAT, parseLog } from './log-format.js';
+import { KeyedMutex } from './mutex.js';
+import type { BlobRead, CommitInput, CommitRecord, TreeChange, TreeEntry } from './types.js';
+import { assertIdentity, assertObjectId, assertRev, assertSlug, assertTreePath, buildMessage } from './validate.js';
+
+const BRANCH = 'refs/heads/main';
+const MIN_GIT: [number, number] = [2, 30];
+const MAX_COMMIT_ATTEMPTS = 10;
+
+// Written once at creation. gc.auto=0: plumbing never triggers gc anyway, and a repack of a
+// multi-GB vault must be a scheduled job (`gc()`), not something that can land in a request.
+const REPO_CONFIG: Array<[string, string]> = [
+  ['core.logAllRefUpdates', 'true'], // reflog on main: every ref move is recoverable
+  ['core.fsync', 'committed'], // git >= 2.36: fsync objects and refs before reporting success
+  ['gc.auto', '0'],
+  ['receive.denyNonFastForwards', 'true'], // history is an audit trail; never rewritten by a push
+  ['receive.denyDeletes', 'true'],
+];
+
+export class Vault {
+  readonly reposDir: string;
+  private readonly commitLock = new KeyedMutex();
+
+  constructor(reposDir: string) {
+    this.reposDir = path.resolve(reposDir);
+  }
+
+  /** Returns the git version; throws GitMissingError if git is absent or older than 2.30. */
+  static async checkGit(): Promise<string> {
+    let out: string;
+    try {
+      out = await gitText(['--version']);
+    } catch (err) {
+      if (err instanceof GitMissingError) throw err;
+      throw new GitMissingError(`could not run git (${(err as Error).message}); Lockstep needs git >= 2.30`);
+    }
+    const m = /(\d+)\.(\d+)(?:\.(\d+))?/.exec(out);
+    if (!m) throw new GitMissingError(`could not read the git version from "${out}"; Lockstep needs git >= 2.30`);
+    const [major, minor] = [Number(m[1]), Number(m[2])];
+    if (major < MIN_GIT[0] || (major === MIN_GIT[0] && minor < MIN_GIT[1])) {
+      throw new GitMissingError(`git ${m[0]} is too old; Lockstep needs git >= ${MIN_GIT.join('.')}`);
+    }
+    return m[0];
+  }
+
+  repoPath(slug: string): string {
+    assertSlug(slug); // one path segment: the repo can never be outside reposDir
+    return path.join(this.reposDir, `${slug}.git`);
+  }
+
+  async createRepo(slug: string): Promise<void> {
+    const dir = this.repoPath(slug);
+    await fs.mkdir(this.reposDir, { recursive: true });
+    try {
+      await fs.mkdir(dir); // atomic claim: two creators cannot both succeed
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw new RepoExistsError(slug);
+      throw err;
+    }
+    try {
+      await runGit(['init', '--quiet', '--bare', '--initial-branch=main', dir]);
+      for (const [key, value] of REPO_CONFIG) await runGit(['config', key, value], { gitDir: dir });
+    } catch (err) {
+      await fs.rm(dir, { recursive: true, force: true });
+      throw err;
+    }
+  }
+
+  async deleteRepo(slug: string): Promise<void> {
+    await fs.rm(this.repoPath(slug), { recursive: true, force: true });
+  }
+
+  async exists(slug: string): Promise<boolean> {
+    try {
+      return (await fs.stat(path.join(this.repoPath(slug), 'HEAD'))).isFile();
+    } catch {
+      return false;
+    }
+  }
+
+  /** Commit of refs/heads/main, or null while the repository has no commits. */
+  async head(slug: string): Promise<string | null> {
+    const { stdout } = await runGit(['rev-parse', '--verify', '--quiet', BRANCH], {
+      gitDir: this.repoPath(slug),
+      okCodes: [1],
+    });
+    return stdout.toString('utf8').trim() || null;
+  }
+
+  /** Stream content into the object store; memory stays flat whatever the size. */
+  writeBlob(
+    slug: string,
+    content: NodeJS.ReadableStream,
+    opts: { maxBytes?: number } = {},
+  ): Promise<{ sha: string; size: number }> {
+    return hashObjectFromStream(this.repoPath(slug), content, opts.maxBytes);
+  }
+
+  async writeBlobBuffer(slug: string, content: Buffer | string): Promise<string> {
+    return gitText(['hash-object', '-w', '--no-filters', '--stdin'], { gitDir: this.repoPath(slug), input: content });
+  }
+
+  /**
+   * One commit on main from a temporary index. Serialised per slug in this process; across
+   * processes the final `update-ref <new> <old>` is a compare-and-swap, retried from a fresh head.
+   */
+  async commit(slug: string, input: CommitInput): Promise<{ commit: string; parent: string | null }> {
+    const gitDir = this.repoPath(slug);
+    for (const change of input.changes) {
+      assertTreePath(change.path);
+      if (change.op === 'put') assertObjectId(change.blob);
+    }
+    assertIdentity(input.author.name, input.author.email);
+    const message = buildMessage(input.message, input.trailers);
+    return this.commitLock.run(gitDir, async () => {
+      for (let attempt = 1; attempt <= MAX_COMMIT_ATTEMPTS; attempt++) {
+        const result = await this.tryCommit(slug, gitDir, input, message);
+        if (result) return result;
+        // Lost the race to another process: back off a little (jittered, growing) and redo.
+        await sleep(Math.random() * 10 * attempt);
+      }
+      throw new RefUpdateRaceError(MAX_COMMIT_ATTEMPTS);
+    });
+  }
+
+  /** One attempt; null means another writer moved main first. */
+  private async tryCommit(slug: string, gitDir: string, input: CommitInput, message: string) {
+    const parent = await this.head(slug);
+    await this.checkChanges(gitDir, parent, input.changes);
+    // Under the repo dir (same filesystem, removed with it); unique so concurrent writers never share.
+    const indexFile = path.join(gitDir, `lockstep-index-${randomUUID()}`);
+    const env = { GIT_INDEX_FILE: indexFile };
+    try {
+      if (parent) await runGit(['read-tree', parent], { gitDir, env });
+      await runGit(['update-index', '-z', '--index-info'], { gitDir, env, input: indexInfo(input.changes) });
+      const tree = await gitText(['write-tree'], { gitDir, env });
+      const when = `${Math.floor((input.date ?? new Date()).getTime() / 1000)} +0000`;
+      const { name, email } = input.author;
+      const commit = await gitText(['commit-tree', tree, ...(parent ? ['-p', parent] : [])], {
+        gitDir,
+        input: message,
+        env: {
+          GIT_AUTHOR_NAME: name,
+          GIT_AUTHOR_EMAIL: email,
+          GIT_AUTHOR_DATE: when,
+          GIT_COMMITTER_NAME: name,
+          GIT_COMMITTER_EMAIL: email,
+          GIT_COMMITTER_DATE: when,
+        },
+      });
+      const expected = parent ?? '0'.repeat(commit.length); // all zeros: "must not exist yet"
+      try {
+        await runGit(['update-ref', '-m', `lockstep: ${firstLine(message)}`, BRANCH, commit, expected], { gitDir });
+      } catch (err) {
+        if (err instanceof GitError && (await this.head(slug)) !== parent) return null;
+        // Another process may hold main.lock right now without having moved main yet.
+        if (err instanceof GitError && /cannot lock ref|File exists|but expected/.test(err.stderr)) return null;
+        throw err;
+      }
+      return { commit, parent };
+    } finally {
+      await fs.rm(indexFile, { force: true });
+    }
+  }
+
+  /** Deletes must name an existing file; puts must not turn a file into a folder or back. */
+  private async checkChanges(gitDir: string, parent: string | null, changes: TreeChange[]): Promise<void> {
+    if (!parent) {
+      const del = changes.find((c) => c.op === 'delete');
+      if (del) throw new PathNotFoundError(del.path);
+      return;
+    }
+    const probes: Array<{ path: string; name: string; mustBe: 'blob' | 'not-blob' | 'not-tree'; change: string }> = [];
+    for (const c of changes) {
+      if (c.op === 'delete') {
+        probes.push({ path: c.path, name: c.path, mustBe: 'blob', change: c.path });
+        continue;
+      }
+      probes.push({ path: c.path, name: c.path, mustBe: 'not-tree', change: c.path });
+      const parts = c.path.split('/');
+      for (let i = 1; i < parts.length; i++) {
+        const folder = parts.slice(0, i).join('/');
+        probes.push({ path: folder, name: folder, mustBe: 'not-blob', change: c.path });
+      }
+    }
+    const infos = await batchCheck(gitDir, probes.map((p) => `${parent}:${p.name}`));
+    probes.forEach((p, i) => {
+      const type = infos[i]?.type;
+      if (p.mustBe === 'blob' && type !== 'blob') throw new PathNotFoundError(p.path);
+      if (p.mustBe === 'not-blob' && type === 'blob') throw new PathConflictError(p.change, p.path);
+      if (p.mustBe === 'not-tree' && type === 'tree') throw new PathConflictError(p.change, p.path);
+    });
+  }
+
+  /** Stream a file as of `rev`; null when the path is not a file there. */
+  async readBlob(slug: string, rev: string, filePath: string): Promise<BlobRead | null> {
+    assertRev(rev);
+    assertTreePath(filePath);
+    const gitDir = this.repoPath(slug);
+    const [info] = await batchCheck(gitDir, [`${rev}:${filePath}`]);
+    if (!info || info.type !== 'blob') return null;
+    return { stream: catBlobStream(gitDir, info.sha), size: info.size, sha: info.sha };
+  }
+
+  /** Small files only (metadata JSON): the whole content as UTF-8. */
+  async readText(slug: string, rev: string, filePath: string): Promise<string | null> {
+    const blob = await this.readBlob(slug, rev, filePath);
+    if (!blob) return null;
+    const chunks: Buffer[] = [];
+    for await (const chunk of blob.stream) chunks.push(chunk as Buffer);
+    return Buffer.concat(chunks).toString('utf8');
+  }
+
+  /** Every file in the tree at `rev` (default: head; [] for an empty repository). */
+  async listTree(slug: string, rev?: string): Promise<TreeEntry[]> {
+    const target = rev ?? (await this.head(slug));
+    if (!target) return [];
+    assertRev(target);
+    const { stdout } = await runGit(['ls-tree', '-r', '-l', '-z', target], { gitDir: this.repoPath(slug) });
+    const entries: TreeEntry[] = [];
+    for (const record of stdout.toString('utf8').split('\0')) {
+      // `<mode> SP <type> SP <sha> SP+ <size> TAB <path>`
+      const tab = record.indexOf('\t');
+      if (tab < 0) continue;
+      const [, type, sha, size] = record.slice(0, tab).split(/ +/);
+      if (type === 'blob') entries.push({ path: record.slice(tab + 1), sha: sha!, size: Number(size) });
+    }
+    return entries;
+  }
+
+  /** Commits on main, newest first; with `paths`, only commits touching them (deletes included). */
+  async log(slug: string, opts: { paths?: string[]; limit?: number; rev?: string } = {}): Promise<CommitRecord[]> {
+    const target = opts.rev ?? (await this.head(slug));
+    if (!target) return [];
+    assertRev(target);
+    const args = ['log', '-z', LOG_FORMAT];
+    if (opts.limit !== undefined) args.push(`--max-count=${Math.max(0, Math.floor(opts.limit))}`);
+    args.push(target);
+    if (opts.paths?.length) {
+      opts.paths.forEach(assertTreePath);
+      args.push('--', ...opts.paths);
+    }
+    const { stdout } = await runGit(args, { gitDir: this.repoPath(slug) });
+    return parseLog(stdout.toString('utf8'));
+  }
+
+  /** Full commit id for `rev`, or null if it names no commit. Never lets `rev` act as an option. */
+  async resolveCommit(slug: string, rev: string): Promise<string | null> {
+    assertRev(rev);
+    const { stdout } = await runGit(['rev-parse', '--verify', '--quiet', `${rev}^{commit}`], {
+      gitDir: this.repoPath(slug),
+      okCodes: [1],
+    });
+    return stdout.toString('utf8').trim() || null;
+  }
+
+  async fsck(slug: string): Promise<{ ok: boolean; output: string }> {
+    // --no-dangling: blobs from rejected or abandoned uploads are expected and harmless.
+    const { stdout, stderr, code } = await runGit(['fsck', '--full', '--strict', '--no-dangling', '--no-progress'], {
+      gitDir: this.repoPath(slug),
+      okCodes: 'any',
+    });
+    return { ok: code === 0, output: (stdout.toString('utf8') + stderr).trim() };
+  }
+
+  /** Scheduled maintenance (gc.auto is off): pack loose objects. Keeps unreferenced objects 2 weeks. */
+  async gc(slug: string): Promise<void> {
+    await runGit(['gc', '--quiet'], { gitDir: this.repoPath(slug) });
+  }
+}
+
+/** `update-index -z --index-info` input: mode 0 removes a path. */
+function indexInfo(changes: TreeChange[]): string {
+  return changes
+    .map((c) => (c.op === 'put' ? `100644 blob ${c.blob}\t${c.path}\0` : `0 ${'0'.repeat(40)}\t${c.path}\0`))
+    .join('');
+}
+
+function firstLine(message: string): string {
+  return message.split('\n', 1)[0]!.slice(0, 200);
+}

@@ -1,0 +1,45 @@
+import { useEffect, useState } from 'react';
+import { retryAtMs, useConnectionState, useSocket } from '../realtime/socket';
+
+/** connected / connecting / reconnecting in Ns / offline. */
+export function ConnectionIndicator() {
+  const socket = useSocket();
+  const state = useConnectionState();
+  const [now, setNow] = useState(Date.now());
+  useEffect(() => {
+    if (state !== 'reconnecting') return;
+    const t = setInterval(() => setNow(Date.now()), 500);
+    return () => clearInterval(t);
+  }, [state]);
+
+  let text: string;
+  let dot: string;
+  if (state === 'open') {
+    text = 'Live';
+    dot = 'bg-emerald-500';
+  } else if (state === 'connecting') {
+    text = 'Connecting…';
+    dot = 'bg-amber-400 animate-pulse';
+  } else if (state === 'reconnecting') {
+    const at = socket ? retryAtMs(socket) : null;
+    const secs = at ? Math.max(0, Math.ceil((at - now) / 1000)) : 0;
+    text = secs > 0 ? `Reconnecting in ${secs}s` : 'Reconnecting…';
+    dot = 'bg-amber-400 animate-pulse';
+  } else {
+    text = 'Offline';
+    dot = 'bg-rose-500';
+  }
+  return (
+    <span
+      role="status"
+      aria-live="polite"
+      data-testid="connection-status"
+      data-state={state}
+      title={state === 'open' ? 'Connected: changes appear live' : 'Not connected: changes will appear once the connection is back'}
+      className="inline-flex items-center gap-2 rounded-full border border-slate-200 px-2.5 py-1 text-xs font-medium dark:border-slate-700"
+    >
+      <span className={`h-2 w-2 rounded-full ${dot}`} aria-hidden="true" />
+      {text}
+    </span>
+  );
+}

@@ -1,0 +1,103 @@
+import type { ReactNode } from 'react';
+import type { FileInfo } from '@lockstep/protocol';
+import { shortTime, fullTime } from '../lib/format';
+
+export function Spinner({ label = 'Loading' }: { label?: string }) {
+  return (
+    <span role="status" className="inline-flex items-center gap-2 text-sm muted">
+      <svg className="h-4 w-4 animate-spin" viewBox="0 0 24 24" fill="none" aria-hidden="true">
+        <circle cx="12" cy="12" r="10" stroke="currentColor" strokeOpacity=".25" strokeWidth="4" />
+        <path d="M22 12a10 10 0 0 0-10-10" stroke="currentColor" strokeWidth="4" strokeLinecap="round" />
+      </svg>
+      {label}…
+    </span>
+  );
+}
+
+export function ErrorText({ error }: { error: unknown }) {
+  if (!error) return null;
+  const msg = error instanceof Error ? error.message : String(error);
+  return (
+    <p role="alert" className="rounded-md border border-rose-300 bg-rose-50 px-3 py-2 text-sm text-rose-800 dark:border-rose-800 dark:bg-rose-950/60 dark:text-rose-200">
+      {msg}
+    </p>
+  );
+}
+
+export function ProgressBar({ value, label }: { value: number; label: string }) {
+  const pct = Math.round(Math.max(0, Math.min(1, value)) * 100);
+  return (
+    <div role="progressbar" aria-label={label} aria-valuemin={0} aria-valuemax={100} aria-valuenow={pct} className="h-2 w-full overflow-hidden rounded-full bg-slate-200 dark:bg-slate-700">
+      <div className="h-full rounded-full bg-indigo-500 transition-[width] duration-200" style={{ width: `${pct}%` }} />
+    </div>
+  );
+}
+
+const tones = {
+  green: 'bg-emerald-50 text-emerald-700 ring-emerald-600/20 dark:bg-emerald-500/10 dark:text-emerald-300 dark:ring-emerald-400/30',
+  blue: 'bg-indigo-50 text-indigo-700 ring-indigo-600/20 dark:bg-indigo-500/15 dark:text-indigo-200 dark:ring-indigo-400/30',
+  amber: 'bg-amber-50 text-amber-800 ring-amber-600/25 dark:bg-amber-500/10 dark:text-amber-200 dark:ring-amber-400/30',
+  red: 'bg-rose-50 text-rose-700 ring-rose-600/20 dark:bg-rose-500/10 dark:text-rose-300 dark:ring-rose-400/30',
+  gray: 'bg-slate-100 text-slate-700 ring-slate-500/20 dark:bg-slate-800 dark:text-slate-300 dark:ring-slate-500/30',
+} as const;
+export type Tone = keyof typeof tones;
+
+export function Badge({ tone = 'gray', children, title }: { tone?: Tone; children: ReactNode; title?: string }) {
+  return (
+    <span title={title} className={`inline-flex max-w-full items-center gap-1 rounded-full px-2 py-0.5 text-xs font-medium ring-1 ring-inset ${tones[tone]}`}>
+      {children}
+    </span>
+  );
+}
+
+export function LockIcon({ className = 'h-3 w-3' }: { className?: string }) {
+  return (
+    <svg className={className} viewBox="0 0 16 16" fill="currentColor" aria-hidden="true">
+      <path d="M5 7V5a3 3 0 1 1 6 0v2h.5A1.5 1.5 0 0 1 13 8.5v5a1.5 1.5 0 0 1-1.5 1.5h-7A1.5 1.5 0 0 1 3 13.5v-5A1.5 1.5 0 0 1 4.5 7H5Zm1.5 0h3V5a1.5 1.5 0 0 0-3 0v2Z" />
+    </svg>
+  );
+}
+
+/** "Available" / "Checked out by you" / "Locked by NAME · since TIME · message". */
+export function StatusBadge({ file }: { file: Pick<FileInfo, 'status' | 'lockedBy' | 'lockedAt' | 'lockMessage'> }) {
+  if (file.status === 'available')
+    return (
+      <Badge tone="green">
+        <span className="h-1.5 w-1.5 rounded-full bg-emerald-500" aria-hidden="true" />
+        Available
+      </Badge>
+    );
+  if (file.status === 'checked_out_by_me')
+    return (
+      <Badge tone="blue" title={file.lockedAt ? `Since ${fullTime(file.lockedAt)}` : undefined}>
+        <LockIcon />
+        Checked out by you{file.lockMessage ? ` · ${file.lockMessage}` : ''}
+      </Badge>
+    );
+  const parts = [`Locked by ${file.lockedBy ?? 'someone'}`];
+  if (file.lockedAt) parts.push(`since ${shortTime(file.lockedAt)}`);
+  if (file.lockMessage) parts.push(file.lockMessage);
+  return (
+    <Badge tone="amber" title={`${parts[0]} since ${fullTime(file.lockedAt)}${file.lockMessage ? `: ${file.lockMessage}` : ''}`}>
+      <LockIcon />
+      <span className="truncate">{parts.join(' · ')}</span>
+    </Badge>
+  );
+}
+
+export function EmptyState({ title, children }: { title: string; children?: ReactNode }) {
+  return (
+    <div className="rounded-lg border border-dashed border-slate-300 px-6 py-10 text-center dark:border-slate-700">
+      <p className="font-medium">{title}</p>
+      {children && <div className="mt-1 text-sm muted">{children}</div>}
+    </div>
+  );
+}
+
+export function DownloadIcon({ className = 'h-4 w-4' }: { className?: string }) {
+  return (
+    <svg className={className} viewBox="0 0 20 20" fill="none" stroke="currentColor" strokeWidth="1.8" strokeLinecap="round" strokeLinejoin="round" aria-hidden="true">
+      <path d="M10 3v10m0 0-4-4m4 4 4-4M4 15v1.5A1.5 1.5 0 0 0 5.5 18h9a1.5 1.5 0 0 0 1.5-1.5V15" />
+    </svg>
+  );
+}

@@ -1,0 +1,56 @@
+const timeFmt = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
+const dateTimeFmt = new Intl.DateTimeFormat(undefined, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
+const fullFmt = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+
+/** "14:32" today, "Nov 24, 14:32" otherwise. */
+export function shortTime(iso: string | null | undefined): string {
+  if (!iso) return '';
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  return d.toDateString() === new Date().toDateString() ? timeFmt.format(d) : dateTimeFmt.format(d);
+}
+
+export function fullTime(iso: string | null | undefined): string {
+  if (!iso) return '';
+  const d = new Date(iso);
+  return Number.isNaN(d.getTime()) ? iso : fullFmt.format(d);
+}
+
+export function relativeTime(iso: string, now = Date.now()): string {
+  const s = Math.round((now - new Date(iso).getTime()) / 1000);
+  if (s < 45) return 'just now';
+  if (s < 3600) return `${Math.round(s / 60)} min ago`;
+  if (s < 86400) return `${Math.round(s / 3600)} h ago`;
+  return shortTime(iso);
+}
+
+export function fileSize(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  const units = ['KB', 'MB', 'GB', 'TB'];
+  let v = bytes / 1024;
+  let i = 0;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return `${v < 10 ? v.toFixed(1) : Math.round(v)} ${units[i]}`;
+}
+
+const ACTIONS: Record<string, string> = {
+  'file.uploaded': 'uploaded',
+  'file.checked_out': 'checked out',
+  'file.checked_in': 'checked in',
+  'file.checkout_cancelled': 'cancelled the checkout of',
+  'file.lock_overridden': 'overrode the lock on',
+  'file.updated': 'edited',
+  'file.deleted': 'deleted',
+  'file.linked': 'linked',
+  'project.created': 'created project',
+  'project.updated': 'updated project',
+  'project.deleted': 'deleted project',
+};
+
+/** "checked out" for "file.checked_out"; falls back to the raw action. */
+export function actionVerb(action: string): string {
+  return ACTIONS[action] ?? action.replace(/[._]/g, ' ');
+}

@@ -1,0 +1,145 @@
+import { useState, type FormEvent } from 'react';
+import { api, type FileInfo } from '@lockstep/protocol';
+import { del, post } from '../api/client';
+import { Modal } from '../components/Modal';
+import { ErrorText } from '../components/ui';
+import { shortTime } from '../lib/format';
+import { toast } from '../realtime/stores';
+import { FileNameLine, useAfterFileChange } from './common';
+
+interface Props {
+  slug: string;
+  file: FileInfo;
+  onClose: () => void;
+}
+
+/** Shared shape of the small confirm-style dialogs. */
+function useAction(slug: string, file: FileInfo, onClose: () => void) {
+  const after = useAfterFileChange(slug);
+  const [error, setError] = useState<unknown>(null);
+  const [busy, setBusy] = useState(false);
+  async function run(fn: () => Promise<unknown>, success: string) {
+    setBusy(true);
+    setError(null);
+    try {
+      const res = await fn();
+      after(file.path, res as FileInfo | null);
+      toast({ tone: 'success', title: success });
+      onClose();
+    } catch (err) {
+      setError(err);
+      after(file.path);
+      setBusy(false);
+    }
+  }
+  return { error, busy, run };
+}
+
+export function CancelModal({ slug, file, onClose }: Props) {
+  const target = file.link ?? file.path;
+  const { error, busy, run } = useAction(slug, file, onClose);
+  return (
+    <Modal
+      title="Cancel checkout"
+      description={<FileNameLine file={file} />}
+      onClose={onClose}
+      footer={
+        <>
+          <button type="button" className="btn btn-secondary" onClick={onClose} data-autofocus>
+            Keep it checked out
+          </button>
+          <button type="button" className="btn btn-warning" disabled={busy} onClick={() => run(() => post(api.fileAction(slug, target, 'cancel')), `Checkout of ${target} cancelled`)}>
+            {busy ? 'Cancelling…' : 'Cancel checkout'}
+          </button>
+        </>
+      }
+    >
+      <p className="text-sm">The lock is released and the file stays at revision {file.revision}. Any local changes you made are not uploaded.</p>
+      <ErrorText error={error} />
+    </Modal>
+  );
+}
+
+export function OverrideModal({ slug, file, onClose }: Props) {
+  const target = file.link ?? file.path;
+  const [reason, setReason] = useState('');
+  const { error, busy, run } = useAction(slug, file, onClose);
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    if (reason.trim()) void run(() => post(api.fileAction(slug, target, 'override'), { reason: reason.trim() }), `Lock on ${target} overridden`);
+  };
+  return (
+    <Modal
+      title="Override lock"
+      tone="warning"
+      description={<FileNameLine file={file} />}
+      onClose={onClose}
+      footer={
+        <>
+          <button type="button" className="btn btn-secondary" onClick={onClose}>
+            Cancel
+          </button>
+          <button type="submit" form="override-form" className="btn btn-warning" disabled={busy || !reason.trim()}>
+            {busy ? 'Overriding…' : 'Override lock'}
+          </button>
+        </>
+      }
+    >
+      <form id="override-form" onSubmit={submit} className="space-y-4">
+        <p className="rounded-md bg-amber-50 px-3 py-2 text-sm text-amber-900 dark:bg-amber-500/10 dark:text-amber-100">
+          <strong>{file.lockedBy}</strong> has held this file since {shortTime(file.lockedAt)}
+          {file.lockMessage ? ` (“${file.lockMessage}”)` : ''}. Their uncommitted work will not be saved; they will be notified.
+        </p>
+        <div>
+          <label htmlFor="override-reason" className="label">
+            Reason <span className="font-normal text-rose-600">*</span>
+          </label>
+          <textarea id="override-reason" className="input" rows={2} required maxLength={2000} value={reason} onChange={(e) => setReason(e.target.value)} data-autofocus />
+        </div>
+        <ErrorText error={error} />
+      </form>
+    </Modal>
+  );
+}
+
+export function DeleteModal({ slug, file, onClose }: Props) {
+  const [confirm, setConfirm] = useState('');
+  const { error, busy, run } = useAction(slug, file, onClose);
+  const ok = confirm === file.name;
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    if (ok) void run(() => del(api.file(slug, file.path)), `${file.path} deleted`);
+  };
+  return (
+    <Modal
+      title="Delete file"
+      tone="danger"
+      description={<FileNameLine file={file} />}
+      onClose={onClose}
+      footer={
+        <>
+          <button type="button" className="btn btn-secondary" onClick={onClose}>
+            Cancel
+          </button>
+          <button type="submit" form="delete-form" className="btn btn-danger" disabled={busy || !ok}>
+            {busy ? 'Deleting…' : 'Delete file'}
+          </button>
+        </>
+      }
+    >
+      <form id="delete-form" onSubmit={submit} className="space-y-4">
+        <p className="text-sm">
+          The file is removed from the project in a new commit. Its history is kept in the vault.
+          {file.status !== 'available' && <strong> It is currently checked out by {file.lockedBy}.</strong>}
+        </p>
+        <div>
+          <label htmlFor="delete-confirm" className="label">
+            Type <span className="font-mono font-semibold">{file.name}</span> to confirm
+          </label>
+          <input id="delete-confirm" className="input font-mono" autoComplete="off" value={confirm} onChange={(e) => setConfirm(e.target.value)} data-autofocus />
+        </div>
+        <ErrorText error={error} />
+      </form>
+    </Modal>
+  );
+}

@@ -1,0 +1,166 @@
+import { useEffect, useRef } from 'react';
+import { useQueryClient, type QueryClient } from '@tanstack/react-query';
+import {
+  PROJECT_EVENT_TYPES,
+  type Envelope,
+  type FileEventData,
+  type FileInfo,
+  type FileList,
+  type ProcessData,
+  type ServerMessageMap,
+} from '@lockstep/protocol';
+import { keys } from '../api/queries';
+import { actionVerb } from '../lib/format';
+import { activityStore, presenceStore, processStore, pushActivity, pushNotice, toast } from './stores';
+import { useSocket, type AppSocket } from './socket';
+
+const FILE_EVENTS = PROJECT_EVENT_TYPES.filter((t) => t.startsWith('file.')) as Array<
+  'file.uploaded' | 'file.checked_out' | 'file.checked_in' | 'file.checkout_cancelled' | 'file.lock_overridden' | 'file.updated' | 'file.deleted'
+>;
+
+/** Events carry the file "as seen by nobody"; turn it into what this viewer sees. */
+export function forViewer(f: FileInfo, me: string): FileInfo {
+  const status = !f.lockedBy ? 'available' : f.lockedBy === me ? 'checked_out_by_me' : 'locked';
+  return { ...f, status };
+}
+
+const lockFields = (f: FileInfo) => ({ status: f.status, lockedBy: f.lockedBy, lockedAt: f.lockedAt, lockMessage: f.lockMessage });
+
+/** Patch the cached lists and detail of one project right away, then refetch in the background. */
+export function applyFileEvent(qc: QueryClient, project: string, type: string, d: FileEventData, me: string): void {
+  const file = d.file ? forViewer(d.file, me) : null;
+  const removed = type === 'file.deleted' || !file;
+  qc.setQueriesData<FileList>({ queryKey: keys.filesAll(project) }, (old) => {
+    if (!old) return old;
+    let items = old.items;
+    if (removed) items = items.filter((i) => i.path !== d.path);
+    else
+      items = items.map((i) => {
+        if (i.path === d.path) return i.link ? { ...i, ...lockFields(file) } : file;
+        if (i.link === d.path) return { ...i, ...lockFields(file) };
+        return i;
+      });
+    return { ...old, items, total: old.total - (old.items.length - items.length) };
+  });
+  if (file) qc.setQueryData(keys.file(project, d.path), file);
+  void qc.invalidateQueries({ queryKey: keys.filesAll(project) });
+  void qc.invalidateQueries({ queryKey: keys.file(project, d.path) });
+  void qc.invalidateQueries({ queryKey: keys.history(project, d.path) });
+  void qc.invalidateQueries({ queryKey: keys.locks });
+  void qc.invalidateQueries({ queryKey: keys.projects });
+  void qc.invalidateQueries({ queryKey: keys.audit });
+}
+
+function describe(type: string, d: FileEventData): string {
+  const extra =
+    type === 'file.checked_in' && d.revision ? ` → rev ${d.revision}` : type === 'file.checked_out' && d.message ? ` — “${d.message}”` : '';
+  return `${actionVerb(type)} ${d.path}${extra}`;
+}
+
+/**
+ * Wire socket events into the query cache and the client stores. `currentProject` is the open
+ * project: other users' actions there raise a toast.
+ */
+export function useRealtime(me: string | null, currentProject: string | null): void {
+  const qc = useQueryClient();
+  const socket = useSocket();
+  const projectRef = useRef(currentProject);
+  projectRef.current = currentProject;
+
+  useEffect(() => {
+    if (!socket || !me) return;
+    const s: AppSocket = socket;
+    const offs: Array<() => void> = [];
+
+    for (const type of FILE_EVENTS) {
+      offs.push(
+        s.on(type, (msg) => {
+          const env = msg as Envelope<string, FileEventData>;
+          const project = env.project;
+          if (!project) return;
+          const d = env.data;
+          applyFileEvent(qc, project, type, d, me);
+          pushActivity({
+            id: `${project}:${env.seq ?? env.ts}:${type}`,
+            at: env.ts,
+            actor: d.actor,
+            action: type,
+            project,
+            path: d.path,
+            detail: d.message,
+          });
+          if (d.actor !== me && project === projectRef.current) {
+            const tone = type === 'file.lock_overridden' || type === 'file.deleted' ? 'warning' : 'info';
+            toast({ tone, title: `${d.actor} ${describe(type, d)}` });
+          }
+        }),
+      );
+    }
+
+    for (const type of ['project.created', 'project.updated', 'project.deleted'] as const) {
+      offs.push(
+        s.on(type, (msg) => {
+          void qc.invalidateQueries({ queryKey: keys.projects });
+          const d = msg.data as ServerMessageMap['project.created'] | ServerMessageMap['project.deleted'];
+          const slug = 'slug' in d ? d.slug : d.project?.slug;
+          pushActivity({ id: `${type}:${msg.ts}:${slug}`, at: msg.ts, actor: d.actor, action: type, project: slug ?? null, path: null });
+        }),
+      );
+    }
+
+    const onProcess = (state: 'running' | 'completed' | 'failed') => (msg: Envelope<string, ProcessData>) => {
+      const d = msg.data;
+      processStore.set((all) => ({ ...all, [d.processId]: { ...d, state, project: msg.project } }));
+      if (state !== 'running') {
+        if (state === 'failed') toast({ tone: 'error', title: `${d.label} failed`, body: d.error });
+        void qc.invalidateQueries({ queryKey: keys.projects });
+        setTimeout(() => processStore.set(({ [d.processId]: _, ...rest }) => rest), 4000);
+      }
+    };
+    offs.push(s.on('process.started', onProcess('running')));
+    offs.push(s.on('process.progress', onProcess('running')));
+    offs.push(s.on('process.completed', onProcess('completed')));
+    offs.push(s.on('process.failed', onProcess('failed')));
+
+    offs.push(s.on('connection.established', (msg) => presenceStore.set(msg.data.online ?? [])));
+    offs.push(s.on('presence.joined', (msg) => presenceStore.set(msg.data.online ?? [])));
+    offs.push(s.on('presence.left', (msg) => presenceStore.set(msg.data.online ?? [])));
+
+    offs.push(
+      s.on('notice', (msg) => {
+        pushNotice({ ...msg.data, at: msg.ts });
+        void qc.invalidateQueries({ queryKey: keys.locks });
+        if (msg.data.project) void qc.invalidateQueries({ queryKey: keys.filesAll(msg.data.project) });
+      }),
+    );
+
+    offs.push(
+      s.on('resync', (msg) => {
+        const p = msg.data.project;
+        void qc.invalidateQueries({ queryKey: keys.filesAll(p) });
+        void qc.invalidateQueries({ queryKey: keys.fileAll(p) });
+        void qc.invalidateQueries({ queryKey: keys.historyAll(p) });
+        void qc.invalidateQueries({ queryKey: keys.locks });
+      }),
+    );
+
+    // After any reconnect, refetch everything: whatever was missed is caught up even if the
+    // server lost its replay buffer (restart).
+    let wasOpen = s.state === 'open';
+    let everOpen = wasOpen;
+    offs.push(
+      s.onState((state) => {
+        if (state === 'open' && !wasOpen && everOpen) void qc.invalidateQueries();
+        wasOpen = state === 'open';
+        everOpen ||= wasOpen;
+      }),
+    );
+
+    return () => offs.forEach((off) => off());
+  }, [socket, me, qc]);
+
+  // Forget the previous user's activity on sign-out.
+  useEffect(() => {
+    if (!me) activityStore.set([]);
+  }, [me]);
+}
