@@ -123,6 +123,7 @@ export class LockstepSocket {
     return () => set.delete(handler as Handler);
   }
 
+  /** Called on every state change, and each time a new retry is scheduled (see nextRetryAt). */
   onState(listener: (state: LockstepSocketState) => void): () => void {
     this.stateListeners.add(listener);
     return () => this.stateListeners.delete(listener);
@@ -189,7 +190,7 @@ export class LockstepSocket {
     const delay = backoffDelay(this.attempt++, this.opts.backoff, this.opts.random);
     this.nextRetryAt = Date.now() + delay;
     this.retryTimer = setTimeout(() => this.open('reconnecting'), delay);
-    this.setState('reconnecting');
+    this.setState('reconnecting', true); // a new nextRetryAt is news even in the same state
   }
 
   /** A browser may not notice a dead TCP connection for minutes; silence past a few heartbeats means reconnect. */
@@ -221,8 +222,8 @@ export class LockstepSocket {
     this.watchdog = undefined;
   }
 
-  private setState(state: LockstepSocketState): void {
-    if (state === this.currentState) return;
+  private setState(state: LockstepSocketState, always = false): void {
+    if (state === this.currentState && !always) return;
     this.currentState = state;
     for (const listener of this.stateListeners) listener(state);
   }

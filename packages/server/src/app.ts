@@ -9,7 +9,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { registerAuthHook } from './api/auth-hook.js';
+import { registerAuthHook, type RouteRule } from './api/auth-hook.js';
 import { registerErrorHandling, sendNotFound } from './api/errors.js';
 import { adminRoutes } from './api/routes/admin.js';
 import { authRoutes } from './api/routes/auth.js';
@@ -31,26 +31,33 @@ export interface App {
   app: FastifyInstance;
   services: Services;
   hub: RealtimeHub;
+  /** Every /api route with its access rule. */
+  routes: RouteRule[];
   /** Set on the very first start when a random admin password was generated. */
   firstAdmin: { username: string; password: string | null } | null;
   close(): Promise<void>;
+}
+
+/** Store, vault and bus: everything but HTTP (the CLI uses this too). */
+export async function openServices(config: Config, log: Services['log'], bus?: EventBus): Promise<Services> {
+  await Vault.checkGit();
+  const { db, dialect } = await openDatabase(config);
+  const vault = new Vault(path.join(config.dataDir, 'repos'));
+  return createServices({ config, db, dialect, vault, bus: bus ?? new MemoryBus({ replayBufferSize: config.replayBufferSize }), log });
 }
 
 const defaultWebDir = () => fileURLToPath(new URL('../../web/dist', import.meta.url));
 
 /** Wires store, vault, bus, realtime hub and HTTP routes into one Fastify instance. */
 export async function buildApp(config: Config, opts: { logger?: boolean | object; bus?: EventBus } = {}): Promise<App> {
-  await Vault.checkGit();
-  const { db, dialect } = await openDatabase(config);
-  const vault = new Vault(path.join(config.dataDir, 'repos'));
-  const bus = opts.bus ?? new MemoryBus({ replayBufferSize: config.replayBufferSize });
   const app = Fastify({
     logger: opts.logger ?? { level: config.logLevel },
     bodyLimit: 1024 * 1024,
     trustProxy: config.secureCookies,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
   }).withTypeProvider<TypeBoxTypeProvider>();
-  const services = createServices({ config, db, dialect, vault, bus, log: app.log });
+  const services = await openServices(config, app.log, opts.bus);
+  const { db, bus } = services;
   let ready = false;
 
   registerErrorHandling(app);
@@ -67,7 +74,7 @@ export async function buildApp(config: Config, opts: { logger?: boolean | object
     },
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
-  registerAuthHook(app, services);
+  const routes = registerAuthHook(app, services);
 
   const hub = await registerRealtime(app, {
     bus,
@@ -105,6 +112,7 @@ export async function buildApp(config: Config, opts: { logger?: boolean | object
     app,
     services,
     hub,
+    routes,
     firstAdmin,
     async close() {
       ready = false;

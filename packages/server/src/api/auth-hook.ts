@@ -24,11 +24,24 @@ export function requireAuth(req: FastifyRequest): Authenticated {
   return req.auth;
 }
 
-/** Authentication, role check and CSRF check for every route, driven by its `config.access`. */
-export function registerAuthHook(app: FastifyInstance, s: Services): void {
+export interface RouteRule {
+  method: string;
+  url: string;
+  access: RouteAccess;
+}
+
+/**
+ * Authentication, role check and CSRF check for every route, driven by its `config.access`.
+ * Returns the table of /api routes and their rules (the authorization test checks it).
+ */
+export function registerAuthHook(app: FastifyInstance, s: Services): RouteRule[] {
+  const rules: RouteRule[] = [];
   app.decorateRequest('auth', null);
   app.addHook('onRoute', (route) => {
-    if (route.url.startsWith('/api') && !route.config?.access) throw new Error(`route ${route.method} ${route.url} has no access rule`);
+    if (!route.url.startsWith('/api')) return;
+    const access = route.config?.access;
+    if (!access) throw new Error(`route ${String(route.method)} ${route.url} has no access rule`);
+    for (const method of [route.method].flat()) if (method !== 'HEAD') rules.push({ method, url: route.url, access });
   });
   // onRequest: decided from headers alone, before any body (or upload) is read.
   app.addHook('onRequest', async (req) => {
@@ -42,4 +55,5 @@ export function registerAuthHook(app: FastifyInstance, s: Services): void {
     }
     if (!can(auth.actor.role, access)) throw new AppError(403, 'forbidden', `this needs the ${access === 'write' ? 'user' : access} role`);
   });
+  return rules;
 }

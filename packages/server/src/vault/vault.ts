@@ -35,6 +35,8 @@ const REPO_CONFIG: Array<[string, string]> = [
 export class Vault {
   readonly reposDir: string;
   private readonly commitLock = new KeyedMutex();
+  /** Commit attempts redone because another process moved main first (diagnostics). */
+  casRetries = 0;
 
   constructor(reposDir: string) {
     this.reposDir = path.resolve(reposDir);
@@ -103,7 +105,7 @@ export class Vault {
   }
 
   /** Stream content into the object store; memory stays flat whatever the size. */
-  writeBlob(
+  async writeBlob(
     slug: string,
     content: NodeJS.ReadableStream,
     opts: { maxBytes?: number } = {},
@@ -131,8 +133,10 @@ export class Vault {
       for (let attempt = 1; attempt <= MAX_COMMIT_ATTEMPTS; attempt++) {
         const result = await this.tryCommit(slug, gitDir, input, message);
         if (result) return result;
-        // Lost the race to another process: back off a little (jittered, growing) and redo.
-        await sleep(Math.random() * 10 * attempt);
+        this.casRetries++;
+        // Lost the race to another process. Exponential jittered backoff: a busy writer wins every
+        // immediate rematch, so the loser must wait out the burst (~2 s expected over all attempts).
+        await sleep(Math.random() * Math.min(1000, 10 * 2 ** attempt));
       }
       throw new RefUpdateRaceError(MAX_COMMIT_ATTEMPTS);
     });
@@ -140,8 +144,7 @@ export class Vault {
 
   /** One attempt; null means another writer moved main first. */
   private async tryCommit(slug: string, gitDir: string, input: CommitInput, message: string) {
-    const parent = await this.head(slug);
-    await this.checkChanges(gitDir, parent, input.changes);
+    const parent = await this.headAndCheck(gitDir, input.changes);
     // Under the repo dir (same filesystem, removed with it); unique so concurrent writers never share.
     const indexFile = path.join(gitDir, `lockstep-index-${randomUUID()}`);
     const env = { GIT_INDEX_FILE: indexFile };
@@ -178,33 +181,30 @@ export class Vault {
     }
   }
 
-  /** Deletes must name an existing file; puts must not turn a file into a folder or back. */
-  private async checkChanges(gitDir: string, parent: string | null, changes: TreeChange[]): Promise<void> {
-    if (!parent) {
-      const del = changes.find((c) => c.op === 'delete');
-      if (del) throw new PathNotFoundError(del.path);
-      return;
-    }
-    const probes: Array<{ path: string; name: string; mustBe: 'blob' | 'not-blob' | 'not-tree'; change: string }> = [];
+  /**
+   * Current head plus the checks, in one `cat-file` call: deletes must name an existing file, and
+   * puts must not turn a file into a folder or back (update-index would silently drop files).
+   * If main moves between lines, the CAS at the end fails and the whole attempt is redone.
+   */
+  private async headAndCheck(gitDir: string, changes: TreeChange[]): Promise<string | null> {
+    const probes: Array<{ path: string; mustBe: 'blob' | 'not-blob' | 'not-tree'; change: string }> = [];
     for (const c of changes) {
       if (c.op === 'delete') {
-        probes.push({ path: c.path, name: c.path, mustBe: 'blob', change: c.path });
+        probes.push({ path: c.path, mustBe: 'blob', change: c.path });
         continue;
       }
-      probes.push({ path: c.path, name: c.path, mustBe: 'not-tree', change: c.path });
+      probes.push({ path: c.path, mustBe: 'not-tree', change: c.path });
       const parts = c.path.split('/');
-      for (let i = 1; i < parts.length; i++) {
-        const folder = parts.slice(0, i).join('/');
-        probes.push({ path: folder, name: folder, mustBe: 'not-blob', change: c.path });
-      }
+      for (let i = 1; i < parts.length; i++) probes.push({ path: parts.slice(0, i).join('/'), mustBe: 'not-blob', change: c.path });
     }
-    const infos = await batchCheck(gitDir, probes.map((p) => `${parent}:${p.name}`));
+    const [head, ...infos] = await batchCheck(gitDir, [BRANCH, ...probes.map((p) => `${BRANCH}:${p.path}`)]);
     probes.forEach((p, i) => {
       const type = infos[i]?.type;
       if (p.mustBe === 'blob' && type !== 'blob') throw new PathNotFoundError(p.path);
       if (p.mustBe === 'not-blob' && type === 'blob') throw new PathConflictError(p.change, p.path);
       if (p.mustBe === 'not-tree' && type === 'tree') throw new PathConflictError(p.change, p.path);
     });
+    return head?.type === 'commit' ? head.sha : null;
   }
 
   /** Stream a file as of `rev`; null when the path is not a file there. */

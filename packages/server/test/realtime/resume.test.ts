@@ -60,9 +60,10 @@ describe('resume', () => {
     expect((await client.next('file.deleted')).seq).toBe(11);
     expect(seqs(client.events('p1'))).toEqual([11]);
 
-    client.send({ type: 'resume', project: 'p1', after_seq: 5 }); // oldest kept is 6: still complete
+    client.send({ type: 'resume', project: 'p1', after_seq: 6 }); // buffer now keeps 7..11: complete
     expect((await client.next('subscribed')).data.seq).toBe(11);
-    expect(seqs(client.events('p1'))).toEqual([11, ...range(6, 11)]);
+    expect(seqs(client.events('p1'))).toEqual([11, ...range(7, 11)]);
+    expect(client.history.filter((m) => m.type === 'resync')).toHaveLength(1);
   });
 
   it('sends resync for a seq from the future (e.g. the server restarted)', async () => {

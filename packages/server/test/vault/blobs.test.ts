@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { BlobTooLargeError } from '../../src/vault/index.js';
+import { BlobTooLargeError, GitError } from '../../src/vault/index.js';
 import { alice, chunked, collect, freshVault, git } from './helpers.js';
 
 describe('Vault blobs', () => {
@@ -68,5 +68,12 @@ describe('Vault blobs', () => {
     expect(await vault.readBlob(slug, 'main', 'dir')).toBeNull();
     expect(await vault.readBlob(slug, 'deadbeef', 'dir/m.json')).toBeNull();
     await expect(vault.readBlob(slug, '--output=x', 'dir/m.json')).rejects.toThrow(/invalid revision/);
+  });
+
+  it('fails with git\'s own error when the repository does not exist', async () => {
+    const { vault } = await freshVault();
+    const err = await vault.writeBlob('missing', chunked(randomBytes(4 * 1024 * 1024))).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(GitError);
+    expect((err as GitError).stderr).toMatch(/not a git repository/);
   });
 });

@@ -1,24 +1,8 @@
 import { useEffect, useState } from 'react';
-import * as protocol from '@lockstep/protocol';
-import { api, type Envelope, type ServerMessageMap, type ServerMessageType } from '@lockstep/protocol';
-import { FallbackSocket, type SocketState } from './fallback-socket';
+import { api, LockstepSocket, type LockstepSocketState } from '@lockstep/protocol';
 
-export type { SocketState };
-
-/** The slice of LockstepSocket's API the app uses. */
-export interface AppSocket {
-  readonly state: SocketState;
-  readonly nextRetryAt: number | Date | null | undefined;
-  connect(): void;
-  close(): void;
-  subscribe(project: string): void;
-  unsubscribe(project: string): void;
-  on<K extends ServerMessageType>(type: K, handler: (msg: Envelope<K, ServerMessageMap[K]>) => void): () => void;
-  onState(cb: (state: SocketState) => void): () => void;
-}
-
-type SocketCtor = new (opts: { url: string; backoff?: unknown }) => AppSocket;
-const Ctor: SocketCtor = ((protocol as Record<string, unknown>).LockstepSocket as SocketCtor | undefined) ?? FallbackSocket;
+export type SocketState = LockstepSocketState;
+export type AppSocket = LockstepSocket;
 
 let socket: AppSocket | null = null;
 const listeners = new Set<(s: AppSocket | null) => void>();
@@ -30,7 +14,7 @@ export function wsUrl(): string {
 /** One socket for the whole app, opened after sign-in and closed on sign-out. */
 export function openSocket(): AppSocket {
   if (!socket) {
-    socket = new Ctor({ url: wsUrl() });
+    socket = new LockstepSocket({ url: wsUrl() });
     socket.connect();
     listeners.forEach((l) => l(socket));
   }
@@ -58,9 +42,7 @@ export function useSocket(): AppSocket | null {
 }
 
 export function retryAtMs(s: AppSocket): number | null {
-  const t = s.nextRetryAt;
-  if (t == null) return null;
-  return typeof t === 'number' ? t : t.getTime();
+  return s.nextRetryAt;
 }
 
 /** Connection state, re-rendering on every change. */

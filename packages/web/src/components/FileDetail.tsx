@@ -1,0 +1,131 @@
+import { api, type FileInfo, type User } from '@lockstep/protocol';
+import { useFile, useHistory } from '../api/queries';
+import { fileSize, fullTime, shortTime } from '../lib/format';
+import type { FileModal } from '../modals/common';
+import { FileActions } from './FileActions';
+import { Badge, DownloadIcon, ErrorText, Spinner, StatusBadge } from './ui';
+
+function Row({ label, children }: { label: string; children: React.ReactNode }) {
+  return (
+    <div className="grid grid-cols-[7.5rem_1fr] gap-2 py-1.5 text-sm">
+      <dt className="muted">{label}</dt>
+      <dd className="min-w-0 break-words">{children}</dd>
+    </div>
+  );
+}
+
+const ACTION_TONE: Record<string, 'green' | 'blue' | 'gray' | 'red' | 'amber'> = {
+  upload: 'green',
+  checkin: 'blue',
+  update: 'gray',
+  delete: 'red',
+  link: 'amber',
+};
+
+/** Metadata and history of one file, with a download per revision. */
+export function FileDetail({
+  slug,
+  initial,
+  me,
+  onAction,
+  onClose,
+}: {
+  slug: string;
+  initial: FileInfo;
+  me: User;
+  onAction: (m: FileModal) => void;
+  onClose: () => void;
+}) {
+  const fileQ = useFile(slug, initial.path);
+  const file = fileQ.data ?? initial;
+  const historyPath = file.link ?? file.path;
+  const history = useHistory(slug, historyPath);
+  const fields = Object.entries(file.fields ?? {});
+
+  return (
+    <div className="flex h-full flex-col" data-testid="file-detail">
+      <div className="flex items-start justify-between gap-2 border-b border-slate-200 px-4 py-3 dark:border-slate-800">
+        <div className="min-w-0">
+          <h2 className="truncate font-semibold" title={file.path}>
+            {file.name}
+          </h2>
+          {file.path !== file.name && <p className="truncate font-mono text-xs muted">{file.path}</p>}
+        </div>
+        <button type="button" className="btn btn-ghost btn-sm" onClick={onClose} aria-label="Close details">
+          ×
+        </button>
+      </div>
+      <div className="flex-1 space-y-5 overflow-y-auto px-4 py-4">
+        <div className="space-y-3">
+          <StatusBadge file={file} />
+          <FileActions slug={slug} file={file} me={me} onAction={onAction} />
+        </div>
+        <dl className="divide-y divide-slate-100 dark:divide-slate-800">
+          <Row label="Revision">
+            <span className="font-mono font-semibold">{file.revision}</span>
+          </Row>
+          <Row label="Description">{file.description || <span className="muted">—</span>}</Row>
+          <Row label="Part number">{file.partNumber ? <span className="font-mono">{file.partNumber}</span> : <span className="muted">—</span>}</Row>
+          {fields.map(([k, v]) => (
+            <Row key={k} label={k}>
+              {v}
+            </Row>
+          ))}
+          <Row label="Group">{file.group}</Row>
+          {file.link && (
+            <Row label="Link to">
+              <span className="font-mono">{file.link}</span>
+            </Row>
+          )}
+          <Row label="Size">{fileSize(file.size)}</Row>
+          <Row label="Modified">
+            {fullTime(file.modifiedAt)} <span className="muted">by {file.modifiedBy}</span>
+          </Row>
+          {file.lockedBy && (
+            <Row label="Checked out">
+              {file.lockedBy} <span className="muted">since {fullTime(file.lockedAt)}</span>
+              {file.lockMessage && <span className="block italic">“{file.lockMessage}”</span>}
+            </Row>
+          )}
+          <Row label="Commit">
+            <span className="font-mono text-xs">{file.commit?.slice(0, 10)}</span>
+          </Row>
+        </dl>
+
+        <section aria-labelledby="history-title">
+          <h3 id="history-title" className="mb-2 text-sm font-semibold">
+            History
+          </h3>
+          {history.isPending && <Spinner label="Loading history" />}
+          <ErrorText error={history.error} />
+          <ol className="space-y-2" data-testid="history">
+            {history.data?.map((h) => (
+              <li key={h.commit} className="rounded-md border border-slate-200 px-3 py-2 dark:border-slate-800" data-testid={`history-${h.revision}`}>
+                <div className="flex items-center justify-between gap-2">
+                  <div className="flex min-w-0 items-center gap-2">
+                    <span className="font-mono text-sm font-semibold">Rev {h.revision}</span>
+                    <Badge tone={ACTION_TONE[h.action] ?? 'gray'}>{h.action}</Badge>
+                  </div>
+                  {h.action !== 'delete' && (
+                    <a
+                      href={api.fileContent(slug, historyPath, h.commit)}
+                      download
+                      className="btn btn-ghost btn-sm"
+                      aria-label={`Download revision ${h.revision} (${h.commit.slice(0, 7)})`}
+                    >
+                      <DownloadIcon />
+                    </a>
+                  )}
+                </div>
+                <p className="mt-1 text-sm break-words">{h.message}</p>
+                <p className="mt-0.5 text-xs muted" title={fullTime(h.date)}>
+                  {h.author} · {shortTime(h.date)} · <span className="font-mono">{h.commit.slice(0, 7)}</span>
+                </p>
+              </li>
+            ))}
+          </ol>
+        </section>
+      </div>
+    </div>
+  );
+}

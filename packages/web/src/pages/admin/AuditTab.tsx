@@ -1,0 +1,125 @@
+import { useState } from 'react';
+import { api, AuditAction } from '@lockstep/protocol';
+import { withQuery } from '../../api/client';
+import { useAudit, useProjects, type AuditParams } from '../../api/queries';
+import { ErrorText, Spinner } from '../../components/ui';
+import { fullTime, shortTime } from '../../lib/format';
+
+const ACTIONS: string[] = AuditAction.anyOf.map((s) => String(s.const));
+
+/** `yyyy-mm-dd` from a date input → ISO at local start (or end) of that day. */
+function dayToIso(day: string, end = false): string | undefined {
+  if (!day) return undefined;
+  const d = new Date(`${day}T${end ? '23:59:59.999' : '00:00:00'}`);
+  return Number.isNaN(d.getTime()) ? undefined : d.toISOString();
+}
+
+export function AuditTab() {
+  const projects = useProjects();
+  const [project, setProject] = useState('');
+  const [user, setUser] = useState('');
+  const [action, setAction] = useState('');
+  const [since, setSince] = useState('');
+  const [until, setUntil] = useState('');
+  const params: AuditParams = {
+    project: project || undefined,
+    user: user.trim() || undefined,
+    action: action || undefined,
+    since: dayToIso(since),
+    until: dayToIso(until, true),
+  };
+  const audit = useAudit({ ...params, limit: 500 });
+  const csv = withQuery(api.auditCsv, { ...params });
+
+  return (
+    <div className="space-y-4">
+      <div className="card flex flex-wrap items-end gap-3 p-3" role="search" aria-label="Audit filters">
+        <div>
+          <label htmlFor="audit-project" className="label">
+            Project
+          </label>
+          <select id="audit-project" className="input" value={project} onChange={(e) => setProject(e.target.value)}>
+            <option value="">All projects</option>
+            {projects.data?.map((p) => (
+              <option key={p.slug} value={p.slug}>
+                {p.name}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div>
+          <label htmlFor="audit-user" className="label">
+            User
+          </label>
+          <input id="audit-user" className="input w-40" value={user} onChange={(e) => setUser(e.target.value)} placeholder="username" />
+        </div>
+        <div>
+          <label htmlFor="audit-action" className="label">
+            Action
+          </label>
+          <select id="audit-action" className="input" value={action} onChange={(e) => setAction(e.target.value)}>
+            <option value="">All actions</option>
+            {ACTIONS.map((a) => (
+              <option key={a} value={a}>
+                {a}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div>
+          <label htmlFor="audit-since" className="label">
+            From
+          </label>
+          <input id="audit-since" type="date" className="input" value={since} onChange={(e) => setSince(e.target.value)} />
+        </div>
+        <div>
+          <label htmlFor="audit-until" className="label">
+            To
+          </label>
+          <input id="audit-until" type="date" className="input" value={until} onChange={(e) => setUntil(e.target.value)} />
+        </div>
+        <a href={csv} download className="btn btn-secondary ml-auto">
+          Export CSV
+        </a>
+      </div>
+      <ErrorText error={audit.error} />
+      <div className="card overflow-x-auto">
+        <table className="w-full">
+          <thead className="border-b border-slate-200 dark:border-slate-800">
+            <tr>
+              <th className="th">When</th>
+              <th className="th">User</th>
+              <th className="th">Action</th>
+              <th className="th">Project / file</th>
+              <th className="th">Rev</th>
+              <th className="th">Message</th>
+            </tr>
+          </thead>
+          <tbody className="divide-y divide-slate-100 dark:divide-slate-800">
+            {audit.data?.map((e) => (
+              <tr key={e.id}>
+                <td className="td text-xs whitespace-nowrap muted" title={fullTime(e.at)}>
+                  {shortTime(e.at)}
+                </td>
+                <td className="td font-medium">{e.user ?? '—'}</td>
+                <td className="td">
+                  <span className="font-mono text-xs">{e.action}</span>
+                </td>
+                <td className="td max-w-xs truncate text-sm">
+                  {e.project && <span className="muted">{e.project}</span>}
+                  {e.path && <span className="font-mono"> / {e.path}</span>}
+                </td>
+                <td className="td font-mono text-sm">{e.revision ?? ''}</td>
+                <td className="td max-w-sm truncate text-sm" title={e.message ?? undefined}>
+                  {e.message ?? ''}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+        {audit.isPending && <div className="p-4"><Spinner label="Loading audit log" /></div>}
+        {audit.data?.length === 0 && <p className="px-4 py-8 text-center text-sm muted">No entries match these filters.</p>}
+      </div>
+    </div>
+  );
+}

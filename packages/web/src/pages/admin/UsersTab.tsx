@@ -1,0 +1,147 @@
+import { useState, type FormEvent } from 'react';
+import { useQueryClient } from '@tanstack/react-query';
+import { api, type Role, type User } from '@lockstep/protocol';
+import { useMe } from '../../api/auth';
+import { patch, post } from '../../api/client';
+import { keys, useUsers } from '../../api/queries';
+import { Badge, ErrorText, Spinner } from '../../components/ui';
+import { shortTime } from '../../lib/format';
+import { toast } from '../../realtime/stores';
+
+const ROLES: Role[] = ['admin', 'user', 'viewer'];
+
+function UserRow({ user, self }: { user: User; self: boolean }) {
+  const qc = useQueryClient();
+  const [error, setError] = useState<unknown>(null);
+  const [busy, setBusy] = useState(false);
+  async function update(body: { role?: Role; disabled?: boolean }, what: string) {
+    setBusy(true);
+    setError(null);
+    try {
+      await patch(api.user(user.id), body);
+      await qc.invalidateQueries({ queryKey: keys.users });
+      toast({ tone: 'success', title: `${user.username}: ${what}` });
+    } catch (e) {
+      setError(e);
+    } finally {
+      setBusy(false);
+    }
+  }
+  return (
+    <tr data-testid={`user-row-${user.username}`} className={user.disabled ? 'opacity-60' : ''}>
+      <td className="td font-medium">
+        {user.username} {self && <span className="text-xs muted">(you)</span>}
+        {error ? <div className="mt-1"><ErrorText error={error} /></div> : null}
+      </td>
+      <td className="td">
+        <label className="sr-only" htmlFor={`role-${user.id}`}>
+          Role of {user.username}
+        </label>
+        <select id={`role-${user.id}`} className="input w-32" value={user.role} disabled={busy || self} onChange={(e) => update({ role: e.target.value as Role }, `role set to ${e.target.value}`)}>
+          {ROLES.map((r) => (
+            <option key={r} value={r}>
+              {r}
+            </option>
+          ))}
+        </select>
+      </td>
+      <td className="td">{user.disabled ? <Badge tone="red">Disabled</Badge> : <Badge tone="green">Active</Badge>}</td>
+      <td className="td hidden text-sm muted md:table-cell">{shortTime(user.createdAt)}</td>
+      <td className="td text-right">
+        {!self && (
+          <button type="button" className={`btn btn-sm ${user.disabled ? 'btn-secondary' : 'btn-danger'}`} disabled={busy} onClick={() => update({ disabled: !user.disabled }, user.disabled ? 'enabled' : 'disabled')}>
+            {user.disabled ? 'Enable' : 'Disable'}
+          </button>
+        )}
+      </td>
+    </tr>
+  );
+}
+
+function CreateUser() {
+  const qc = useQueryClient();
+  const [username, setUsername] = useState('');
+  const [password, setPassword] = useState('');
+  const [role, setRole] = useState<Role>('user');
+  const [error, setError] = useState<unknown>(null);
+  const [busy, setBusy] = useState(false);
+  async function submit(e: FormEvent) {
+    e.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      await post(api.users, { username: username.trim(), password, role });
+      await qc.invalidateQueries({ queryKey: keys.users });
+      toast({ tone: 'success', title: `User ${username.trim()} created` });
+      setUsername('');
+      setPassword('');
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  }
+  return (
+    <form onSubmit={submit} className="card space-y-3 p-4" aria-labelledby="create-user-title">
+      <h2 id="create-user-title" className="font-semibold">
+        Add a user
+      </h2>
+      <div>
+        <label htmlFor="new-username" className="label">
+          Username
+        </label>
+        <input id="new-username" className="input" required pattern="[A-Za-z0-9_.@\-]+" maxLength={64} autoComplete="off" value={username} onChange={(e) => setUsername(e.target.value)} />
+      </div>
+      <div>
+        <label htmlFor="new-password" className="label">
+          Password <span className="font-normal muted">(at least 8 characters)</span>
+        </label>
+        <input id="new-password" type="password" className="input" required minLength={8} autoComplete="new-password" value={password} onChange={(e) => setPassword(e.target.value)} />
+      </div>
+      <div>
+        <label htmlFor="new-role" className="label">
+          Role
+        </label>
+        <select id="new-role" className="input" value={role} onChange={(e) => setRole(e.target.value as Role)}>
+          <option value="user">user: check out, check in, upload</option>
+          <option value="viewer">viewer: read and download</option>
+          <option value="admin">admin: everything</option>
+        </select>
+      </div>
+      <ErrorText error={error} />
+      <button type="submit" className="btn btn-primary w-full" disabled={busy}>
+        {busy ? 'Creating…' : 'Create user'}
+      </button>
+    </form>
+  );
+}
+
+export function UsersTab() {
+  const me = useMe();
+  const users = useUsers();
+  return (
+    <div className="grid items-start gap-6 lg:grid-cols-[minmax(0,1fr)_20rem]">
+      <div className="card overflow-x-auto">
+        {users.isPending && <div className="p-4"><Spinner label="Loading users" /></div>}
+        <ErrorText error={users.error} />
+        <table className="w-full">
+          <thead className="border-b border-slate-200 dark:border-slate-800">
+            <tr>
+              <th className="th">User</th>
+              <th className="th">Role</th>
+              <th className="th">Status</th>
+              <th className="th hidden md:table-cell">Created</th>
+              <th className="th">
+                <span className="sr-only">Actions</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody className="divide-y divide-slate-100 dark:divide-slate-800">
+            {users.data?.map((u) => <UserRow key={u.id} user={u} self={u.username === me.username} />)}
+          </tbody>
+        </table>
+      </div>
+      <CreateUser />
+    </div>
+  );
+}
