@@ -33,6 +33,8 @@ export const CreateProjectRequest = Type.Object(
     description: Type.Optional(Type.String({ maxLength: 2000 })),
     remoteUrl: Type.Optional(Type.String({ maxLength: 2000 })),
     remoteToken: Type.Optional(Type.String({ maxLength: 2000 })),
+    /** With remoteUrl: clone the remote's history into the new project and index it. */
+    import: Type.Optional(Type.Boolean()),
   },
   { additionalProperties: false },
 );
@@ -48,3 +50,12 @@ export const UpdateProjectRequest = Type.Object(
   { additionalProperties: false, minProperties: 1 },
 );
 export type UpdateProjectRequest = Static<typeof UpdateProjectRequest>;
+
+/** Answer of POST /api/projects/:project/sync ("sync now"). */
+export const SyncResult = Type.Object({
+  action: Type.Union([Type.Literal('up-to-date'), Type.Literal('pushed'), Type.Literal('fast-forwarded')]),
+  local: Type.Union([Type.String(), Type.Null()]),
+  remote: Type.Union([Type.String(), Type.Null()]),
+  project: Project,
+});
+export type SyncResult = Static<typeof SyncResult>;

@@ -17,7 +17,7 @@ import { fileRoutes } from './api/routes/files.js';
 import { projectRoutes } from './api/routes/projects.js';
 import type { Config } from './config.js';
 import type { EventBus } from './events/bus.js';
-import { MemoryBus } from './events/memory-bus.js';
+import { createBus } from './events/index.js';
 import { registerRealtime, type RealtimeHub } from './realtime/index.js';
 import { authenticate, SESSION_COOKIE } from './services/auth.js';
 import { createServices, type Services } from './services/context.js';
@@ -43,7 +43,7 @@ export async function openServices(config: Config, log: Services['log'], bus?: E
   await Vault.checkGit();
   const { db, dialect } = await openDatabase(config);
   const vault = new Vault(path.join(config.dataDir, 'repos'));
-  return createServices({ config, db, dialect, vault, bus: bus ?? new MemoryBus({ replayBufferSize: config.replayBufferSize }), log });
+  return createServices({ config, db, dialect, vault, bus: bus ?? (await createBus(config, db, log)), log });
 }
 
 const defaultWebDir = () => fileURLToPath(new URL('../../web/dist', import.meta.url));
@@ -62,7 +62,8 @@ export async function buildApp(config: Config, opts: { logger?: boolean | object
 
   registerErrorHandling(app);
   await app.register(cookie);
-  await app.register(rateLimit, { global: false });
+  // preHandler: the login limit is keyed by address + username, so the body must be parsed.
+  await app.register(rateLimit, { global: false, hook: 'preHandler' });
   await app.register(multipart, {
     limits: { fileSize: config.maxUploadBytes, files: 1, fields: 20, fieldSize: 64 * 1024, parts: 25 },
   });

@@ -23,6 +23,15 @@ export interface Config {
   loginRateLimit: number;
   logLevel: string;
   webDir: string | null;
+  /** Remote sync: first retry delay after a failed push (doubles up to syncRetryMaxMs). */
+  syncRetryMs: number;
+  syncRetryMaxMs: number;
+  /** Remote sync: commits within this window are pushed together. */
+  syncDebounceMs: number;
+  /** Remote sync: a git fetch/push taking longer than this is killed and counts as failed. */
+  syncTimeoutMs: number;
+  /** Key for the stored remote tokens (LOCKSTEP_SECRET_KEY); null: `<dataDir>/secret.key`, generated once. */
+  secretKey: string | null;
 }
 
 export const DEFAULT_EXTENSIONS = ['.mcam', '.nc', '.tap', '.step', '.stp', '.igs', '.iges', '.dxf', '.pdf', '.txt'];
@@ -67,6 +76,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     loginRateLimit: int(env, 'LOCKSTEP_LOGIN_RATE_LIMIT', 20, 1),
     logLevel: env.LOG_LEVEL || 'info',
     webDir: env.LOCKSTEP_WEB_DIR || null,
+    syncRetryMs: int(env, 'LOCKSTEP_SYNC_RETRY_MS', 5_000, 1),
+    syncRetryMaxMs: int(env, 'LOCKSTEP_SYNC_RETRY_MAX_MS', 10 * 60_000, 1),
+    syncDebounceMs: int(env, 'LOCKSTEP_SYNC_DEBOUNCE_MS', 2_000, 0),
+    syncTimeoutMs: int(env, 'LOCKSTEP_SYNC_TIMEOUT_MS', 30 * 60_000, 100),
+    secretKey: env.LOCKSTEP_SECRET_KEY || null,
     ...overrides,
   };
   return config;

@@ -96,6 +96,24 @@ function migrations(dialect: Dialect): Record<string, Migration> {
         await db.schema.createIndex('audit_project_at').on('audit').columns(['project', 'at']).execute();
       },
     },
+    // The event log of the scale-out bus (events/pg-bus.ts): the per-project seq counter and the
+    // last N events per project for replay. Unused (but harmless) on SQLite.
+    '0002_events': {
+      async up(db: Kysely<any>) {
+        await db.schema
+          .createTable('project_event_seq')
+          .addColumn('project', 'text', (c) => c.primaryKey())
+          .addColumn('seq', 'bigint', (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createTable('project_events')
+          .addColumn('project', 'text', (c) => c.notNull())
+          .addColumn('seq', 'bigint', (c) => c.notNull())
+          .addColumn('payload', 'text', (c) => c.notNull())
+          .addPrimaryKeyConstraint('project_events_pk', ['project', 'seq'])
+          .execute();
+      },
+    },
   };
 }
 

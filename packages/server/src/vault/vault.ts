@@ -20,7 +20,9 @@ import { assertIdentity, assertObjectId, assertRev, assertSlug, assertTreePath, 
 
 const BRANCH = 'refs/heads/main';
 const MIN_GIT: [number, number] = [2, 30];
-const MAX_COMMIT_ATTEMPTS = 10;
+// A lost CAS means another writer made progress, so retrying is livelock-free. With k busy writers
+// a loser wins each round with ~1/k chance: 30 rounds make starvation negligible ((2/3)^30 ≈ 5e-6).
+const MAX_COMMIT_ATTEMPTS = 30;
 
 // Written once at creation. gc.auto=0: plumbing never triggers gc anyway, and a repack of a
 // multi-GB vault must be a scheduled job (`gc()`), not something that can land in a request.
@@ -132,17 +134,17 @@ export class Vault {
     return this.commitLock.run(gitDir, async () => {
       for (let attempt = 1; attempt <= MAX_COMMIT_ATTEMPTS; attempt++) {
         const result = await this.tryCommit(slug, gitDir, input, message);
-        if (result) return result;
+        if (typeof result === 'object') return result;
         this.casRetries++;
-        // Lost the race to another process. Exponential jittered backoff: a busy writer wins every
-        // immediate rematch, so the loser must wait out the burst (~2 s expected over all attempts).
-        await sleep(Math.random() * Math.min(1000, 10 * 2 ** attempt));
+        // 'moved': retry at once; waiting would only let the other writers' next commits go first.
+        // 'locked': main.lock is held right now; give its holder a moment (growing, jittered).
+        await sleep(Math.random() * (result === 'moved' ? 5 : Math.min(200, 5 * 2 ** attempt)));
       }
       throw new RefUpdateRaceError(MAX_COMMIT_ATTEMPTS);
     });
   }
 
-  /** One attempt; null means another writer moved main first. */
+  /** One attempt; 'moved'/'locked' mean another writer got to main first. */
   private async tryCommit(slug: string, gitDir: string, input: CommitInput, message: string) {
     const parent = await this.headAndCheck(gitDir, input.changes);
     // Under the repo dir (same filesystem, removed with it); unique so concurrent writers never share.
@@ -170,9 +172,9 @@ export class Vault {
       try {
         await runGit(['update-ref', '-m', `lockstep: ${firstLine(message)}`, BRANCH, commit, expected], { gitDir });
       } catch (err) {
-        if (err instanceof GitError && (await this.head(slug)) !== parent) return null;
+        if (err instanceof GitError && (await this.head(slug)) !== parent) return 'moved';
         // Another process may hold main.lock right now without having moved main yet.
-        if (err instanceof GitError && /cannot lock ref|File exists|but expected/.test(err.stderr)) return null;
+        if (err instanceof GitError && /cannot lock ref|File exists|but expected/.test(err.stderr)) return 'locked';
         throw err;
       }
       return { commit, parent };

@@ -24,7 +24,7 @@ describe('presence', () => {
     expect((await bob.next('presence.left')).data).toEqual({ user: 'alice', online: ['bob'] });
     expect(server.hub.onlineUsers()).toEqual(['bob']);
     // Exactly one join and one leave for alice, although she had two tabs.
-    expect(bob.history.filter((m) => m.type === 'presence.joined' && m.data.user === 'alice')).toHaveLength(1);
+    expect(bob.history.filter((m) => m.type === 'presence.joined' && (m.data as { user: string }).user === 'alice')).toHaveLength(1);
     expect(bob.history.filter((m) => m.type === 'presence.left')).toHaveLength(1);
   });
 });

@@ -75,10 +75,12 @@ export class TestClient {
   private inbox: Message[] = [];
   private waiters: Array<() => void> = [];
 
-  constructor(url: string, opts: { session?: string; origin?: string } & ClientOptions = {}) {
-    const { session, origin, ...wsOptions } = opts;
+  /** `session` is this harness's cookie value; `cookie` a whole Cookie header (the real app's). */
+  constructor(url: string, opts: { session?: string; cookie?: string; origin?: string } & ClientOptions = {}) {
+    const { session, cookie, origin, ...wsOptions } = opts;
     const headers: Record<string, string> = {};
     if (session) headers.cookie = `session=${session}`;
+    if (cookie) headers.cookie = cookie;
     if (origin) headers.origin = origin;
     this.ws = new WebSocket(url, { headers, ...wsOptions });
     this.opened = new Promise((resolve, reject) => {

@@ -1,0 +1,52 @@
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { printTable, round } from './util.js';
+
+const root = path.resolve(import.meta.dirname, '..');
+
+/** Time from spawning a process to its first 200 on the health URL. */
+async function timeToHealthy(args: string[], env: NodeJS.ProcessEnv, port: number, url: string): Promise<number> {
+  const t = performance.now();
+  const child = spawn(process.execPath, args, { env: { ...process.env, ...env, PORT: String(port) }, stdio: 'ignore', cwd: root });
+  try {
+    for (;;) {
+      try {
+        const res = await fetch(`http://127.0.0.1:${port}${url}`);
+        if (res.status === 200) return performance.now() - t;
+      } catch {
+        /* not listening yet */
+      }
+      if (performance.now() - t > 30_000) throw new Error(`no 200 from ${args.join(' ')} within 30 s`);
+      await new Promise((r) => setTimeout(r, 5));
+    }
+  } finally {
+    child.kill('SIGKILL');
+  }
+}
+
+export async function run() {
+  const main = path.join(root, 'packages/server/dist/main.js');
+  if (!fs.existsSync(main)) throw new Error('build first: npm run setup');
+  const runs = 5;
+  const lockstep: number[] = [];
+  const bare: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lockstep-cold-'));
+    lockstep.push(await timeToHealthy([main], { LOCKSTEP_DATA_DIR: dataDir, LOCKSTEP_ADMIN_PASSWORD: 'cold-start-pw' }, 39000 + i, '/api/health'));
+    fs.rmSync(dataDir, { recursive: true, force: true });
+    const hello = `require('http').createServer((q,s)=>s.end('ok')).listen(${39100 + i},'127.0.0.1')`;
+    bare.push(await timeToHealthy(['-e', hello], {}, 39100 + i, '/'));
+  }
+  const median = (a: number[]) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)]!;
+  const result = {
+    'lockstep cold start → first 200 on /api/health (median ms, first start incl. migrations)': round(median(lockstep), 0),
+    'bare node http server (median ms)': round(median(bare), 0),
+    ratio: round(median(lockstep) / median(bare)),
+  };
+  printTable('Cold start', [result]);
+  return result;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) await run();

@@ -1,0 +1,323 @@
+import { Buffer } from 'node:buffer';
+import type { ProjectEventMap, ProjectEventType } from '@lockstep/protocol';
+import { sql } from 'kysely';
+import pg from 'pg';
+import type { Db } from '../store/db.js';
+import type { EventBus, Notice, ProjectEvent } from './bus.js';
+
+const EVENTS_CHANNEL = 'lockstep_events';
+const NOTICES_CHANNEL = 'lockstep_notices';
+/** pg_notify refuses payloads of 8000 bytes or more; above this only (project, seq) is sent. */
+const MAX_INLINE_PAYLOAD = 7000;
+/** Old events are trimmed every this many seqs (so the table holds between N and N + TRIM_EVERY). */
+const TRIM_EVERY = 100;
+
+export interface PgBusOptions {
+  db: Db;
+  /** The listener holds its own connection (LISTEN does not mix with a pool). */
+  connectionString: string;
+  /** How many recent events per project `replay` can return. */
+  replayBufferSize: number;
+  log?: { info(obj: object, msg?: string): void; warn(obj: object, msg?: string): void; error(obj: object, msg?: string): void };
+  /** First reconnect delay of the listener connection (doubles up to 10 s). */
+  reconnectMs?: number;
+}
+
+/** A NOTIFY payload: the whole event, or a reference to its row when the event is large. */
+type EventNote = ProjectEvent | { ref: true; project: string; seq: number };
+
+/**
+ * The scale-out bus: PostgreSQL assigns each project's `seq` and LISTEN/NOTIFY fans events out to
+ * every instance.
+ *
+ * publish = one transaction: bump the project's row in `project_event_seq` (`… RETURNING seq`),
+ * insert the event into `project_events`, `pg_notify`. The row lock on the counter serialises
+ * publishers of one project until commit, so seqs are gap-free and commit in seq order, and
+ * PostgreSQL delivers notifications in commit order. Each instance delivers to its local listeners
+ * strictly in seq order per project: an event that arrives ahead of a missing one waits while the
+ * missing rows are read from the table (the row of every seq below a committed seq is committed).
+ */
+export class PgBus implements EventBus {
+  private readonly db: Db;
+  private readonly size: number;
+  private readonly log: NonNullable<PgBusOptions['log']>;
+  private readonly eventListeners = new Set<(event: ProjectEvent) => void>();
+  private readonly noticeListeners = new Set<(username: string, notice: Notice) => void>();
+  /** Last seq delivered to local listeners, per project. */
+  private readonly delivered = new Map<string, number>();
+  /** Events that arrived ahead of a gap, per project, by seq. */
+  private readonly pending = new Map<string, Map<number, ProjectEvent>>();
+  /** Per-project chain of table reads that fill gaps, so they run one at a time and in order. */
+  private readonly fills = new Map<string, Promise<void>>();
+  /** Events published by this instance (the sync service pushes only for those): keys until delivered. */
+  private readonly localKeys = new Set<string>();
+  private readonly local = new WeakSet<object>();
+  /** Notifications that arrive while start-up reads the committed seqs; handled right after. */
+  private startupQueue: Array<[string, string | undefined]> | null = [];
+  private listener: pg.Client | null = null;
+  private reconnectTimer: NodeJS.Timeout | null = null;
+  private reconnectDelay: number;
+  private closed = false;
+
+  private constructor(private readonly opts: PgBusOptions) {
+    this.db = opts.db;
+    this.size = opts.replayBufferSize;
+    this.log = opts.log ?? { info: () => {}, warn: (o, m) => console.warn(m, o), error: (o, m) => console.error(m, o) };
+    this.reconnectDelay = opts.reconnectMs ?? 500;
+  }
+
+  /** Connects the listener and starts delivering; resolves once LISTEN is in place. */
+  static async create(opts: PgBusOptions): Promise<PgBus> {
+    if (!Number.isInteger(opts.replayBufferSize) || opts.replayBufferSize < 1) throw new RangeError('replayBufferSize must be a positive integer');
+    const bus = new PgBus(opts);
+    await bus.listen();
+    // Start from what is already committed: earlier events are history (replay), not live.
+    const rows = await sql<{ project: string; seq: number }>`select project, seq from project_event_seq`.execute(bus.db);
+    for (const r of rows.rows) bus.delivered.set(r.project, Number(r.seq));
+    const queued = bus.startupQueue ?? [];
+    bus.startupQueue = null;
+    for (const [channel, payload] of queued) bus.onNotification(channel, payload);
+    return bus;
+  }
+
+  async publish<K extends ProjectEventType>(project: string, type: K, data: ProjectEventMap[K]): Promise<ProjectEvent> {
+    this.assertOpen();
+    const ts = new Date().toISOString();
+    let key: string | null = null;
+    const event = await this.db.transaction().execute(async (trx) => {
+      const { rows } = await sql<{ seq: number }>`
+        insert into project_event_seq (project, seq) values (${project}, 1)
+        on conflict (project) do update set seq = project_event_seq.seq + 1
+        returning seq`.execute(trx);
+      const seq = Number(rows[0]!.seq);
+      // Before COMMIT: our own notification may be handled before this transaction's promise settles.
+      key = `${project}\u0000${seq}`;
+      this.localKeys.add(key);
+      // Key order is the wire order: the hub serialises this object as-is.
+      const ev: ProjectEvent = { type, ts, seq, project, data };
+      const text = JSON.stringify(ev);
+      await sql`insert into project_events (project, seq, payload) values (${project}, ${seq}, ${text})`.execute(trx);
+      const note = Buffer.byteLength(text) <= MAX_INLINE_PAYLOAD ? text : JSON.stringify({ ref: true, project, seq });
+      await sql`select pg_notify(${EVENTS_CHANNEL}, ${note})`.execute(trx);
+      if (seq % TRIM_EVERY === 0 && seq > this.size) {
+        await sql`delete from project_events where project = ${project} and seq <= ${seq - this.size}`.execute(trx);
+      }
+      return ev;
+    }).catch((err: unknown) => {
+      if (key) this.localKeys.delete(key);
+      throw err;
+    });
+    // Deliver now rather than on our own notification (which is then skipped as already seen).
+    this.accept(event);
+    return event;
+  }
+
+  async notifyUser(username: string, notice: Notice): Promise<void> {
+    this.assertOpen();
+    let text = JSON.stringify({ username, notice });
+    if (Buffer.byteLength(text) > MAX_INLINE_PAYLOAD) {
+      text = JSON.stringify({ username, notice: { ...notice, message: `${notice.message.slice(0, 2000)}…` } });
+    }
+    // Every instance, this one included, delivers it when the notification arrives.
+    await sql`select pg_notify(${NOTICES_CHANNEL}, ${text})`.execute(this.db);
+  }
+
+  async replay(project: string, afterSeq: number): Promise<ProjectEvent[] | null> {
+    const current = await this.currentSeq(project);
+    if (afterSeq > current || afterSeq < 0) return null;
+    if (afterSeq === current) return [];
+    const events = await this.readEvents(project, afterSeq, current);
+    // Trimmed (older than the buffer keeps) or not contiguous: the client must refetch.
+    if (events.length !== current - afterSeq || events.some((e, i) => e.seq !== afterSeq + 1 + i)) return null;
+    return events;
+  }
+
+  async currentSeq(project: string): Promise<number> {
+    const row = await sql<{ seq: number }>`select seq from project_event_seq where project = ${project}`.execute(this.db);
+    return Number(row.rows[0]?.seq ?? 0);
+  }
+
+  onEvent(listener: (event: ProjectEvent) => void): () => void {
+    this.eventListeners.add(listener);
+    return () => this.eventListeners.delete(listener);
+  }
+
+  onNotice(listener: (username: string, notice: Notice) => void): () => void {
+    this.noticeListeners.add(listener);
+    return () => this.noticeListeners.delete(listener);
+  }
+
+  /** True for events this instance published (false for events from other instances). */
+  isLocal(event: ProjectEvent): boolean {
+    return this.local.has(event);
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
+    this.eventListeners.clear();
+    this.noticeListeners.clear();
+    const client = this.listener;
+    this.listener = null;
+    await Promise.allSettled([...this.fills.values()]);
+    if (client) await client.end().catch(() => {});
+  }
+
+  // ── listener connection ────────────────────────────────────────────────────────────────────
+
+  private async listen(): Promise<void> {
+    const client = new pg.Client({ connectionString: this.opts.connectionString });
+    client.on('notification', (msg) => this.onNotification(msg.channel, msg.payload));
+    client.on('error', (err) => this.lost(client, err));
+    client.on('end', () => this.lost(client, new Error('connection ended')));
+    await client.connect();
+    await client.query(`LISTEN ${EVENTS_CHANNEL}`);
+    await client.query(`LISTEN ${NOTICES_CHANNEL}`);
+    this.listener = client;
+  }
+
+  private lost(client: pg.Client, err: Error): void {
+    if (this.closed || this.listener !== client) return;
+    this.listener = null;
+    this.log.warn({ err: err.message }, 'event bus: lost the PostgreSQL LISTEN connection; reconnecting');
+    client.end().catch(() => {});
+    this.scheduleReconnect();
+  }
+
+  private scheduleReconnect(): void {
+    if (this.closed || this.reconnectTimer) return;
+    const delay = this.reconnectDelay;
+    this.reconnectDelay = Math.min(delay * 2, 10_000);
+    this.reconnectTimer = setTimeout(() => {
+      this.reconnectTimer = null;
+      this.listen()
+        .then(() => {
+          this.reconnectDelay = this.opts.reconnectMs ?? 500;
+          this.log.info({}, 'event bus: LISTEN connection restored');
+          return this.catchUp();
+        })
+        .catch((err: unknown) => {
+          this.log.warn({ err: (err as Error).message }, 'event bus: reconnect failed');
+          this.scheduleReconnect();
+        });
+    }, delay);
+  }
+
+  /** After a reconnect: whatever was committed while we were not listening, from the table. */
+  private async catchUp(): Promise<void> {
+    const rows = await sql<{ project: string; seq: number }>`select project, seq from project_event_seq`.execute(this.db);
+    for (const r of rows.rows) if (Number(r.seq) > (this.delivered.get(r.project) ?? 0)) this.fillTo(r.project, Number(r.seq));
+  }
+
+  private onNotification(channel: string, payload: string | undefined): void {
+    if (this.startupQueue) return void this.startupQueue.push([channel, payload]);
+    if (this.closed || !payload) return;
+    try {
+      if (channel === NOTICES_CHANNEL) {
+        const { username, notice } = JSON.parse(payload) as { username: string; notice: Notice };
+        this.dispatch(this.noticeListeners, (l) => l(username, notice));
+        return;
+      }
+      const note = JSON.parse(payload) as EventNote;
+      if ('ref' in note) this.fillTo(note.project, note.seq);
+      else this.accept(note);
+    } catch (err) {
+      this.log.error({ err, channel }, 'event bus: bad notification');
+    }
+  }
+
+  // ── ordered delivery ───────────────────────────────────────────────────────────────────────
+
+  /** Delivers `event` if it is the next seq of its project; holds it and fills the gap otherwise. */
+  private accept(event: ProjectEvent): void {
+    if (this.closed) return;
+    const { project, seq } = event;
+    const last = this.delivered.get(project) ?? 0;
+    if (seq <= last) return;
+    if (seq === last + 1) {
+      this.deliver(event);
+      this.drain(project);
+      return;
+    }
+    let held = this.pending.get(project);
+    if (!held) this.pending.set(project, (held = new Map()));
+    held.set(seq, event);
+    this.fillTo(project, seq - 1);
+  }
+
+  private deliver(event: ProjectEvent): void {
+    this.delivered.set(event.project, event.seq);
+    const key = `${event.project}\u0000${event.seq}`;
+    if (this.localKeys.delete(key)) this.local.add(event);
+    this.dispatch(this.eventListeners, (l) => l(event));
+  }
+
+  /** Delivers held events that have become next in line. */
+  private drain(project: string): void {
+    const held = this.pending.get(project);
+    if (!held) return;
+    for (;;) {
+      const next = (this.delivered.get(project) ?? 0) + 1;
+      const event = held.get(next);
+      if (!event) break;
+      held.delete(next);
+      this.deliver(event);
+    }
+    for (const seq of held.keys()) if (seq <= (this.delivered.get(project) ?? 0)) held.delete(seq);
+    if (held.size === 0) this.pending.delete(project);
+  }
+
+  /** Reads the rows up to `upTo` that were not delivered yet and delivers them in order (queued per project). */
+  private fillTo(project: string, upTo: number): void {
+    const previous = this.fills.get(project) ?? Promise.resolve();
+    const run = previous.then(async () => {
+      const last = this.delivered.get(project) ?? 0;
+      if (this.closed || upTo <= last) return;
+      const events = await this.readEvents(project, last, upTo);
+      if (this.closed) return;
+      for (const event of events) {
+        const now = this.delivered.get(project) ?? 0;
+        if (event.seq <= now) continue;
+        if (event.seq !== now + 1) {
+          // Trimmed before we could read it (an instance far behind): skip ahead, say so.
+          this.log.warn({ project, from: now + 1, to: event.seq - 1 }, 'event bus: events no longer in the table were skipped');
+        }
+        this.deliver(event);
+      }
+      if ((this.delivered.get(project) ?? 0) < upTo) {
+        // Not in the table at all (trimmed): move past them so held events can flow.
+        this.log.warn({ project, upTo }, 'event bus: events no longer in the table were skipped');
+        this.delivered.set(project, upTo);
+      }
+      this.drain(project);
+    });
+    const tail = run.catch((err: unknown) => {
+      this.log.error({ err, project }, 'event bus: could not read missed events');
+    });
+    this.fills.set(project, tail);
+    void tail.then(() => {
+      if (this.fills.get(project) === tail) this.fills.delete(project);
+    });
+  }
+
+  private async readEvents(project: string, afterSeq: number, upTo: number): Promise<ProjectEvent[]> {
+    const { rows } = await sql<{ payload: string }>`
+      select payload from project_events where project = ${project} and seq > ${afterSeq} and seq <= ${upTo}
+      order by seq`.execute(this.db);
+    return rows.map((r) => JSON.parse(r.payload) as ProjectEvent);
+  }
+
+  private dispatch<L>(listeners: Set<L>, call: (listener: L) => void): void {
+    for (const listener of [...listeners]) {
+      try {
+        call(listener);
+      } catch (error) {
+        this.log.error({ err: error }, 'event listener failed');
+      }
+    }
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new Error('event bus is closed');
+  }
+}
