@@ -66,7 +66,10 @@ const revisionOf = (r: Locator) => r.getByTitle('Revision', { exact: true });
 
 async function setTheme(page: Page, theme: 'light' | 'dark'): Promise<void> {
   const isDark = await page.evaluate(() => document.documentElement.classList.contains('dark'));
-  if (isDark !== (theme === 'dark')) await page.getByRole('button', { name: `Switch to ${theme} theme` }).click();
+  if (isDark === (theme === 'dark')) return;
+  if ((await page.getByRole('dialog').count()) === 0) await page.getByRole('button', { name: `Switch to ${theme} theme` }).click();
+  // A modal is open (the page behind it is inert): switch the class directly.
+  else await page.evaluate((dark) => document.documentElement.classList.toggle('dark', dark), theme === 'dark');
   await page.waitForTimeout(150);
 }
 

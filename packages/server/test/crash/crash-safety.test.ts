@@ -1,0 +1,125 @@
+import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import fc from 'fast-check';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { api } from '@lockstep/protocol';
+import { ADMIN_PASSWORD, loginAs, type Client } from '../harness.js';
+
+/**
+ * kill -9 the server at a random moment during a check-in, upload, delete or metadata edit, then
+ * start it again and check: git is clean, earlier revisions are intact, the lock is still held
+ * by its owner, and the index equals a rebuild from git. CRASH_RUNS sets the count (50 in test:slow).
+ */
+const RUNS = Number(process.env.CRASH_RUNS ?? 4);
+const SEED = Number(process.env.CRASH_SEED ?? 20261125);
+const root = path.resolve(import.meta.dirname, '../../../..');
+const P = 'crash';
+const BIG = Buffer.alloc(3 * 1024 * 1024, 7);
+
+let dataDir: string;
+let port: number;
+let child: ChildProcess | null = null;
+
+async function freePort(): Promise<number> {
+  const srv = net.createServer().listen(0, '127.0.0.1');
+  await new Promise((r) => srv.once('listening', r));
+  const p = (srv.address() as net.AddressInfo).port;
+  await new Promise((r) => srv.close(r));
+  return p;
+}
+
+async function startChild(): Promise<string> {
+  const url = `http://127.0.0.1:${port}`;
+  child = spawn(process.execPath, ['--import', 'tsx', 'packages/server/src/main.ts'], {
+    cwd: root,
+    env: { ...process.env, PORT: String(port), LOCKSTEP_DATA_DIR: dataDir, LOCKSTEP_ADMIN_PASSWORD: ADMIN_PASSWORD, LOG_LEVEL: 'warn', LOCKSTEP_LOGIN_RATE_LIMIT: '10000' },
+    stdio: 'ignore',
+  });
+  for (let i = 0; i < 600; i++) {
+    try {
+      if ((await fetch(`${url}${api.health}`)).ok) return url;
+    } catch {
+      /* starting */
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error('server did not start');
+}
+
+function kill9(): Promise<void> {
+  const c = child!;
+  child = null;
+  if (c.exitCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    c.once('exit', () => resolve());
+    c.kill('SIGKILL');
+  });
+}
+
+const repo = () => path.join(dataDir, 'repos', `${P}.git`);
+const listing = async (c: Client) => (await c.get(`${api.files(P)}?limit=1000&sort=path`)).body.items;
+
+beforeAll(async () => {
+  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lockstep-crash-'));
+  port = await freePort();
+  const url = await startChild();
+  const admin = await loginAs(url, 'admin', ADMIN_PASSWORD);
+  await admin.post(api.projects, { slug: P, name: 'Crash' });
+  await admin.post(api.users, { username: 'olga', password: 'olga-password', role: 'user' });
+  const olga = await loginAs(url, 'olga', 'olga-password');
+  expect((await olga.upload(P, '1000001_main.mcam', 'revision A')).status).toBe(201);
+  expect((await olga.checkout(P, '1000001_main.mcam', 'long edit')).status).toBe(200);
+}, 120_000);
+
+afterAll(async () => {
+  if (child) await kill9();
+  fs.rmSync(dataDir, { recursive: true, force: true });
+});
+
+type Op = 'checkin' | 'upload' | 'delete' | 'metadata';
+
+test(`crash at random points (${RUNS} runs, seed ${SEED}) leaves the vault consistent and locks intact`, async () => {
+  const plan = fc.sample(fc.record({ op: fc.constantFrom<Op>('checkin', 'upload', 'delete', 'metadata'), delayMs: fc.integer({ min: 0, max: 120 }) }), { seed: SEED, numRuns: RUNS });
+  let uploads = 0;
+  for (const [i, { op, delayMs }] of plan.entries()) {
+    const url = child ? `http://127.0.0.1:${port}` : await startChild();
+    const olga = await loginAs(url, 'olga', 'olga-password');
+    const admin = await loginAs(url, 'admin', ADMIN_PASSWORD);
+    const before = await listing(olga);
+    const revA = await fetch(`${url}${api.fileContent(P, '1000001_main.mcam', 'A')}`, { headers: olga.headers() });
+    expect(await revA.text()).toBe('revision A');
+
+    let action: Promise<unknown>;
+    if (op === 'checkin') action = olga.checkin(P, '1000001_main.mcam', BIG, { message: `crash run ${i}`, keep: true });
+    else if (op === 'upload') action = olga.upload(P, `${2000000 + uploads++}_new.nc`, BIG);
+    else if (op === 'metadata') action = olga.request('PATCH', api.file(P, '1000001_main.mcam'), { description: `edit ${i}` });
+    else {
+      const victim = before.find((f: any) => f.path !== '1000001_main.mcam');
+      action = victim ? admin.request('DELETE', api.file(P, victim.path)) : olga.upload(P, `${2000000 + uploads++}_new.nc`, 'small');
+    }
+    action.catch(() => {}); // the connection dies with the server
+    await new Promise((r) => setTimeout(r, delayMs));
+    await kill9();
+
+    const url2 = await startChild();
+    const olga2 = await loginAs(url2, 'olga', 'olga-password');
+    // the lock survives every crash, held by its owner
+    const main = (await olga2.get(api.file(P, '1000001_main.mcam'))).body;
+    expect(main, `run ${i} ${op}@${delayMs}ms`).toMatchObject({ lockedBy: 'olga', status: 'checked_out_by_me' });
+    // earlier revisions intact
+    const again = await fetch(`${url2}${api.fileContent(P, '1000001_main.mcam', 'A')}`, { headers: olga2.headers() });
+    expect(await again.text()).toBe('revision A');
+    // git is clean
+    expect(execFileSync('git', ['--git-dir', repo(), 'fsck', '--no-progress', '--no-dangling'], { stdio: ['ignore', 'pipe', 'pipe'] }).toString()).toBe('');
+    // the index equals a rebuild from git
+    const indexed = await listing(olga2);
+    await kill9();
+    execFileSync(process.execPath, ['--import', 'tsx', 'packages/server/src/cli/rebuild-index.ts', P], { cwd: root, env: { ...process.env, LOCKSTEP_DATA_DIR: dataDir } });
+    const url3 = await startChild();
+    const rebuilt = await listing(await loginAs(url3, 'olga', 'olga-password'));
+    expect(rebuilt, `run ${i} ${op}@${delayMs}ms`).toEqual(indexed);
+  }
+}, 1_800_000);
