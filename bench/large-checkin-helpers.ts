@@ -12,13 +12,14 @@ export async function writeRandomFile(file: string, mb: number): Promise<void> {
 }
 
 async function childRssBytes(): Promise<number> {
-  // Linux only: sum VmRSS of our direct children (the git processes the vault spawns).
+  // Linux only: sum RssAnon of our direct children (the git processes the vault spawns). Anonymous
+  // memory only: git mmaps loose objects, and those file-backed pages are reclaimable page cache.
   let total = 0;
   try {
     for (const tid of await readdir('/proc/self/task')) {
       const kids = (await readFile(`/proc/self/task/${tid}/children`, 'utf8')).trim().split(/\s+/).filter(Boolean);
       for (const pid of kids) {
-        const m = /VmRSS:\s+(\d+) kB/.exec(await readFile(`/proc/${pid}/status`, 'utf8').catch(() => ''));
+        const m = /RssAnon:\s+(\d+) kB/.exec(await readFile(`/proc/${pid}/status`, 'utf8').catch(() => ''));
         if (m) total += Number(m[1]) * 1024;
       }
     }
@@ -28,7 +29,7 @@ async function childRssBytes(): Promise<number> {
   return total;
 }
 
-/** Sample Node RSS (and git children's RSS) every `ms` until stop() is called. */
+/** Sample Node RSS (and git children's anonymous RSS) every `ms` until stop() is called. */
 export function startRssSampler(ms = 20) {
   const base = process.memoryUsage().rss;
   let peak = base;

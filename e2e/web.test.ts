@@ -82,7 +82,7 @@ async function shoot(page: Page, name: string): Promise<void> {
   await setTheme(page, 'light');
 }
 
-describe('web app', () => {
+describe('web app', { timeout: 60_000 }, () => {
   let alice: Page; // user A
   let bob: Page; // user B
 
@@ -219,6 +219,9 @@ describe('web app', () => {
 
     const admin = await newPage();
     await login(admin, 'admin', ADMIN_PASSWORD);
+    await admin.goto(`${server.url}/dashboard`);
+    await admin.getByTestId(`lock-${PROJECT}/${PROGRAM}`).waitFor();
+    await shoot(admin, 'dashboard');
     await openProject(admin);
     await row(admin, PROGRAM).getByText(/Locked by alice/).waitFor();
     await row(admin, PROGRAM).getByRole('button', { name: /^Override/ }).click();
@@ -236,7 +239,7 @@ describe('web app', () => {
     await admin.goto(`${server.url}/dashboard`);
     await admin.getByRole('heading', { name: 'Dashboard' }).waitFor();
     await admin.getByText(/overrode the lock on/).first().waitFor();
-    await shoot(admin, 'dashboard');
+    expect(await admin.getByTestId(`lock-${PROJECT}/${PROGRAM}`).count()).toBe(0);
     await admin.goto(`${server.url}/admin/users`);
     await admin.getByTestId('user-row-victor').waitFor();
     await shoot(admin, 'admin-users');

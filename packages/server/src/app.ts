@@ -15,6 +15,7 @@ import { adminRoutes } from './api/routes/admin.js';
 import { authRoutes } from './api/routes/auth.js';
 import { fileRoutes } from './api/routes/files.js';
 import { projectRoutes } from './api/routes/projects.js';
+import { registerRemoteHooks, syncRoutes } from './api/routes/sync.js';
 import type { Config } from './config.js';
 import type { EventBus } from './events/bus.js';
 import { createBus } from './events/index.js';
@@ -22,6 +23,7 @@ import { registerRealtime, type RealtimeHub } from './realtime/index.js';
 import { authenticate, SESSION_COOKIE } from './services/auth.js';
 import { createServices, type Services } from './services/context.js';
 import { reconcileAll } from './services/index-rebuild.js';
+import { SyncService } from './services/sync.js';
 import { ensureFirstAdmin } from './services/users.js';
 import { openDatabase } from './store/db.js';
 import { findProject } from './store/projects.js';
@@ -31,6 +33,8 @@ export interface App {
   app: FastifyInstance;
   services: Services;
   hub: RealtimeHub;
+  /** Remote sync (background pushes, sync now, import). */
+  sync: SyncService;
   /** Every /api route with its access rule. */
   routes: RouteRule[];
   /** Set on the very first start when a random admin password was generated. */
@@ -76,6 +80,8 @@ export async function buildApp(config: Config, opts: { logger?: boolean | object
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
   const routes = registerAuthHook(app, services);
+  const sync = new SyncService(services);
+  registerRemoteHooks(app, services, sync);
 
   const hub = await registerRealtime(app, {
     bus,
@@ -95,6 +101,7 @@ export async function buildApp(config: Config, opts: { logger?: boolean | object
   await app.register(projectRoutes(services));
   await app.register(fileRoutes(services));
   await app.register(adminRoutes(services));
+  await app.register(syncRoutes(services, sync));
 
   const webDir = config.webDir ?? defaultWebDir();
   const hasWeb = fs.existsSync(path.join(webDir, 'index.html'));
@@ -108,17 +115,20 @@ export async function buildApp(config: Config, opts: { logger?: boolean | object
   await reconcileAll(services);
   await app.ready();
   ready = true;
+  sync.start();
 
   return {
     app,
     services,
     hub,
+    sync,
     routes,
     firstAdmin,
     async close() {
       ready = false;
       await hub.close();
       await app.close();
+      await sync.close();
       await bus.close();
       await db.destroy();
     },

@@ -18,7 +18,7 @@ export async function fileHistory(s: Services, slug: string, rawPath: string): P
     revision: c.trailers['Revision'] ?? '',
     author: c.authorName,
     date: c.date,
-    message: [c.subject, c.body].filter(Boolean).join('\n\n'),
+    message: c.body.trim(),
     action: c.trailers['Lockstep-Action'] ?? 'commit',
   }));
 }

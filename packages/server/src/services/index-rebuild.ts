@@ -88,6 +88,7 @@ export async function reconcileAll(s: Services): Promise<string[]> {
   const rebuilt: string[] = [];
   for (const p of projects) {
     if (!(await s.vault.exists(p.slug))) continue;
+    await s.vault.sweepSpool(p.slug);
     if ((await s.vault.head(p.slug)) !== p.head_commit) {
       await rebuildIndex(s, p.slug);
       rebuilt.push(p.slug);

@@ -1,27 +1,29 @@
 // Streaming blob I/O: bytes flow between Node streams and git with backpressure, never buffered whole.
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
 import { PassThrough, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { BlobTooLargeError } from './errors.js';
 import { GitError, runGit, spawnGit } from './git.js';
 
-/** Stream `source` into `git hash-object -w --stdin`, counting bytes and enforcing `maxBytes`. */
+/** Where uploads are spooled before git hashes them (same file system as the objects). */
+export const SPOOL_DIR = 'lockstep-spool';
+
+/**
+ * Stream `source` to a spool file inside the repository, then `git hash-object -w -- <file>`.
+ * Not `--stdin`: git reads stdin whole into its heap (a 2 GB upload would need 2 GB), while a
+ * file is mapped, or streamed into a pack above core.bigFileThreshold. Bytes are counted and
+ * `maxBytes` enforced on the way; the spool file is always removed.
+ */
 export async function hashObjectFromStream(
   gitDir: string,
   source: NodeJS.ReadableStream,
   maxBytes?: number,
 ): Promise<{ sha: string; size: number }> {
-  // --no-filters: store the exact bytes (no autocrlf/attributes conversion).
-  const args = ['hash-object', '-w', '--no-filters', '--stdin'];
-  const child = spawnGit(args, { gitDir });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (s: string) => (stdout += s));
-  child.stderr.setEncoding('utf8').on('data', (s: string) => (stderr += s));
-  const exited = new Promise<number | null>((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', resolve);
-  });
-
+  const spool = path.join(gitDir, SPOOL_DIR);
+  await fs.promises.mkdir(spool, { recursive: true });
+  const file = path.join(spool, `${process.pid}-${crypto.randomUUID()}`);
   let size = 0;
   const counter = new Transform({
     transform(chunk: Buffer, _enc, done) {
@@ -30,19 +32,30 @@ export async function hashObjectFromStream(
       else done(null, chunk);
     },
   });
-
   try {
-    await pipeline(source, counter, child.stdin);
-  } catch (err) {
-    child.kill('SIGKILL'); // the object was never completed, so nothing is written to the store
-    const code = await exited.catch(() => null);
-    // If git died first, our write fails with EPIPE; git's stderr is the real reason.
-    if ((err as NodeJS.ErrnoException).code === 'EPIPE' && code !== 0 && stderr) throw new GitError(args, code, stderr);
-    throw err;
+    await pipeline(source, counter, fs.createWriteStream(file, { flags: 'wx' }));
+    // --no-filters: store the exact bytes (no autocrlf/attributes conversion).
+    const { stdout } = await runGit(['hash-object', '-w', '--no-filters', '--', file], { gitDir });
+    return { sha: stdout.toString().trim(), size };
+  } finally {
+    await fs.promises.rm(file, { force: true });
   }
-  const code = await exited;
-  if (code !== 0) throw new GitError(args, code, stderr);
-  return { sha: stdout.trim(), size };
+}
+
+/** Removes spool files a crashed process left behind (older than `olderThanMs`: another instance may be mid-upload). */
+export async function sweepSpool(gitDir: string, olderThanMs: number): Promise<number> {
+  const spool = path.join(gitDir, SPOOL_DIR);
+  const names = await fs.promises.readdir(spool).catch(() => [] as string[]);
+  let removed = 0;
+  for (const name of names) {
+    const file = path.join(spool, name);
+    const stat = await fs.promises.stat(file).catch(() => null);
+    if (stat && Date.now() - stat.mtimeMs > olderThanMs) {
+      await fs.promises.rm(file, { force: true });
+      removed++;
+    }
+  }
+  return removed;
 }
 
 export interface ObjectInfo {

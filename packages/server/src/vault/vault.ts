@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { batchCheck, catBlobStream, hashObjectFromStream } from './blob-io.js';
+import { batchCheck, catBlobStream, hashObjectFromStream, sweepSpool } from './blob-io.js';
 import {
   GitError,
   GitMissingError,
@@ -113,6 +113,11 @@ export class Vault {
     opts: { maxBytes?: number } = {},
   ): Promise<{ sha: string; size: number }> {
     return hashObjectFromStream(this.repoPath(slug), content, opts.maxBytes);
+  }
+
+  /** Deletes upload spool files older than `olderThanMs` (left by a crash). */
+  sweepSpool(slug: string, olderThanMs = 3600_000): Promise<number> {
+    return sweepSpool(this.repoPath(slug), olderThanMs);
   }
 
   async writeBlobBuffer(slug: string, content: Buffer | string): Promise<string> {

@@ -74,6 +74,10 @@ const TABLE: Row[] = [
     method: 'DELETE', url: '/api/projects/:project', expect: ADMIN_ONLY(204), params: () => ({ project: 'trash' }),
     verify: async () => expect((await clients.admin.get(api.project('trash'))).status).toBe(404),
   },
+  {
+    // Admin passes the role check; project "p" has no remote, so the service answers 409.
+    method: 'POST', url: '/api/projects/:project/sync', expect: ADMIN_ONLY(409), codes: { admin: 'conflict' },
+  },
   { method: 'GET', url: '/api/projects/:project/files', expect: READ },
   { method: 'GET', url: '/api/projects/:project/groups', expect: READ },
   {

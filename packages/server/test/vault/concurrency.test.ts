@@ -30,7 +30,7 @@ describe('Vault concurrent writers', () => {
     const fsck = await one.fsck(slug);
     expect(fsck).toEqual({ ok: true, output: '' });
     expect((await readdir(one.repoPath(slug))).filter((n) => n.startsWith('lockstep-index-'))).toEqual([]);
-  });
+  }, 120_000); // ~7 git spawns per attempt, plus retries: slow on a loaded CI box
 
   it('retries while another process holds the ref lock, then lands', async () => {
     const { vault, slug } = await freshVault();

@@ -29,6 +29,19 @@ export function ConnectionIndicator() {
     text = 'Offline';
     dot = 'bg-rose-500';
   }
+  if (state === 'offline' && socket)
+    return (
+      <span className="inline-flex items-center gap-1">
+        <Pill state={state} dot={dot} text={text} />
+        <button type="button" className="btn btn-ghost btn-sm" onClick={() => socket.connect()}>
+          Retry
+        </button>
+      </span>
+    );
+  return <Pill state={state} dot={dot} text={text} />;
+}
+
+function Pill({ state, dot, text }: { state: string; dot: string; text: string }) {
   return (
     <span
       role="status"

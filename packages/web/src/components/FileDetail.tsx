@@ -117,7 +117,7 @@ export function FileDetail({
                     </a>
                   )}
                 </div>
-                <p className="mt-1 text-sm break-words">{h.message}</p>
+                <p className="mt-1 text-sm break-words whitespace-pre-line">{h.message}</p>
                 <p className="mt-0.5 text-xs muted" title={fullTime(h.date)}>
                   {h.author} · {shortTime(h.date)} · <span className="font-mono">{h.commit.slice(0, 7)}</span>
                 </p>

@@ -61,7 +61,7 @@ export function FileGroup({ slug, group, items, me, collapsed, onToggle, selecte
                   aria-selected={selected === f.path}
                   className={`group ${selected === f.path ? 'bg-indigo-50/70 dark:bg-indigo-500/10' : 'hover:bg-slate-50 dark:hover:bg-slate-800/40'}`}
                 >
-                  <td className="td w-[38%]">
+                  <td className="td w-[34%]">
                     <button type="button" className="block max-w-full text-left" onClick={() => onSelect(f.path)} aria-label={`Show details of ${f.path}`}>
                       <span className="block truncate font-medium text-slate-900 group-hover:text-indigo-700 dark:text-slate-100 dark:group-hover:text-indigo-300">
                         {f.link && <span className="mr-1 text-xs muted" title={`Link to ${f.link}`}>↪</span>}

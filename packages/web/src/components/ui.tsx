@@ -42,9 +42,10 @@ const tones = {
 } as const;
 export type Tone = keyof typeof tones;
 
-export function Badge({ tone = 'gray', children, title }: { tone?: Tone; children: ReactNode; title?: string }) {
+export function Badge({ tone = 'gray', children, title, wrap = false }: { tone?: Tone; children: ReactNode; title?: string; wrap?: boolean }) {
+  const shape = wrap ? 'rounded-md items-start py-1 leading-snug' : 'rounded-full items-center py-0.5 whitespace-nowrap';
   return (
-    <span title={title} className={`inline-flex max-w-full items-center gap-1 rounded-full px-2 py-0.5 text-xs font-medium ring-1 ring-inset ${tones[tone]}`}>
+    <span title={title} className={`inline-flex max-w-full gap-1 px-2 text-xs font-medium ring-1 ring-inset ${shape} ${tones[tone]}`}>
       {children}
     </span>
   );
@@ -78,9 +79,9 @@ export function StatusBadge({ file }: { file: Pick<FileInfo, 'status' | 'lockedB
   if (file.lockedAt) parts.push(`since ${shortTime(file.lockedAt)}`);
   if (file.lockMessage) parts.push(file.lockMessage);
   return (
-    <Badge tone="amber" title={`${parts[0]} since ${fullTime(file.lockedAt)}${file.lockMessage ? `: ${file.lockMessage}` : ''}`}>
-      <LockIcon />
-      <span className="truncate">{parts.join(' · ')}</span>
+    <Badge tone="amber" wrap title={`${parts[0]} since ${fullTime(file.lockedAt)}${file.lockMessage ? `: ${file.lockMessage}` : ''}`}>
+      <LockIcon className="mt-0.5 h-3 w-3 shrink-0" />
+      <span className="line-clamp-2 break-words">{parts.join(' · ')}</span>
     </Badge>
   );
 }

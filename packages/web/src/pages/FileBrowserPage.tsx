@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import type { FileInfo, FileSort, FileStatus } from '@lockstep/protocol';
 import { canEdit, useMe } from '../api/auth';
 import { ApiError } from '../api/client';
@@ -67,6 +67,21 @@ export function FileBrowserPage({ slug }: { slug: string }) {
       else n.add(g);
       return n;
     });
+
+  // On narrow screens the panel is an overlay: move focus into it when it opens.
+  const panelRef = useRef<HTMLElement>(null);
+  const selectedPath = selectedFile?.path;
+  useEffect(() => {
+    if (selectedPath && matchMedia('(max-width: 1023px)').matches) panelRef.current?.focus();
+  }, [selectedPath]);
+
+  // Esc closes the details panel (modals handle their own Esc first).
+  useEffect(() => {
+    if (!selected || modal) return;
+    const onKey = (e: KeyboardEvent) => e.key === 'Escape' && setSelected(null);
+    document.addEventListener('keydown', onKey);
+    return () => document.removeEventListener('keydown', onKey);
+  }, [selected, modal]);
 
   // The selected file disappeared (deleted, or filtered out): close the panel.
   useEffect(() => {
@@ -188,9 +203,14 @@ export function FileBrowserPage({ slug }: { slug: string }) {
       </div>
 
       {selectedFile && (
+        <div className="fixed inset-0 z-30 bg-slate-950/40 lg:hidden" aria-hidden="true" onClick={() => setSelected(null)} />
+      )}
+      {selectedFile && (
         <aside
+          ref={panelRef}
+          tabIndex={-1}
           aria-label="File details"
-          className="card fixed inset-y-0 right-0 z-40 w-[min(26rem,100vw)] rounded-none shadow-2xl lg:sticky lg:top-20 lg:z-auto lg:h-[calc(100vh-6.5rem)] lg:w-auto lg:rounded-lg lg:shadow-sm"
+          className="card fixed inset-y-0 right-0 z-40 outline-none w-[min(26rem,100vw)] rounded-none shadow-2xl lg:sticky lg:top-20 lg:z-auto lg:h-[calc(100vh-6.5rem)] lg:w-auto lg:rounded-lg lg:shadow-sm"
         >
           <FileDetail key={selectedFile.path} slug={slug} initial={selectedFile} me={me} onAction={setModal} onClose={() => setSelected(null)} />
         </aside>

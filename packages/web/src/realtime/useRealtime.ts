@@ -151,6 +151,8 @@ export function useRealtime(me: string | null, currentProject: string | null): v
     offs.push(
       s.onState((state) => {
         if (state === 'open' && !wasOpen && everOpen) void qc.invalidateQueries();
+        // The server refused the socket (1008): the session may be gone; /me decides.
+        if (state === 'offline') void qc.invalidateQueries({ queryKey: keys.me });
         wasOpen = state === 'open';
         everOpen ||= wasOpen;
       }),
