@@ -4,7 +4,7 @@
  */
 const benches: Record<string, () => Promise<{ run: (opts?: any) => Promise<unknown> }>> = {
   lock: () => import('./lock-throughput.js'),
-  checkin: () => import('./checkin-vs-git.js'),
+  checkin: () => import('./large-checkin-vs-git.js'),
   large: () => import('./large-checkin.js'),
   listing: () => import('./listing.js'),
   fanout: () => import('./fanout.js'),
