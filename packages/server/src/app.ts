@@ -10,7 +10,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { registerAuthHook, type RouteRule } from './api/auth-hook.js';
-import { registerErrorHandling, sendNotFound } from './api/errors.js';
+import { clientErrorHandler, frameworkErrors, registerErrorHandling, sendNotFound } from './api/errors.js';
 import { adminRoutes } from './api/routes/admin.js';
 import { authRoutes } from './api/routes/auth.js';
 import { fileRoutes } from './api/routes/files.js';
@@ -57,6 +57,10 @@ export async function buildApp(config: Config, opts: { logger?: boolean | object
   const app = Fastify({
     logger: opts.logger ?? { level: config.logLevel },
     bodyLimit: 1024 * 1024,
+    // A file path is one URL segment: up to 1,024 characters, up to 9 bytes each once %-encoded.
+    maxParamLength: 10_000,
+    frameworkErrors,
+    clientErrorHandler,
     trustProxy: config.secureCookies,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
   }).withTypeProvider<TypeBoxTypeProvider>();
@@ -69,7 +73,8 @@ export async function buildApp(config: Config, opts: { logger?: boolean | object
   // preHandler: the login limit is keyed by address + username, so the body must be parsed.
   await app.register(rateLimit, { global: false, hook: 'preHandler' });
   await app.register(multipart, {
-    limits: { fileSize: config.maxUploadBytes, files: 1, fields: 20, fieldSize: 64 * 1024, parts: 25 },
+    // files: 2, so a second file reaches readUpload's own clear 400.
+    limits: { fileSize: config.maxUploadBytes, files: 2, fields: 20, fieldSize: 64 * 1024, parts: 25 },
   });
   await app.register(swagger, {
     openapi: {

@@ -1,7 +1,7 @@
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ErrorBody, ErrorCode } from '@lockstep/protocol';
 import { AppError } from '../services/errors.js';
-import { BlobTooLargeError } from '../vault/index.js';
+import { BlobTooLargeError, VaultInputError } from '../vault/index.js';
 
 const body = (code: ErrorCode, message: string, holder?: string): ErrorBody => ({ error: { code, message, ...(holder ? { holder } : {}) } });
 
@@ -12,7 +12,7 @@ export function registerErrorHandling(app: FastifyInstance): void {
     if (err instanceof BlobTooLargeError || err.code === 'FST_REQ_FILE_TOO_LARGE' || err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
       return reply.status(413).send(body('too_large', 'upload exceeds the size limit'));
     }
-    if (err.validation) return reply.status(400).send(body('validation', err.message));
+    if (err.validation || err instanceof VaultInputError) return reply.status(400).send(body('validation', err.message));
     if (err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' || err.code === 'FST_INVALID_MULTIPART_CONTENT_TYPE') {
       return reply.status(415).send(body('unsupported_media_type', err.message));
     }
@@ -24,6 +24,20 @@ export function registerErrorHandling(app: FastifyInstance): void {
     req.log.error({ err }, 'request failed');
     return reply.status(500).send(body('internal', 'internal error; see the server log'));
   });
+}
+
+/** Errors Fastify raises before routing (bad percent-escapes, over-long params) in our shape. */
+export function frameworkErrors(err: FastifyError, _req: FastifyRequest, reply: FastifyReply): void {
+  const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 400;
+  reply.status(status).send(body('validation', err.message));
+}
+
+/** Requests Node's HTTP parser refuses (e.g. headers over 16 KB) get a JSON answer too. */
+export function clientErrorHandler(err: NodeJS.ErrnoException, socket: import('node:net').Socket) {
+  if (!socket.writable) return socket.destroy();
+  const status = err.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400;
+  const payload = JSON.stringify(body('validation', status === 431 ? 'request headers too large' : 'malformed HTTP request'));
+  socket.end(`HTTP/1.1 ${status} ${status === 431 ? 'Request Header Fields Too Large' : 'Bad Request'}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(payload)}\r\nConnection: close\r\n\r\n${payload}`);
 }
 
 export function sendNotFound(reply: { status(n: number): { send(b: unknown): unknown } }, what: string) {

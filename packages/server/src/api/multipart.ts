@@ -1,6 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import type { Services } from '../services/context.js';
 import { AppError, badRequest } from '../services/errors.js';
+import { BlobTooLargeError, GitError } from '../vault/index.js';
 
 export interface ParsedUpload {
   fields: Record<string, string>;
@@ -17,8 +18,12 @@ export async function readUpload(s: Services, req: FastifyRequest, slug: string)
   const fields: Record<string, string> = {};
   let blob: ParsedUpload['blob'] | null = null;
   let filename = '';
-  for await (const part of req.parts()) {
-    if (part.type === 'file') {
+  try {
+    for await (const part of req.parts()) {
+      if (part.type !== 'file') {
+        fields[part.fieldname] = String(part.value);
+        continue;
+      }
       if (part.fieldname !== 'file' || blob) {
         part.file.resume();
         throw badRequest('send exactly one file, in a part named "file"');
@@ -26,12 +31,19 @@ export async function readUpload(s: Services, req: FastifyRequest, slug: string)
       filename = part.filename;
       blob = await s.vault.writeBlob(slug, part.file, { maxBytes: s.config.maxUploadBytes });
       if (part.file.truncated) throw new AppError(413, 'too_large', 'upload exceeds the size limit');
-    } else {
-      fields[part.fieldname] = String(part.value);
     }
+  } catch (err) {
+    throw isParseError(err) ? badRequest(`malformed multipart body: ${(err as Error).message}`) : err;
   }
   if (!blob) throw badRequest('the "file" part is missing');
   return { fields, blob, filename };
+}
+
+/** busboy's errors (truncated body, bad boundary, broken headers) carry no status and no errno code. */
+function isParseError(err: unknown): boolean {
+  if (!(err instanceof Error) || err instanceof AppError || err instanceof BlobTooLargeError || err instanceof GitError) return false;
+  const e = err as { statusCode?: number; code?: unknown };
+  return e.statusCode === undefined && e.code === undefined;
 }
 
 export function boolField(fields: Record<string, string>, name: string, fallback: boolean): boolean {

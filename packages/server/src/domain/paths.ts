@@ -14,8 +14,8 @@ export class PathError extends Error {
 
 // Names Windows cannot create; a shop's CAD stations are mostly Windows.
 const WINDOWS_RESERVED = /^(con|prn|aux|nul|com[1-9]|lpt[1-9])(\..*)?$/i;
-// eslint-disable-next-line no-control-regex
-const CONTROL = /[\u0000-\u001f\u007f]/;
+// C0, DEL and C1 control characters.
+const CONTROL = /\p{Cc}/u;
 const FORBIDDEN_CHARS = /[<>:"|?*\\]/;
 
 /**
@@ -38,8 +38,9 @@ export function validateFilePath(raw: string, allowedExtensions: readonly string
       throw new PathError(`"${segment}" starts or ends with a space or ends with a dot`);
     }
     if (WINDOWS_RESERVED.test(segment)) throw new PathError(`"${segment}" is a reserved name on Windows`);
+    if (segment.toLowerCase() === '.git') throw new PathError('the ".git" folder name is reserved');
   }
-  if (segments[0]!.toLowerCase() === META_DIR || segments[0]!.toLowerCase() === '.git') {
+  if (segments[0]!.toLowerCase() === META_DIR) {
     throw new PathError(`the "${segments[0]}" folder is reserved`);
   }
   const name = segments[segments.length - 1]!;

@@ -7,7 +7,7 @@ import { releaseLock } from '../store/locks.js';
 import { requireOwnLock } from './checkout.js';
 import type { Actor, Services } from './context.js';
 import { badRequest } from './errors.js';
-import { commitAndIndex, lockTarget, metaChange, metaOf, publishFileEvent, requireEntry, trailers } from './file-common.js';
+import { commitAndIndex, lockTarget, metaChange, metaOf, plainText, publishFileEvent, requireEntry, trailers } from './file-common.js';
 
 export interface CheckinInput {
   message: string;
@@ -19,7 +19,7 @@ export interface CheckinInput {
 
 /** Check in: holder only; one commit authored by the user; the lock is released unless kept. */
 export async function checkin(s: Services, slug: string, rawPath: string, actor: Actor, input: CheckinInput): Promise<FileInfo> {
-  const message = input.message.trim();
+  const message = plainText('the check-in message', input.message).trim();
   if (!message) throw badRequest('a check-in message is required');
   const entry = await requireEntry(s, slug, rawPath);
   const target = await lockTarget(s, entry);

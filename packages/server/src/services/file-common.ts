@@ -34,6 +34,12 @@ export function validPath(s: Services, raw: string): string {
   }
 }
 
+/** Free text that ends up in commits (messages, descriptions): no control characters but tab and newline. */
+export function plainText(label: string, value: string): string {
+  if (/[^\P{Cc}\t\n\r]/u.test(value)) throw badRequest(`${label} contains control characters`);
+  return value;
+}
+
 /** The index row of an existing entry; 404 when there is none. */
 export async function requireEntry(s: Services, slug: string, rawPath: string): Promise<FileRow> {
   await requireProject(s, slug);

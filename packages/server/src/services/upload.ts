@@ -8,7 +8,7 @@ import { findFile, upsertFile } from '../store/files.js';
 import { releaseLock, tryLock } from '../store/locks.js';
 import type { Actor, Services } from './context.js';
 import { conflict } from './errors.js';
-import { commitAndIndex, metaChange, publishFileEvent, requireProject, trailers, validPath, type FileMeta } from './file-common.js';
+import { commitAndIndex, metaChange, plainText, publishFileEvent, requireProject, trailers, validPath, type FileMeta } from './file-common.js';
 
 export interface NewFile {
   path: string;
@@ -24,6 +24,7 @@ export interface NewFile {
 export async function uploadFile(s: Services, slug: string, actor: Actor, input: NewFile): Promise<FileInfo> {
   await requireProject(s, slug);
   const path = validPath(s, input.path);
+  if (input.description) plainText('the description', input.description);
   const key = collisionKey(path);
   const existing = await findFile(s.db, slug, key);
   if (existing) throw conflict(existing.path === path ? `"${path}" already exists` : `"${path}" collides with existing "${existing.path}" (names differ only in case)`);

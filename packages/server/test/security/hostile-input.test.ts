@@ -125,7 +125,7 @@ function buildCorpus(): Case[] {
   HOSTILE_PATHS.forEach(([n, p], i) => {
     add(`path/upload field: ${n}`, { method: 'POST', url: api.files(P), body: upload(p) }, 400);
     add(`path/link path: ${n}`, { method: 'POST', url: api.links(P), body: json({ path: p, target: 'part.mcam' }) }, 400);
-    // Paths over find-my-way's parameter limit are a known bug (see knownBugCases).
+    // Paths over find-my-way's default parameter limit: see knownBugCases.
     if (encodeURIComponent(p).length <= 100) {
       add(`path/GET file: ${n}`, { method: 'GET', url: api.file(P, p) }, 400);
       add(`path/checkout: ${n}`, { method: 'POST', url: api.fileAction(P, p, 'checkout'), body: json({}) }, 400);
@@ -248,7 +248,7 @@ function buildCorpus(): Case[] {
   add('multipart/no file part', { method: 'POST', url: files, body: fd([['path', 'new.mcam']]) }, 400);
   add('multipart/no parts at all', { method: 'POST', url: files, body: fd([]) }, 400);
   add('multipart/wrong field name', { method: 'POST', url: files, body: fd([['path', 'new.mcam'], ['upload', 'x', 'new.mcam']]) }, 400);
-  add('multipart/two files', { method: 'POST', url: files, body: fd([['file', 'a', 'new1.mcam'], ['file', 'b', 'new2.mcam']]) }, 413, null);
+  add('multipart/two files', { method: 'POST', url: files, body: fd([['file', 'a', 'new1.mcam'], ['file', 'b', 'new2.mcam']]) }, 400, 'validation');
   add('multipart/json instead', { method: 'POST', url: files, body: json({ path: 'new.mcam', file: 'x' }) }, 415);
   add('multipart/text/plain', { method: 'POST', url: files, headers: { 'content-type': 'text/plain' }, body: 'x' }, 415);
   add('multipart/octet-stream', { method: 'POST', url: files, headers: { 'content-type': 'application/octet-stream' }, body: 'x' }, 415);
@@ -362,7 +362,7 @@ function buildCorpus(): Case[] {
   return cases;
 }
 
-/** Known server bugs: the behaviour the spec asks for. Each runs as `test.fails` until fixed. */
+/** Edge cases that once reached a 500 or a non-JSON error (regression guards). */
 function knownBugCases(): Case[] {
   const b = 'LockstepBoundary';
   const mp = { 'content-type': `multipart/form-data; boundary=${b}` };
@@ -373,7 +373,7 @@ function knownBugCases(): Case[] {
     { name: 'multipart/no boundary parameter', request: { method: 'POST', url: api.files(P), headers: { 'content-type': 'multipart/form-data' }, body: 'garbage' }, expectedStatus: 400 },
     { name: 'multipart/garbage body', request: { method: 'POST', url: api.files(P), headers: mp, body: 'garbage' }, expectedStatus: 400 },
     { name: 'multipart/checkin truncated', request: { method: 'POST', url: api.fileAction(P, 'held.mcam', 'checkin'), as: 'user', headers: mp, body: `--${b}\r\nContent-Disposition: form-data; name="message"\r\n\r\nm\r\n--${b}\r\nContent-Disposition: form-data; name="file"; filename="held.mcam"\r\n\r\nabc` }, expectedStatus: 400 },
-    // src/domain/paths.ts:39 — ".git" is refused only as the first segment; the vault then throws → 500.
+    // src/domain/paths.ts:42 — ".git" is refused only as the first segment; the vault then throws → 500.
     { name: 'path/nested .git upload', request: { method: 'POST', url: api.files(P), body: upload('sub/.git/config.txt') }, expectedStatus: 400 },
     { name: 'path/nested .GIT link', request: { method: 'POST', url: api.links(P), body: json({ path: 'a/.GIT/x.mcam', target: 'part.mcam' }) }, expectedStatus: 400 },
     // Control characters in commit messages: the vault's buildMessage throws VaultInputError → 500.
@@ -519,9 +519,9 @@ describe('hostile input', () => {
     expect(failures).toEqual([]);
   });
 
-  describe('known bugs (remove .fails when fixed in src/)', () => {
+  describe('regressions: framework-level and parser errors', () => {
     for (const c of knownBugCases()) {
-      test.fails(c.name, async () => check(c, await perform(c.request)));
+      test(c.name, async () => check(c, await perform(c.request)));
     }
   });
 
@@ -542,10 +542,10 @@ describe('hostile input', () => {
     expect(ok.body.size).toBe(MAX_UPLOAD);
   });
 
-  // BUG (src/app.ts:53, Fastify options): find-my-way's maxParamLength defaults to 100, so a file
+  // BUG (src/app.ts:57, Fastify options): find-my-way's maxParamLength defaults to 100, so a file
   // whose URL-encoded path is longer than 100 characters can be uploaded but never read, checked
   // out or checked in (414 FST_ERR_MAX_PARAM_LENGTH). Fix: `Fastify({ maxParamLength: 4096, … })`.
-  test.fails('a valid file with a 150-character path can be read and checked out', async () => {
+  test('a valid file with a 150-character path can be read and checked out', async () => {
     const long = `${'folder-'.repeat(10)}/${'n'.repeat(75)}.mcam`;
     const up = await server.admin.upload(P, 'long.mcam', 'long', { path: long });
     expect(up.status, up.text).toBe(201);
@@ -555,9 +555,9 @@ describe('hostile input', () => {
     expect(co.status, co.text).toBe(200);
   });
 
-  // BUG (src/domain/paths.ts:20): C1 control characters are accepted into paths. Runs last: it
+  // BUG (src/domain/paths.ts:18): C1 control characters are accepted into paths. Runs last: it
   // commits a file when the bug is present.
-  test.fails('a path with a C1 control character (U+0085) is refused', async () => {
+  test('a path with a C1 control character (U+0085) is refused', async () => {
     const res = await perform({ method: 'POST', url: api.files(P), body: upload('a\u0085b.mcam') });
     check({ name: 'C1', request: { method: 'POST', url: '' }, expectedStatus: 400 }, res);
   });

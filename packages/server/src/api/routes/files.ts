@@ -25,9 +25,9 @@ const lockErrors = { ...errors, 409: ErrorBody };
 
 const decodeCursor = (cursor: string | undefined): number => {
   if (!cursor) return 0;
-  const n = Number(Buffer.from(cursor, 'base64url').toString());
-  if (!Number.isInteger(n) || n < 0) throw badRequest('invalid cursor');
-  return n;
+  const decoded = Buffer.from(cursor, 'base64url').toString();
+  if (!/^\d{1,9}$/.test(decoded)) throw badRequest('invalid cursor');
+  return Number(decoded);
 };
 const encodeCursor = (offset: number) => Buffer.from(String(offset)).toString('base64url');
 
