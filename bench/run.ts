@@ -6,6 +6,7 @@ const benches: Record<string, () => Promise<{ run: (opts?: any) => Promise<unkno
   lock: () => import('./lock-throughput.js'),
   checkin: () => import('./large-checkin-vs-git.js'),
   large: () => import('./large-checkin.js'),
+  'api-large': () => import('./api-large-checkin.js'),
   listing: () => import('./listing.js'),
   fanout: () => import('./fanout.js'),
   cold: () => import('./cold-start.js'),
