@@ -21,7 +21,11 @@ export async function openDatabase(opts: { dataDir: string; databaseUrl: string 
   if (opts.databaseUrl) {
     // bigint (files.size) comes back as a string by default; sizes fit in a JS number.
     pg.types.setTypeParser(20, (v) => Number(v));
-    db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: opts.databaseUrl, max: 10 }) }) });
+    const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: 10 });
+    // An idle client dropped by the server (PostgreSQL restart, failover) must not crash the process;
+    // the pool replaces it on the next query.
+    pool.on('error', (err) => console.error(`lockstep: idle PostgreSQL connection lost: ${err.message}`));
+    db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     dialect = 'postgres';
   } else {
     fs.mkdirSync(opts.dataDir, { recursive: true });

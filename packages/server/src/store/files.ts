@@ -54,7 +54,7 @@ const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 
 function filtered(db: Db, project: string, viewer: string, f: Omit<ListFilter, 'limit' | 'offset'>) {
   let q = baseQuery(db, project);
-  if (f.paths) q = q.where('f.path', 'in', f.paths.length ? f.paths : ['\u0000']);
+  if (f.paths) q = q.where('f.path', 'in', f.paths.length ? f.paths : ['']);
   if (f.group) q = q.where('f.grp', '=', f.group);
   if (f.q) {
     const pattern = `%${escapeLike(f.q.toLowerCase())}%`;

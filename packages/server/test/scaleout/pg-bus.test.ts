@@ -37,8 +37,8 @@ beforeAll(async () => {
   // openDatabase runs the migrations (0002_events included) on PostgreSQL.
   dbA = (await openDatabase({ dataDir: '/nonexistent', databaseUrl: database.url })).db;
   dbB = new Kysely({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: database.url, max: 5 }) }) });
-  a = await PgBus.create({ db: dbA, connectionString: database.url, replayBufferSize: REPLAY });
-  b = await PgBus.create({ db: dbB, connectionString: database.url, replayBufferSize: REPLAY });
+  a = await PgBus.create({ db: dbA, connectionString: database.url, replayBufferSize: REPLAY, reconnectMs: 50 });
+  b = await PgBus.create({ db: dbB, connectionString: database.url, replayBufferSize: REPLAY, reconnectMs: 50 });
 });
 
 afterAll(async () => {
@@ -98,6 +98,24 @@ describe('PgBus', () => {
     await b.publish('gap', 'process.completed', data(2));
     await until('both events', () => seenA.length === 2);
     expect(seenA.map((e) => e.seq)).toEqual([1, 2]);
+  });
+
+  test('a lost LISTEN connection is re-established and what was missed meanwhile is delivered in order', async () => {
+    const seenA = collect(a, 'reconnect');
+    await b.publish('reconnect', 'process.started', data(1));
+    await until('first event', () => seenA.length === 1);
+    // Kill every LISTEN session (both buses'); the publishers' pooled connections are untouched.
+    const killed = await sql<{ ok: boolean }>`
+      select pg_terminate_backend(pid) as ok from pg_stat_activity
+      where datname = current_database() and query like 'LISTEN%'`.execute(dbA);
+    expect(killed.rows.length).toBe(2);
+    for (let i = 2; i <= 6; i++) await b.publish('reconnect', 'process.progress', data(i));
+    await until('all six events after the reconnect', () => seenA.length === 6);
+    expect(seenA.map((e) => e.seq)).toEqual([1, 2, 3, 4, 5, 6]);
+    // And live delivery works again.
+    await b.publish('reconnect', 'process.completed', data(7));
+    await until('the seventh', () => seenA.length === 7);
+    expect(seenA[6]!.type).toBe('process.completed');
   });
 
   test("personal notices reach the other instance's listeners", async () => {

@@ -36,15 +36,28 @@ export function registerRemoteHooks(app: FastifyInstance, s: Services, sync: Syn
   const isCreate = (method: string, url: string | undefined) => method === 'POST' && url === '/api/projects';
   const isUpdate = (method: string, url: string | undefined) => method === 'PATCH' && url === '/api/projects/:project';
 
+  /** `https://user:token@host/…`: the URL is stored without credentials, so keep the password as the token. */
+  const tokenFromUrl = (body: { remoteUrl?: string | null; remoteToken?: string | null }) => {
+    if (!body.remoteUrl || body.remoteToken !== undefined) return;
+    try {
+      const password = new URL(body.remoteUrl).password;
+      if (password) body.remoteToken = decodeURIComponent(password);
+    } catch {
+      /* not a URL: the project service rejects it */
+    }
+  };
+
   app.addHook('preHandler', async (req) => {
     const url = req.routeOptions.url;
     if (isCreate(req.method, url)) {
       const body = req.body as CreateProjectRequest;
       if (body.import && !body.remoteUrl) throw badRequest('import needs a remoteUrl');
+      tokenFromUrl(body);
       if (body.remoteToken !== undefined) body.remoteToken = sync.sealToken(body.slug, body.remoteToken) ?? undefined;
     } else if (isUpdate(req.method, url)) {
       const body = req.body as UpdateProjectRequest;
       const slug = (req.params as { project: string }).project;
+      tokenFromUrl(body);
       if (body.remoteToken !== undefined) body.remoteToken = sync.sealToken(slug, body.remoteToken);
     }
   });
