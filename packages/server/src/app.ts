@@ -15,7 +15,7 @@ import { adminRoutes } from './api/routes/admin.js';
 import { authRoutes } from './api/routes/auth.js';
 import { fileRoutes } from './api/routes/files.js';
 import { projectRoutes } from './api/routes/projects.js';
-import { registerRemoteHooks, syncRoutes } from './api/routes/sync.js';
+import { syncRoutes } from './api/routes/sync.js';
 import type { Config } from './config.js';
 import type { EventBus } from './events/bus.js';
 import { createBus } from './events/index.js';
@@ -86,7 +86,6 @@ export async function buildApp(config: Config, opts: { logger?: boolean | object
   await app.register(swaggerUi, { routePrefix: '/docs' });
   const routes = registerAuthHook(app, services);
   const sync = new SyncService(services);
-  registerRemoteHooks(app, services, sync);
 
   const hub = await registerRealtime(app, {
     bus,
@@ -103,10 +102,10 @@ export async function buildApp(config: Config, opts: { logger?: boolean | object
   });
 
   await app.register(authRoutes(services));
-  await app.register(projectRoutes(services));
+  await app.register(projectRoutes(services, sync));
   await app.register(fileRoutes(services));
   await app.register(adminRoutes(services));
-  await app.register(syncRoutes(services, sync));
+  await app.register(syncRoutes(sync));
 
   const webDir = config.webDir ?? defaultWebDir();
   const hasWeb = fs.existsSync(path.join(webDir, 'index.html'));

@@ -3,6 +3,7 @@ import { appendAudit } from '../store/audit.js';
 import { isUniqueViolation, nowIso } from '../store/db.js';
 import { deleteProjectRows, getProject, insertProject, updateProjectRow } from '../store/projects.js';
 import type { Actor, Services } from './context.js';
+import type { SyncService } from './sync.js';
 import { badRequest, conflict } from './errors.js';
 import { requireProject } from './file-common.js';
 
@@ -22,13 +23,30 @@ function checkRemote(url: string | null | undefined): void {
   if (url && !/^(https?|file|ssh|git):\/\//.test(url)) throw badRequest('remoteUrl must be an http(s)://, ssh://, git:// or file:// URL');
 }
 
-export async function createProject(s: Services, actor: Actor, req: CreateProjectRequest): Promise<Project> {
+/** `https://user:token@host/…` is stored without credentials, so its password becomes the token. */
+function tokenOf(remoteUrl: string | null | undefined, remoteToken: string | null | undefined): string | null | undefined {
+  if (remoteToken !== undefined || !remoteUrl) return remoteToken;
+  try {
+    const password = new URL(remoteUrl).password;
+    return password ? decodeURIComponent(password) : undefined;
+  } catch {
+    return undefined; // not a URL: checkRemote rejects it
+  }
+}
+
+/**
+ * A new project (a new bare repository). With a remote, its token is stored sealed and a push is
+ * scheduled; with `import`, the remote's history fills the project first (removed again on failure).
+ */
+export async function createProject(s: Services, sync: SyncService, actor: Actor, req: CreateProjectRequest): Promise<Project> {
   checkRemote(req.remoteUrl);
+  if (req.import && !req.remoteUrl) throw badRequest('import needs a remoteUrl');
+  const token = tokenOf(req.remoteUrl, req.remoteToken);
   if (await s.vault.exists(req.slug)) throw conflict(`project "${req.slug}" already exists`);
   try {
     await insertProject(s.db, {
       slug: req.slug, name: req.name, description: req.description ?? '', created_at: nowIso(), head_commit: null,
-      remote_url: req.remoteUrl ? publicRemoteUrl(req.remoteUrl) : null, remote_secret: req.remoteToken ?? null,
+      remote_url: req.remoteUrl ? publicRemoteUrl(req.remoteUrl) : null, remote_secret: sync.sealToken(req.slug, token) ?? null,
       sync_state: 'idle', sync_error: null, last_sync_at: null,
     });
   } catch (err) {
@@ -42,20 +60,32 @@ export async function createProject(s: Services, actor: Actor, req: CreateProjec
     throw err;
   }
   await appendAudit(s.db, { username: actor.username, action: 'project.created', project: req.slug, message: req.name });
+  if (req.remoteUrl && req.import) {
+    try {
+      await sync.importRemote(req.slug, actor);
+    } catch (err) {
+      await deleteProject(s, actor, req.slug).catch((e: unknown) => s.log.error({ err: e }, 'could not remove the project of a failed import'));
+      throw err;
+    }
+  } else if (req.remoteUrl) {
+    sync.schedule(req.slug);
+  }
   const project = (await getProject(s.db, req.slug))!;
   await s.bus.publish(req.slug, 'project.created', { actor: actor.username, project });
   return project;
 }
 
-export async function updateProject(s: Services, actor: Actor, slug: string, req: UpdateProjectRequest): Promise<Project> {
+export async function updateProject(s: Services, sync: SyncService, actor: Actor, slug: string, req: UpdateProjectRequest): Promise<Project> {
   await requireProject(s, slug);
   checkRemote(req.remoteUrl);
+  const token = tokenOf(req.remoteUrl, req.remoteToken);
   await updateProjectRow(s.db, slug, {
     ...(req.name !== undefined ? { name: req.name } : {}),
     ...(req.description !== undefined ? { description: req.description } : {}),
     ...(req.remoteUrl !== undefined ? { remote_url: req.remoteUrl && publicRemoteUrl(req.remoteUrl) } : {}),
-    ...(req.remoteToken !== undefined ? { remote_secret: req.remoteToken } : {}),
+    ...(token !== undefined ? { remote_secret: sync.sealToken(slug, token) ?? null } : {}),
   });
+  if (req.remoteUrl || token) sync.schedule(slug);
   const changed = Object.keys(req).map((k) => (k === 'remoteToken' ? 'remoteToken (hidden)' : k)).join(', ');
   await appendAudit(s.db, { username: actor.username, action: 'project.updated', project: slug, message: `changed ${changed}` });
   const project = (await getProject(s.db, slug))!;

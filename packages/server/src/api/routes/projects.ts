@@ -5,12 +5,13 @@ import { getProject, listProjects } from '../../store/projects.js';
 import type { Services } from '../../services/context.js';
 import { notFound } from '../../services/errors.js';
 import { createProject, deleteProject, updateProject } from '../../services/projects.js';
+import type { SyncService } from '../../services/sync.js';
 import { requireAuth } from '../auth-hook.js';
 
 const Params = Type.Object({ project: Type.String({ maxLength: 64 }) });
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody };
 
-export const projectRoutes = (s: Services): FastifyPluginAsyncTypebox => async (app) => {
+export const projectRoutes = (s: Services, sync: SyncService): FastifyPluginAsyncTypebox => async (app) => {
   app.get('/api/projects', {
     config: { access: 'read' },
     schema: { tags: ['projects'], summary: 'List projects', response: { 200: Type.Array(Project), ...errors } },
@@ -19,7 +20,7 @@ export const projectRoutes = (s: Services): FastifyPluginAsyncTypebox => async (
   app.post('/api/projects', {
     config: { access: 'admin' },
     schema: { tags: ['projects'], summary: 'Create a project (a new bare git repository)', body: CreateProjectRequest, response: { 201: Project, ...errors } },
-  }, async (req, reply) => reply.status(201).send(await createProject(s, requireAuth(req).actor, req.body)));
+  }, async (req, reply) => reply.status(201).send(await createProject(s, sync, requireAuth(req).actor, req.body)));
 
   app.get('/api/projects/:project', {
     config: { access: 'read' },
@@ -33,7 +34,7 @@ export const projectRoutes = (s: Services): FastifyPluginAsyncTypebox => async (
   app.patch('/api/projects/:project', {
     config: { access: 'admin' },
     schema: { tags: ['projects'], summary: 'Rename, describe, set the git remote', params: Params, body: UpdateProjectRequest, response: { 200: Project, ...errors } },
-  }, async (req) => updateProject(s, requireAuth(req).actor, req.params.project, req.body));
+  }, async (req) => updateProject(s, sync, requireAuth(req).actor, req.params.project, req.body));
 
   app.delete('/api/projects/:project', {
     config: { access: 'admin' },
