@@ -68,7 +68,7 @@ export class Client {
   upload(project: string, name: string, content: Buffer | string, fields: Record<string, string> = {}) {
     const form = new FormData();
     for (const [k, v] of Object.entries(fields)) form.append(k, v);
-    form.append('file', new Blob([content]), name);
+    form.append('file', new Blob([content as BlobPart]), name);
     return this.request('POST', api.files(project), form);
   }
 
@@ -81,7 +81,7 @@ export class Client {
     if (fields.message !== undefined) form.append('message', fields.message);
     if (fields.bump !== undefined) form.append('bump', String(fields.bump));
     if (fields.keep !== undefined) form.append('keep', String(fields.keep));
-    form.append('file', new Blob([content]), path.split('/').pop());
+    form.append('file', new Blob([content as BlobPart]), path.split('/').pop());
     return this.request('POST', api.fileAction(project, path, 'checkin'), form);
   }
 }

@@ -23,7 +23,9 @@ export function parseClientMessage(data: RawData, isBinary: boolean): ParsedClie
   if (checkClientMessage.Check(value)) return { ok: true, message: value };
   const type = typeof value === 'object' && value !== null ? (value as { type?: unknown }).type : undefined;
   const check = typeof type === 'string' ? checkByType.get(type) : undefined;
-  if (!check) return { ok: false, code: 'unknown_type', message: `unknown message type: ${String(type).slice(0, 40)}` };
+  // Never stringify a non-string `type`: {toString: 0} throws, deep arrays overflow the stack.
+  const label = typeof type === 'string' ? type.slice(0, 40) : typeof type;
+  if (!check) return { ok: false, code: 'unknown_type', message: `unknown message type: ${label}` };
   const first = check.Errors(value).First();
   const detail = first ? `${first.path || '/'} ${first.message}` : 'invalid';
   return { ok: false, code: 'invalid_message', message: `${type}: ${detail}` };

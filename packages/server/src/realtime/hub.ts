@@ -63,7 +63,15 @@ export class Hub implements RealtimeHub {
     tabs.add(conn);
 
     socket.on('pong', () => (conn.alive = true));
-    socket.on('message', (data: RawData, isBinary: boolean) => this.handleMessage(conn, data, isBinary));
+    socket.on('message', (data: RawData, isBinary: boolean) => {
+      // A throw here would be uncaught in ws's emitter and end the process: cost one socket at most.
+      try {
+        this.handleMessage(conn, data, isBinary);
+      } catch (err) {
+        this.log.error({ err, user: user.username }, 'websocket message handling failed');
+        socket.close(CloseCodes.serverError, 'internal error');
+      }
+    });
     socket.on('close', () => this.remove(conn));
 
     const online = this.onlineUsers();

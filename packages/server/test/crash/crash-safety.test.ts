@@ -1,6 +1,5 @@
-import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
@@ -10,6 +9,7 @@ import { openServices } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { rebuildIndex } from '../../src/services/index-rebuild.js';
 import { ADMIN_PASSWORD, loginAs, type Client } from '../harness.js';
+import { freePort, startInstance, type Instance } from '../instances.js';
 
 const quietLog = { info() {}, warn() {}, error() {} };
 
@@ -20,48 +20,21 @@ const quietLog = { info() {}, warn() {}, error() {} };
  */
 const RUNS = Number(process.env.CRASH_RUNS ?? 4);
 const SEED = Number(process.env.CRASH_SEED ?? 20261125);
-const root = path.resolve(import.meta.dirname, '../../../..');
 const P = 'crash';
 const BIG = Buffer.alloc(3 * 1024 * 1024, 7);
 
 let dataDir: string;
 let port: number;
-let child: ChildProcess | null = null;
-
-async function freePort(): Promise<number> {
-  const srv = net.createServer().listen(0, '127.0.0.1');
-  await new Promise((r) => srv.once('listening', r));
-  const p = (srv.address() as net.AddressInfo).port;
-  await new Promise((r) => srv.close(r));
-  return p;
-}
+let server: Instance | null = null;
 
 async function startChild(): Promise<string> {
-  const url = `http://127.0.0.1:${port}`;
-  child = spawn(process.execPath, ['--import', 'tsx', 'packages/server/src/main.ts'], {
-    cwd: root,
-    env: { ...process.env, PORT: String(port), LOCKSTEP_DATA_DIR: dataDir, LOCKSTEP_ADMIN_PASSWORD: ADMIN_PASSWORD, LOG_LEVEL: 'warn', LOCKSTEP_LOGIN_RATE_LIMIT: '10000' },
-    stdio: 'ignore',
-  });
-  for (let i = 0; i < 600; i++) {
-    try {
-      if ((await fetch(`${url}${api.health}`)).ok) return url;
-    } catch {
-      /* starting */
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error('server did not start');
+  server = await startInstance({ dataDir, port });
+  return server.url;
 }
 
-function kill9(): Promise<void> {
-  const c = child!;
-  child = null;
-  if (c.exitCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    c.once('exit', () => resolve());
-    c.kill('SIGKILL');
-  });
+async function kill9(): Promise<void> {
+  await server?.kill9();
+  server = null;
 }
 
 const repo = () => path.join(dataDir, 'repos', `${P}.git`);
@@ -80,7 +53,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  if (child) await kill9();
+  await kill9();
   fs.rmSync(dataDir, { recursive: true, force: true });
 });
 
@@ -90,7 +63,7 @@ test(`crash at random points (${RUNS} runs, seed ${SEED}) leaves the vault consi
   const plan = fc.sample(fc.record({ op: fc.constantFrom<Op>('checkin', 'upload', 'delete', 'metadata'), delayMs: fc.integer({ min: 0, max: 120 }) }), { seed: SEED, numRuns: RUNS });
   let uploads = 0;
   for (const [i, { op, delayMs }] of plan.entries()) {
-    const url = child ? `http://127.0.0.1:${port}` : await startChild();
+    const url = server ? server.url : await startChild();
     const olga = await loginAs(url, 'olga', 'olga-password');
     const admin = await loginAs(url, 'admin', ADMIN_PASSWORD);
     const before = await listing(olga);

@@ -7,7 +7,7 @@ import { WebSocket } from 'ws';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { api } from '@lockstep/protocol';
 import { ADMIN_PASSWORD, loginAs, USER_PASSWORD, type Client } from '../harness.js';
-import { startInstance, type Instance } from './instances.js';
+import { startInstance, type Instance } from '../instances.js';
 import { createTestDatabase, type TestDatabase } from './pg.js';
 
 const P = 'cells';

@@ -3,14 +3,11 @@
  * come back as `{error:{code,message}}`. Git refs and every database row (but audit and sessions)
  * are snapshotted before and after: bad input changes nothing.
  */
-import { execFileSync } from 'node:child_process';
-import fs from 'node:fs';
 import http from 'node:http';
-import path from 'node:path';
-import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { api } from '@lockstep/protocol';
 import { type Client, startServer, type TestServer } from '../harness.js';
+import { snapshot, type Snapshot } from '../snapshot.js';
 
 const MAX_UPLOAD = 1024;
 const P = 'p';
@@ -448,26 +445,6 @@ function check(c: Case, res: Result) {
   expect(res.text, label).not.toMatch(/\bat .+\.(ts|js):\d+|SQLITE_|stack/i);
 }
 
-interface Snapshot { refs: Record<string, string>; rows: Record<string, unknown[]> }
-
-function snapshot(): Snapshot {
-  const reposDir = path.join(server.dataDir, 'repos');
-  const refs: Record<string, string> = {};
-  for (const repo of fs.readdirSync(reposDir).filter((d) => d.endsWith('.git')).sort()) {
-    refs[repo] = execFileSync('git', ['--git-dir', path.join(reposDir, repo), 'for-each-ref', '--format=%(refname) %(objectname)'], { encoding: 'utf8' });
-  }
-  const db = new Database(path.join(server.dataDir, 'lockstep.db'), { readonly: true, fileMustExist: true });
-  try {
-    const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name").all() as Array<{ name: string }>)
-      .map((t) => t.name)
-      .filter((t) => t !== 'audit' && t !== 'sessions');
-    const rows: Record<string, unknown[]> = {};
-    for (const t of tables) rows[t] = db.prepare(`SELECT * FROM "${t}" ORDER BY 1, 2`).all();
-    return { refs, rows };
-  } finally {
-    db.close();
-  }
-}
 
 const CORPUS = buildCorpus();
 let before: Snapshot;
@@ -488,7 +465,7 @@ beforeAll(async () => {
   }
   const r = await user.checkout(P, 'held.mcam', 'editing');
   if (r.status !== 200) throw new Error(`checkout: ${r.status} ${r.text}`);
-  before = snapshot();
+  before = snapshot(server.dataDir);
   expect(Object.keys(before.refs)).toEqual(['p.git', 'second.git']);
   expect(before.rows.files?.length).toBe(6);
   expect(before.rows.locks?.length).toBe(1);
@@ -526,7 +503,7 @@ describe('hostile input', () => {
   });
 
   test('nothing changed: git refs and every database row but audit/sessions are identical', () => {
-    const after = snapshot();
+    const after = snapshot(server.dataDir);
     expect(after.refs).toEqual(before.refs);
     expect(after.rows).toEqual(before.rows);
   });

@@ -1,10 +1,10 @@
-// Real Lockstep processes (`node --import tsx packages/server/src/main.ts`) for the scale-out tests.
+// Real Lockstep server processes (`node --import tsx packages/server/src/main.ts`): scale-out, crash and benchmark runs.
 import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { ADMIN_PASSWORD } from '../harness.js';
+import { ADMIN_PASSWORD } from './harness.js';
 
-const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const TSCONFIG = fileURLToPath(new URL('./tsconfig.tsx.json', import.meta.url));
 
 export interface Instance {
@@ -29,7 +29,8 @@ export async function freePort(): Promise<number> {
   });
 }
 
-export async function startInstance(opts: { databaseUrl: string; dataDir: string; port?: number; env?: Record<string, string> }): Promise<Instance> {
+/** Starts a server process and waits for its health check. Without databaseUrl it runs on SQLite in dataDir. */
+export async function startInstance(opts: { databaseUrl?: string; dataDir: string; port?: number; env?: Record<string, string> }): Promise<Instance> {
   const port = opts.port ?? (await freePort());
   const proc = spawn(process.execPath, ['--import', 'tsx', 'packages/server/src/main.ts'], {
     cwd: ROOT,
@@ -37,7 +38,7 @@ export async function startInstance(opts: { databaseUrl: string; dataDir: string
       ...process.env,
       PORT: String(port),
       HOST: '127.0.0.1',
-      DATABASE_URL: opts.databaseUrl,
+      ...(opts.databaseUrl ? { DATABASE_URL: opts.databaseUrl } : {}),
       LOCKSTEP_DATA_DIR: opts.dataDir,
       LOCKSTEP_ADMIN_PASSWORD: ADMIN_PASSWORD,
       LOCKSTEP_LOGIN_RATE_LIMIT: '10000',
