@@ -1,7 +1,20 @@
-import Fastify from 'fastify';
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { api } from '@lockstep/protocol';
-import { startServer } from '../packages/server/test/harness.js';
+import { ADMIN_PASSWORD, loginAs } from '../packages/server/test/harness.js';
+import { freePort, startInstance } from '../packages/server/test/instances.js';
 import { printTable, request, round, summarize } from './util.js';
+
+/** A bare Fastify server in its own process: the HTTP ceiling of this machine. */
+async function startBare(): Promise<{ url: string; stop(): void }> {
+  const port = await freePort();
+  const code = `import('fastify').then(async ({ default: F }) => { const a = F(); a.post('/hello', async () => ({ ok: true })); await a.listen({ port: ${port}, host: '127.0.0.1' }); console.log('ready'); })`;
+  const child = spawn(process.execPath, ['-e', code], { cwd: path.resolve(import.meta.dirname, '../packages/server'), stdio: ['ignore', 'pipe', 'inherit'] });
+  await new Promise((r) => child.stdout!.once('data', r));
+  return { url: `http://127.0.0.1:${port}/hello`, stop: () => child.kill('SIGKILL') };
+}
 
 /**
  * Check-out + cancel cycles on distinct files from 32 concurrent HTTP clients (keep-alive),
@@ -10,9 +23,13 @@ import { printTable, request, round, summarize } from './util.js';
 export async function run(opts: { clients?: number; seconds?: number; env?: NodeJS.ProcessEnv } = {}) {
   const clients = opts.clients ?? 32;
   const seconds = opts.seconds ?? 5;
-  const server = await startServer({ env: opts.env });
-  await server.createProject('bench');
-  const user = await server.createUser('bencher', 'user');
+  // The server runs in its own process, so the load generator does not steal its CPU.
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lockstep-lockbench-'));
+  const server = await startInstance({ dataDir, databaseUrl: opts.env?.DATABASE_URL, env: { LOG_LEVEL: 'warn' } });
+  const admin = await loginAs(server.url, 'admin', ADMIN_PASSWORD);
+  await admin.post(api.projects, { slug: 'bench', name: 'bench' });
+  await admin.post(api.users, { username: 'bencher', password: 'bench-password', role: 'user' });
+  const user = await loginAs(server.url, 'bencher', 'bench-password');
   for (let i = 0; i < clients; i++) await user.upload('bench', `${1000000 + i}_op.nc`, `G0 X${i}`);
   const headers = user.headers();
 
@@ -22,17 +39,15 @@ export async function run(opts: { clients?: number; seconds?: number; env?: Node
     const ca = await request(`${server.url}${api.fileAction('bench', path, 'cancel')}`, 'POST', headers, '{}');
     if (co.status !== 200 || ca.status !== 200) throw new Error(`unexpected ${co.status}/${ca.status}: ${co.body}`);
   });
-  await server.close();
+  await server.stop();
+  fs.rmSync(dataDir, { recursive: true, force: true });
 
-  const bare = Fastify();
-  bare.post('/hello', async () => ({ ok: true }));
-  await bare.listen({ port: 0, host: '127.0.0.1' });
-  const bareUrl = `http://127.0.0.1:${(bare.server.address() as { port: number }).port}/hello`;
+  const bare = await startBare();
   const baseline = await load(clients, seconds, async () => {
-    await request(bareUrl, 'POST', {}, '{}');
-    await request(bareUrl, 'POST', {}, '{}');
+    await request(bare.url, 'POST', {}, '{}');
+    await request(bare.url, 'POST', {}, '{}');
   });
-  await bare.close();
+  bare.stop();
 
   const result = {
     mode: opts.env?.DATABASE_URL ? 'postgres' : 'sqlite',

@@ -2,12 +2,12 @@ import type { FileInfo } from '@lockstep/protocol';
 import { nextRevision } from '../domain/revision.js';
 import { appendAudit } from '../store/audit.js';
 import { nowIso } from '../store/db.js';
-import { getFileInfo, upsertFile } from '../store/files.js';
+import { upsertFile } from '../store/files.js';
 import { releaseLock } from '../store/locks.js';
 import { requireOwnLock } from './checkout.js';
 import type { Actor, Services } from './context.js';
 import { badRequest } from './errors.js';
-import { commitAndIndex, lockTarget, metaChange, metaOf, plainText, publishFileEvent, requireEntry, trailers } from './file-common.js';
+import { commitAndIndex, lockTarget, metaChange, metaOf, plainText, publishFileEvent, requireEntry, seenBy, trailers } from './file-common.js';
 
 export interface CheckinInput {
   message: string;
@@ -44,6 +44,6 @@ export async function checkin(s: Services, slug: string, rawPath: string, actor:
       await appendAudit(trx, { username: actor.username, action: 'file.checked_in', project: slug, path: target.path, revision, message });
     },
   );
-  await publishFileEvent(s, slug, 'file.checked_in', actor, target.path, { message, revision });
-  return (await getFileInfo(s.db, slug, entry.path, actor.username))!;
+  const published = await publishFileEvent(s, slug, 'file.checked_in', actor, target.path, { message, revision });
+  return seenBy(s, slug, entry.path, published, actor);
 }

@@ -1,14 +1,9 @@
 import type { FileInfo } from '@lockstep/protocol';
 import { appendAudit } from '../store/audit.js';
-import { getFileInfo } from '../store/files.js';
 import { findLock, releaseLock, tryLock } from '../store/locks.js';
 import type { Actor, Services } from './context.js';
 import { AppError, lockConflict } from './errors.js';
-import { lockTarget, publishFileEvent, requireEntry } from './file-common.js';
-
-async function infoFor(s: Services, slug: string, path: string, viewer: Actor): Promise<FileInfo> {
-  return (await getFileInfo(s.db, slug, path, viewer.username))!;
-}
+import { lockTarget, publishFileEvent, requireEntry, seenBy } from './file-common.js';
 
 /** Check out: the lock row is inserted with the audit row in one transaction, or 409 names the holder. */
 export async function checkout(s: Services, slug: string, rawPath: string, actor: Actor, message = ''): Promise<FileInfo> {
@@ -26,8 +21,8 @@ export async function checkout(s: Services, slug: string, rawPath: string, actor
     if (holder?.username === actor.username) throw new AppError(409, 'lock_conflict', `you already have "${target.path}" checked out`, { holder: actor.username });
     throw lockConflict(holder?.username ?? 'someone', holder?.locked_at ?? 'just now');
   }
-  await publishFileEvent(s, slug, 'file.checked_out', actor, target.path, { message, revision: target.revision });
-  return infoFor(s, slug, entry.path, actor);
+  const published = await publishFileEvent(s, slug, 'file.checked_out', actor, target.path, { message, revision: target.revision });
+  return seenBy(s, slug, entry.path, published, actor);
 }
 
 /** The lock must be the actor's own: 409 otherwise, naming whoever holds it. */
@@ -43,15 +38,18 @@ export async function requireOwnLock(s: Services, slug: string, pathKey: string,
 export async function cancelCheckout(s: Services, slug: string, rawPath: string, actor: Actor): Promise<FileInfo> {
   const entry = await requireEntry(s, slug, rawPath);
   const target = await lockTarget(s, entry);
-  await requireOwnLock(s, slug, target.path_key, target.path, actor);
+  // Release only the actor's own lock; when nothing was released, say whose it is.
   const released = await s.db.transaction().execute(async (trx) => {
     const ok = await releaseLock(trx, slug, target.path_key, actor.username);
     if (ok) await appendAudit(trx, { username: actor.username, action: 'file.checkout_cancelled', project: slug, path: target.path, revision: target.revision });
     return ok;
   });
-  if (!released) throw new AppError(409, 'not_lock_holder', `your lock on "${target.path}" was already released`);
-  await publishFileEvent(s, slug, 'file.checkout_cancelled', actor, target.path, { revision: target.revision });
-  return infoFor(s, slug, entry.path, actor);
+  if (!released) {
+    await requireOwnLock(s, slug, target.path_key, target.path, actor);
+    throw new AppError(409, 'not_lock_holder', `your lock on "${target.path}" changed meanwhile; reload and retry`);
+  }
+  const published = await publishFileEvent(s, slug, 'file.checkout_cancelled', actor, target.path, { revision: target.revision });
+  return seenBy(s, slug, entry.path, published, actor);
 }
 
 /** Admin only (checked by the route): releases someone's lock with a reason and tells the former holder. */
@@ -71,12 +69,12 @@ export async function overrideLock(s: Services, slug: string, rawPath: string, a
     return ok;
   });
   if (!released) throw new AppError(409, 'conflict', `the lock on "${target.path}" changed meanwhile; reload and retry`);
-  await publishFileEvent(s, slug, 'file.lock_overridden', actor, target.path, { formerHolder: lock.username, reason, revision: target.revision });
+  const published = await publishFileEvent(s, slug, 'file.lock_overridden', actor, target.path, { formerHolder: lock.username, reason, revision: target.revision });
   await s.bus.notifyUser(lock.username, {
     level: 'warning',
     message: `Your lock on ${target.path} was overridden by ${actor.username}: ${reason}`,
     project: slug,
     path: target.path,
   });
-  return infoFor(s, slug, entry.path, actor);
+  return seenBy(s, slug, entry.path, published, actor);
 }

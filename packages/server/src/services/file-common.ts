@@ -1,5 +1,6 @@
 import type { FileInfo, ProjectEventMap } from '@lockstep/protocol';
 import { PathError, collisionKey, metaPathFor, validateFilePath } from '../domain/paths.js';
+import { asSeenBy } from '../domain/status.js';
 import type { Db } from '../store/db.js';
 import { findFile, getFileInfo, type FileRow } from '../store/files.js';
 import { findProject } from '../store/projects.js';
@@ -42,10 +43,11 @@ export function plainText(label: string, value: string): string {
 
 /** The index row of an existing entry; 404 when there is none. */
 export async function requireEntry(s: Services, slug: string, rawPath: string): Promise<FileRow> {
-  await requireProject(s, slug);
-  const row = await findFile(s.db, slug, collisionKey(validPath(s, rawPath)));
-  if (!row) throw notFound(`file "${rawPath}" not found in project "${slug}"`);
-  return row;
+  const path = validPath(s, rawPath);
+  const row = await findFile(s.db, slug, collisionKey(path));
+  if (row) return row; // a file row implies its project (foreign key)
+  await requireProject(s, slug); // which 404: the project or the file?
+  throw notFound(`file "${rawPath}" not found in project "${slug}"`);
 }
 
 /** For a link, the file it points at; otherwise the entry itself. Locks live on the target. */
@@ -116,4 +118,12 @@ export async function publishFileEvent<K extends FileEventType>(
   const file = (await getFileInfo(s.db, slug, path, null)) ?? null;
   await s.bus.publish(slug, type, { actor: actor.username, path, file, ...extra } as ProjectEventMap[K]);
   return file;
+}
+
+/** The answer for `entryPath` as the actor sees it: the copy just published when it is the same entry. */
+export async function seenBy(s: Services, slug: string, entryPath: string, published: FileInfo | null, actor: Actor): Promise<FileInfo> {
+  if (published?.path === entryPath) return asSeenBy(published, actor.username);
+  const info = await getFileInfo(s.db, slug, entryPath, actor.username);
+  if (!info) throw notFound(`file "${entryPath}" not found in project "${slug}"`);
+  return info;
 }

@@ -3,12 +3,12 @@ import { baseName, collisionKey, metaPathFor } from '../domain/paths.js';
 import { groupOf } from '../domain/grouping.js';
 import { appendAudit } from '../store/audit.js';
 import { nowIso } from '../store/db.js';
-import { deleteFileRow, findFile, getFileInfo, linksTo, upsertFile } from '../store/files.js';
+import { deleteFileRow, findFile, linksTo, upsertFile } from '../store/files.js';
 import { findLock, releaseLock } from '../store/locks.js';
 import type { Actor, Services } from './context.js';
 import { AppError, badRequest, conflict } from './errors.js';
 import {
-  commitAndIndex, lockTarget, metaChange, metaOf, publishFileEvent, requireEntry, requireProject, trailers, validPath,
+  commitAndIndex, lockTarget, metaChange, metaOf, publishFileEvent, requireEntry, requireProject, seenBy, trailers, validPath,
   type FileMeta,
 } from './file-common.js';
 
@@ -40,8 +40,8 @@ export async function updateMetadata(s: Services, slug: string, rawPath: string,
       await appendAudit(trx, { username: actor.username, action: 'file.updated', project: slug, path: entry.path, revision: entry.revision, message: 'metadata edited' });
     },
   );
-  await publishFileEvent(s, slug, 'file.updated', actor, entry.path, { revision: entry.revision });
-  return (await getFileInfo(s.db, slug, entry.path, actor.username))!;
+  const published = await publishFileEvent(s, slug, 'file.updated', actor, entry.path, { revision: entry.revision });
+  return seenBy(s, slug, entry.path, published, actor);
 }
 
 /** Admin only (checked by the route): a commit removing the file; its history stays in git. */

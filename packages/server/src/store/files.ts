@@ -1,5 +1,6 @@
 import type { FileInfo, FileSort, FileStatus, GroupSummary } from '@lockstep/protocol';
 import { sql } from 'kysely';
+import { collisionKey } from '../domain/paths.js';
 import { statusFor } from '../domain/status.js';
 import type { Db } from './db.js';
 import type { Database } from './schema.js';
@@ -36,7 +37,8 @@ export interface ListFilter {
   sort?: FileSort;
   limit: number;
   offset: number;
-  paths?: string[];
+  /** Only these entries (by collision key: the primary key, so a lookup is an index seek). */
+  pathKeys?: string[];
 }
 
 /** The listing joins each entry with its link target and the lock (of the target, for links). */
@@ -54,7 +56,7 @@ const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 
 function filtered(db: Db, project: string, viewer: string, f: Omit<ListFilter, 'limit' | 'offset'>) {
   let q = baseQuery(db, project);
-  if (f.paths) q = q.where('f.path', 'in', f.paths.length ? f.paths : ['']);
+  if (f.pathKeys) q = q.where('f.path_key', 'in', f.pathKeys.length ? f.pathKeys : ['']);
   if (f.group) q = q.where('f.grp', '=', f.group);
   if (f.q) {
     const pattern = `%${escapeLike(f.q.toLowerCase())}%`;
@@ -91,22 +93,19 @@ function ordered<Q extends { orderBy: (...a: any[]) => Q }>(q: Q, sort: FileSort
   }
 }
 
+const listedColumns = [
+  'f.path', 'f.name', 'f.grp', 'f.link_target',
+  sql<string>`coalesce(t.revision, f.revision)`.as('revision'),
+  'f.description', 'f.part_number', 'f.fields_json',
+  sql<number>`coalesce(t.size, f.size)`.as('size'),
+  sql<string>`coalesce(t.modified_at, f.modified_at)`.as('modified_at'),
+  sql<string>`coalesce(t.modified_by, f.modified_by)`.as('modified_by'),
+  sql<string>`coalesce(t.commit_sha, f.commit_sha)`.as('commit_sha'),
+  'l.username as lock_user', 'l.locked_at', 'l.message as lock_message',
+] as const;
+
 export async function listFiles(db: Db, project: string, viewer: string, f: ListFilter): Promise<{ items: FileInfo[]; total: number }> {
-  const rowsQuery = ordered(
-    filtered(db, project, viewer, f).select([
-      'f.path', 'f.name', 'f.grp', 'f.link_target',
-      sql<string>`coalesce(t.revision, f.revision)`.as('revision'),
-      'f.description', 'f.part_number', 'f.fields_json',
-      sql<number>`coalesce(t.size, f.size)`.as('size'),
-      sql<string>`coalesce(t.modified_at, f.modified_at)`.as('modified_at'),
-      sql<string>`coalesce(t.modified_by, f.modified_by)`.as('modified_by'),
-      sql<string>`coalesce(t.commit_sha, f.commit_sha)`.as('commit_sha'),
-      'l.username as lock_user', 'l.locked_at', 'l.message as lock_message',
-    ]),
-    f.sort,
-  )
-    .limit(f.limit)
-    .offset(f.offset);
+  const rowsQuery = ordered(filtered(db, project, viewer, f).select(listedColumns), f.sort).limit(f.limit).offset(f.offset);
   const [rows, count] = await Promise.all([
     rowsQuery.execute(),
     filtered(db, project, viewer, f).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
@@ -154,11 +153,10 @@ export function toFileInfo(r: ListedRow, viewer: string | null): FileInfo {
   return info;
 }
 
+/** One entry as `viewer` sees it (null: as nobody in particular, for events). */
 export async function getFileInfo(db: Db, project: string, path: string, viewer: string | null): Promise<FileInfo | undefined> {
-  const { items } = await listFiles(db, project, viewer ?? '', { paths: [path], limit: 1, offset: 0 });
-  const item = items[0];
-  if (item && viewer === null) item.status = item.lockedBy ? 'locked' : 'available';
-  return item;
+  const row = await filtered(db, project, viewer ?? '', { pathKeys: [collisionKey(path)] }).select(listedColumns).executeTakeFirst();
+  return row && toFileInfo(row, viewer);
 }
 
 export async function listGroups(db: Db, project: string): Promise<GroupSummary[]> {

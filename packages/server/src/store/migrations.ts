@@ -114,6 +114,13 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           .execute();
       },
     },
+    // Links join their target by path; deletes look up links to a file by path.
+    '0003_files_by_path': {
+      async up(db: Kysely<any>) {
+        await db.schema.createIndex('files_project_path').on('files').columns(['project', 'path']).execute();
+        await db.schema.createIndex('files_project_link').on('files').columns(['project', 'link_target']).execute();
+      },
+    },
   };
 }
 
