@@ -79,4 +79,15 @@ async function load(clients: number, seconds: number, op: (client: number) => Pr
   return { opsPerSec: latencies.length / seconds, ...summarize(latencies) };
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) await run();
+/** The same on PostgreSQL (a fresh database, dropped afterwards). */
+export async function runPostgres(opts: { clients?: number; seconds?: number } = {}) {
+  const { createTestDatabase } = await import('../packages/server/test/scaleout/pg.js');
+  const db = await createTestDatabase();
+  try {
+    return await run({ ...opts, env: { DATABASE_URL: db.url } });
+  } finally {
+    await db.drop();
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) await (process.argv.includes('--pg') ? runPostgres() : run());

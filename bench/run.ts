@@ -1,9 +1,10 @@
 /**
  * `npm run bench [name…]`: runs the benchmarks one after another, each printing its figures next
- * to a baseline measured in the same run. Names: lock, checkin, large, listing, fanout, cold.
+ * to a baseline measured in the same run. Names: lock, lock-pg, checkin, large, api-large, listing, fanout, cold.
  */
 const benches: Record<string, () => Promise<{ run: (opts?: any) => Promise<unknown> }>> = {
   lock: () => import('./lock-throughput.js'),
+  'lock-pg': async () => ({ run: (await import('./lock-throughput.js')).runPostgres }),
   checkin: () => import('./large-checkin-vs-git.js'),
   large: () => import('./large-checkin.js'),
   'api-large': () => import('./api-large-checkin.js'),

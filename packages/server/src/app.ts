@@ -58,7 +58,7 @@ export async function buildApp(config: Config, opts: { logger?: boolean | object
     logger: opts.logger ?? { level: config.logLevel },
     bodyLimit: 1024 * 1024,
     // A file path is one URL segment: up to 1,024 characters, up to 9 bytes each once %-encoded.
-    maxParamLength: 10_000,
+    routerOptions: { maxParamLength: 10_000 },
     frameworkErrors,
     clientErrorHandler,
     trustProxy: config.secureCookies,

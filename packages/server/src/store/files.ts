@@ -36,7 +36,8 @@ export interface ListFilter {
   status?: FileStatus;
   sort?: FileSort;
   limit: number;
-  offset: number;
+  /** Opaque, from a previous page's nextCursor. */
+  cursor?: string;
   /** Only these entries (by collision key: the primary key, so a lookup is an index seek). */
   pathKeys?: string[];
 }
@@ -104,13 +105,68 @@ const listedColumns = [
   'l.username as lock_user', 'l.locked_at', 'l.message as lock_message',
 ] as const;
 
-export async function listFiles(db: Db, project: string, viewer: string, f: ListFilter): Promise<{ items: FileInfo[]; total: number }> {
-  const rowsQuery = ordered(filtered(db, project, viewer, f).select(listedColumns), f.sort).limit(f.limit).offset(f.offset);
-  const [rows, count] = await Promise.all([
+/**
+ * Sorts on plain columns page by key ("after this row"), so the last page costs what the first
+ * does; the others fall back to an offset. The first page's total travels in the cursor.
+ */
+const KEYSET: Partial<Record<FileSort, readonly ('f.grp' | 'f.name' | 'f.path')[]>> = {
+  group: ['f.grp', 'f.path'],
+  name: ['f.name', 'f.path'],
+  path: ['f.path'],
+};
+
+interface Cursor {
+  total: number;
+  after?: string[];
+  offset?: number;
+}
+
+export class CursorError extends Error {}
+
+function decodeCursor(raw: string, keys: number): Cursor {
+  try {
+    const c = JSON.parse(Buffer.from(raw, 'base64url').toString()) as Cursor;
+    const okTotal = Number.isInteger(c.total) && c.total >= 0;
+    const okAfter = c.after === undefined || (Array.isArray(c.after) && c.after.length === keys && c.after.every((v) => typeof v === 'string'));
+    const okOffset = c.offset === undefined || (Number.isInteger(c.offset) && c.offset >= 0);
+    if (okTotal && okAfter && okOffset && (c.after === undefined) !== (c.offset === undefined)) return c;
+  } catch {
+    /* fall through */
+  }
+  throw new CursorError('invalid cursor');
+}
+
+const encodeCursor = (c: Cursor) => Buffer.from(JSON.stringify(c)).toString('base64url');
+
+export async function listFiles(
+  db: Db,
+  project: string,
+  viewer: string,
+  f: ListFilter,
+): Promise<{ items: FileInfo[]; total: number; nextCursor: string | null }> {
+  const sort = f.sort ?? 'group';
+  const keys = KEYSET[sort];
+  const cursor = f.cursor ? decodeCursor(f.cursor, keys?.length ?? 0) : null;
+  if (cursor && !keys !== (cursor.after === undefined)) throw new CursorError('cursor does not match the sort');
+  let q = filtered(db, project, viewer, f);
+  if (keys && cursor?.after) {
+    const columns = sql.join(keys.map((k) => sql.ref(k)));
+    q = q.where(sql<boolean>`(${columns}) > (${sql.join(cursor.after)})`);
+  }
+  let rowsQuery = ordered(q.select(listedColumns), sort).limit(f.limit + 1);
+  if (!keys && cursor?.offset) rowsQuery = rowsQuery.offset(cursor.offset);
+  const [rows, total] = await Promise.all([
     rowsQuery.execute(),
-    filtered(db, project, viewer, f).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+    cursor ? cursor.total : filtered(db, project, viewer, f).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow().then((r) => Number(r.n)),
   ]);
-  return { items: rows.map((r) => toFileInfo(r, viewer)), total: Number(count.n) };
+  const page = rows.slice(0, f.limit);
+  let nextCursor: string | null = null;
+  if (rows.length > f.limit) {
+    const last = page[page.length - 1]!;
+    const keyOf: Record<string, string> = { 'f.grp': last.grp, 'f.name': last.name, 'f.path': last.path };
+    nextCursor = encodeCursor(keys ? { total, after: keys.map((k) => keyOf[k]!) } : { total, offset: (cursor?.offset ?? 0) + page.length });
+  }
+  return { items: page.map((r) => toFileInfo(r, viewer)), total, nextCursor };
 }
 
 export interface ListedRow {

@@ -68,6 +68,25 @@ describe('listing', () => {
     ]);
     const search = await bob.get(`${api.files(P)}?q=FIRST%20op`);
     expect(search.body.items.map((f: any) => f.path)).toEqual([F]);
+    // every sort pages through all entries exactly once (keyset for group/name/path, offset for the rest)
+    for (const sort of ['name', 'path', 'modified', '-modified', 'revision', 'status']) {
+      const seen: string[] = [];
+      let cursor: string | null = null;
+      do {
+        const res: any = await bob.get(`${api.files(P)}?sort=${sort}&limit=2${cursor ? `&cursor=${cursor}` : ''}`);
+        expect(res.status, res.text).toBe(200);
+        expect(res.body.total).toBe(7);
+        seen.push(...res.body.items.map((f: any) => f.path));
+        cursor = res.body.nextCursor;
+      } while (cursor);
+      expect(seen, sort).toHaveLength(7);
+      expect(new Set(seen).size, sort).toBe(7);
+    }
+    const nameSorted = await bob.get(`${api.files(P)}?sort=name&limit=100`);
+    const names = nameSorted.body.items.map((f: any) => f.name);
+    expect(names).toEqual([...names].sort());
+    // a cursor from one sort is refused by another
+    expect((await bob.get(`${api.files(P)}?sort=modified&cursor=${all.body.nextCursor}`)).status).toBe(400);
     const byGroup = await bob.get(`${api.files(P)}?group=99XXXXX&sort=-modified`);
     expect(byGroup.body.total).toBe(5);
     expect(byGroup.body.items[0].path).toBe('9900040_part.nc');

@@ -4,7 +4,7 @@ import {
   CheckoutRequest, CreateLinkRequest, ErrorBody, FileInfo, FileList, GroupSummary, HistoryEntry, ListFilesQuery,
   OverrideRequest, UpdateFileRequest,
 } from '@lockstep/protocol';
-import { listFiles, listGroups } from '../../store/files.js';
+import { CursorError, listFiles, listGroups } from '../../store/files.js';
 import { cancelCheckout, checkout, overrideLock, requireOwnLock } from '../../services/checkout.js';
 import { checkin } from '../../services/checkin.js';
 import type { Services } from '../../services/context.js';
@@ -23,24 +23,17 @@ const FileParams = Type.Object({ project: Type.String({ maxLength: 64 }), path: 
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody };
 const lockErrors = { ...errors, 409: ErrorBody };
 
-const decodeCursor = (cursor: string | undefined): number => {
-  if (!cursor) return 0;
-  const decoded = Buffer.from(cursor, 'base64url').toString();
-  if (!/^\d{1,9}$/.test(decoded)) throw badRequest('invalid cursor');
-  return Number(decoded);
-};
-const encodeCursor = (offset: number) => Buffer.from(String(offset)).toString('base64url');
-
 export const fileRoutes = (s: Services): FastifyPluginAsyncTypebox => async (app) => {
   app.get('/api/projects/:project/files', {
     config: { access: 'read' },
     schema: { tags: ['files'], summary: 'List files with status for the viewer', params: ProjectParams, querystring: ListFilesQuery, response: { 200: FileList, ...errors } },
   }, async (req) => {
     await requireProject(s, req.params.project);
-    const offset = decodeCursor(req.query.cursor);
-    const limit = req.query.limit ?? 200;
-    const { items, total } = await listFiles(s.db, req.params.project, requireAuth(req).actor.username, { ...req.query, limit, offset });
-    return { items, total, nextCursor: offset + items.length < total ? encodeCursor(offset + items.length) : null };
+    try {
+      return await listFiles(s.db, req.params.project, requireAuth(req).actor.username, { ...req.query, limit: req.query.limit ?? 200 });
+    } catch (err) {
+      throw err instanceof CursorError ? badRequest(err.message) : err;
+    }
   });
 
   app.get('/api/projects/:project/groups', {
