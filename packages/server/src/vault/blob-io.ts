@@ -42,13 +42,16 @@ export async function hashObjectFromStream(
   }
 }
 
-/** Removes spool files a crashed process left behind (older than `olderThanMs`: another instance may be mid-upload). */
+/**
+ * Removes upload spool files and commit index files a crashed process left behind (older than
+ * `olderThanMs`: another instance may be mid-upload; a live one re-reads its index if it lost it).
+ */
 export async function sweepSpool(gitDir: string, olderThanMs: number): Promise<number> {
   const spool = path.join(gitDir, SPOOL_DIR);
-  const names = await fs.promises.readdir(spool).catch(() => [] as string[]);
+  const spooled = (await fs.promises.readdir(spool).catch(() => [] as string[])).map((n) => path.join(spool, n));
+  const indexes = (await fs.promises.readdir(gitDir)).filter((n) => n.startsWith('lockstep-index-')).map((n) => path.join(gitDir, n));
   let removed = 0;
-  for (const name of names) {
-    const file = path.join(spool, name);
+  for (const file of [...spooled, ...indexes]) {
     const stat = await fs.promises.stat(file).catch(() => null);
     if (stat && Date.now() - stat.mtimeMs > olderThanMs) {
       await fs.promises.rm(file, { force: true });

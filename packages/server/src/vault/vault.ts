@@ -37,6 +37,9 @@ const REPO_CONFIG: Array<[string, string]> = [
 export class Vault {
   readonly reposDir: string;
   private readonly commitLock = new KeyedMutex();
+  /** Per repository: the index file matching our last commit (commits are serialised per repo). */
+  private readonly indexCache = new Map<string, { commit: string; file: string }>();
+  private readonly instanceId = randomUUID();
   /** Commit attempts redone because another process moved main first (diagnostics). */
   casRetries = 0;
 
@@ -155,8 +158,12 @@ export class Vault {
     // Under the repo dir (same filesystem, removed with it); unique so concurrent writers never share.
     const indexFile = path.join(gitDir, `lockstep-index-${randomUUID()}`);
     const env = { GIT_INDEX_FILE: indexFile };
+    const cached = this.indexCache.get(gitDir);
+    let keepIndex = false;
     try {
-      if (parent) await runGit(['read-tree', parent], { gitDir, env });
+      // The index of our own last commit, when it is still the head, saves a read-tree.
+      const reused = parent && cached?.commit === parent && (await fs.copyFile(cached.file, indexFile).then(() => true, () => false));
+      if (parent && !reused) await runGit(['read-tree', parent], { gitDir, env });
       await runGit(['update-index', '-z', '--index-info'], { gitDir, env, input: indexInfo(input.changes) });
       const tree = await gitText(['write-tree'], { gitDir, env });
       const when = `${Math.floor((input.date ?? new Date()).getTime() / 1000)} +0000`;
@@ -182,9 +189,13 @@ export class Vault {
         if (err instanceof GitError && /cannot lock ref|File exists|but expected/.test(err.stderr)) return 'locked';
         throw err;
       }
+      const cacheFile = path.join(gitDir, `lockstep-index-head-${this.instanceId}`);
+      await fs.rename(indexFile, cacheFile);
+      this.indexCache.set(gitDir, { commit, file: cacheFile });
+      keepIndex = true;
       return { commit, parent };
     } finally {
-      await fs.rm(indexFile, { force: true });
+      if (!keepIndex) await fs.rm(indexFile, { force: true });
     }
   }
 

@@ -29,7 +29,7 @@ describe('Vault concurrent writers', () => {
     expect(await one.readText(slug, 'main', 'dir1/f7.nc')).toBe('file 7\n');
     const fsck = await one.fsck(slug);
     expect(fsck).toEqual({ ok: true, output: '' });
-    expect((await readdir(one.repoPath(slug))).filter((n) => n.startsWith('lockstep-index-'))).toEqual([]);
+    expect((await readdir(one.repoPath(slug))).filter((n) => n.startsWith('lockstep-index-') && !n.startsWith('lockstep-index-head-'))).toEqual([]);
   }, 120_000); // ~7 git spawns per attempt, plus retries: slow on a loaded CI box
 
   it('retries while another process holds the ref lock, then lands', async () => {
@@ -45,11 +45,23 @@ describe('Vault concurrent writers', () => {
     expect(await vault.head(slug)).toBe(commit);
   });
 
-  it('leaves no temporary index files behind', async () => {
+  it('leaves no temporary index files behind, only the index of its last commit', async () => {
     const { vault, slug } = await freshVault();
     const blob = await vault.writeBlobBuffer(slug, 'x');
     await vault.commit(slug, { changes: [{ op: 'put', path: 'x', blob }], author: alice, message: 'm', trailers: {} });
     await vault.commit(slug, { changes: [{ op: 'delete', path: 'nope' }], author: alice, message: 'm', trailers: {} }).catch(() => {});
-    expect((await readdir(vault.repoPath(slug))).filter((n) => n.startsWith('lockstep-index-'))).toEqual([]);
+    const indexes = (await readdir(vault.repoPath(slug))).filter((n) => n.startsWith('lockstep-index-'));
+    expect(indexes).toHaveLength(1);
+    expect(indexes[0]).toMatch(/^lockstep-index-head-[0-9a-f-]{36}$/);
+  });
+
+  it('does not reuse its cached index once another writer moved main', async () => {
+    const { vault, slug } = await freshVault();
+    const other = new Vault(vault.reposDir);
+    const put = (v: Vault, path: string) => v.writeBlobBuffer(slug, path).then((blob) => v.commit(slug, { changes: [{ op: 'put', path, blob }], author: alice, message: path, trailers: {} }));
+    await put(vault, 'a.txt');
+    await put(other, 'b.txt'); // main moves behind the first vault's back
+    await put(vault, 'c.txt');
+    expect((await vault.listTree(slug)).map((e) => e.path)).toEqual(['a.txt', 'b.txt', 'c.txt']);
   });
 });
