@@ -110,3 +110,17 @@ test('first start without LOCKSTEP_ADMIN_PASSWORD generates a random admin passw
   await second.close();
   fs.rmSync(dataDir, { recursive: true, force: true });
 });
+
+test('the API is described by OpenAPI at /docs', async () => {
+  const spec = await fetch(`${server.url}/docs/json`);
+  expect(spec.status).toBe(200);
+  const doc = (await spec.json()) as { openapi: string; paths: Record<string, unknown> };
+  expect(doc.openapi).toMatch(/^3\./);
+  for (const route of server.app.routes) {
+    const openapiPath = route.url.replace(/:(\w+)/g, '{$1}');
+    expect(doc.paths[openapiPath], `${route.method} ${route.url}`).toHaveProperty(route.method.toLowerCase());
+  }
+  const page = await fetch(`${server.url}/docs`, { redirect: 'follow' });
+  expect(page.status).toBe(200);
+  expect(await page.text()).toContain('swagger');
+});
