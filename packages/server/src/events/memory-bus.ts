@@ -1,5 +1,6 @@
 import type { ProjectEventMap, ProjectEventType } from '@lockstep/protocol';
 import type { EventBus, Notice, ProjectEvent } from './bus.js';
+import { BusListeners } from './listeners.js';
 
 export interface MemoryBusOptions {
   /** How many recent events per project `replay` can return. 0 keeps none. */
@@ -21,10 +22,8 @@ interface ProjectLog {
  */
 export class MemoryBus implements EventBus {
   private readonly size: number;
-  private readonly onListenerError: (error: unknown) => void;
+  private readonly listeners: BusListeners;
   private readonly logs = new Map<string, ProjectLog>();
-  private readonly eventListeners = new Set<(event: ProjectEvent) => void>();
-  private readonly noticeListeners = new Set<(username: string, notice: Notice) => void>();
   private closed = false;
 
   constructor(opts: MemoryBusOptions) {
@@ -32,7 +31,7 @@ export class MemoryBus implements EventBus {
       throw new RangeError('replayBufferSize must be a non-negative integer');
     }
     this.size = opts.replayBufferSize;
-    this.onListenerError = opts.onListenerError ?? ((error) => console.error('event listener failed', error));
+    this.listeners = new BusListeners(opts.onListenerError ?? ((error) => console.error('event listener failed', error)));
   }
 
   async publish<K extends ProjectEventType>(project: string, type: K, data: ProjectEventMap[K]): Promise<ProjectEvent> {
@@ -42,13 +41,13 @@ export class MemoryBus implements EventBus {
     // Key order is the wire order: the hub serialises this object as-is.
     const event: ProjectEvent = { type, ts: new Date().toISOString(), seq, project, data };
     if (this.size > 0) log.ring[(seq - 1) % this.size] = event;
-    this.dispatch(this.eventListeners, (listener) => listener(event));
+    this.listeners.emitEvent(event);
     return event;
   }
 
   async notifyUser(username: string, notice: Notice): Promise<void> {
     this.assertOpen();
-    this.dispatch(this.noticeListeners, (listener) => listener(username, notice));
+    this.listeners.emitNotice(username, notice);
   }
 
   /**
@@ -73,36 +72,22 @@ export class MemoryBus implements EventBus {
   }
 
   onEvent(listener: (event: ProjectEvent) => void): () => void {
-    this.eventListeners.add(listener);
-    return () => this.eventListeners.delete(listener);
+    return this.listeners.onEvent(listener);
   }
 
   onNotice(listener: (username: string, notice: Notice) => void): () => void {
-    this.noticeListeners.add(listener);
-    return () => this.noticeListeners.delete(listener);
+    return this.listeners.onNotice(listener);
   }
 
   async close(): Promise<void> {
     this.closed = true;
-    this.eventListeners.clear();
-    this.noticeListeners.clear();
+    this.listeners.clear();
   }
 
   private log(project: string): ProjectLog {
     let log = this.logs.get(project);
     if (!log) this.logs.set(project, (log = { seq: 0, ring: [] }));
     return log;
-  }
-
-  /** Calls every listener in subscription order; one that throws does not stop the rest. */
-  private dispatch<L>(listeners: Set<L>, call: (listener: L) => void): void {
-    for (const listener of [...listeners]) {
-      try {
-        call(listener);
-      } catch (error) {
-        this.onListenerError(error);
-      }
-    }
   }
 
   private assertOpen(): void {

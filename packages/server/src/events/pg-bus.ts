@@ -4,6 +4,7 @@ import { sql } from 'kysely';
 import pg from 'pg';
 import type { Db } from '../store/db.js';
 import type { EventBus, Notice, ProjectEvent } from './bus.js';
+import { BusListeners } from './listeners.js';
 
 const EVENTS_CHANNEL = 'lockstep_events';
 const NOTICES_CHANNEL = 'lockstep_notices';
@@ -41,8 +42,6 @@ export class PgBus implements EventBus {
   private readonly db: Db;
   private readonly size: number;
   private readonly log: NonNullable<PgBusOptions['log']>;
-  private readonly eventListeners = new Set<(event: ProjectEvent) => void>();
-  private readonly noticeListeners = new Set<(username: string, notice: Notice) => void>();
   /** Last seq delivered to local listeners, per project. */
   private readonly delivered = new Map<string, number>();
   /** Events that arrived ahead of a gap, per project, by seq. */
@@ -51,6 +50,7 @@ export class PgBus implements EventBus {
   private readonly fills = new Map<string, Promise<void>>();
   /** Events published by this instance (the sync service pushes only for those): keys until delivered. */
   private readonly localKeys = new Set<string>();
+  private readonly listeners = new BusListeners((error) => this.log.error({ err: error }, 'event listener failed'));
   private readonly local = new WeakSet<object>();
   /** Notifications that arrive while start-up reads the committed seqs; handled right after. */
   private startupQueue: Array<[string, string | undefined]> | null = [];
@@ -138,13 +138,11 @@ export class PgBus implements EventBus {
   }
 
   onEvent(listener: (event: ProjectEvent) => void): () => void {
-    this.eventListeners.add(listener);
-    return () => this.eventListeners.delete(listener);
+    return this.listeners.onEvent(listener);
   }
 
   onNotice(listener: (username: string, notice: Notice) => void): () => void {
-    this.noticeListeners.add(listener);
-    return () => this.noticeListeners.delete(listener);
+    return this.listeners.onNotice(listener);
   }
 
   /** True for events this instance published (false for events from other instances). */
@@ -155,8 +153,7 @@ export class PgBus implements EventBus {
   async close(): Promise<void> {
     this.closed = true;
     if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
-    this.eventListeners.clear();
-    this.noticeListeners.clear();
+    this.listeners.clear();
     const client = this.listener;
     this.listener = null;
     await Promise.allSettled([...this.fills.values()]);
@@ -215,7 +212,7 @@ export class PgBus implements EventBus {
     try {
       if (channel === NOTICES_CHANNEL) {
         const { username, notice } = JSON.parse(payload) as { username: string; notice: Notice };
-        this.dispatch(this.noticeListeners, (l) => l(username, notice));
+        this.listeners.emitNotice(username, notice);
         return;
       }
       const note = JSON.parse(payload) as EventNote;
@@ -249,7 +246,7 @@ export class PgBus implements EventBus {
     this.delivered.set(event.project, event.seq);
     const key = `${event.project}\u0000${event.seq}`;
     if (this.localKeys.delete(key)) this.local.add(event);
-    this.dispatch(this.eventListeners, (l) => l(event));
+    this.listeners.emitEvent(event);
   }
 
   /** Delivers held events that have become next in line. */
@@ -307,15 +304,6 @@ export class PgBus implements EventBus {
     return rows.map((r) => JSON.parse(r.payload) as ProjectEvent);
   }
 
-  private dispatch<L>(listeners: Set<L>, call: (listener: L) => void): void {
-    for (const listener of [...listeners]) {
-      try {
-        call(listener);
-      } catch (error) {
-        this.log.error({ err: error }, 'event listener failed');
-      }
-    }
-  }
 
   private assertOpen(): void {
     if (this.closed) throw new Error('event bus is closed');

@@ -1,43 +1,24 @@
 // Import of an existing remote, and the admin's "sync now": fast-forward, push, 409 on divergence.
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { api } from '@lockstep/protocol';
 import type { ProjectEvent } from '../../src/events/bus.js';
-import { startServer, type Client, type TestServer } from '../harness.js';
-import { createTestDatabase, type TestDatabase } from '../scaleout/pg.js';
-import { bareRepo, fastImportCommit, git, headOf } from './remotes.js';
+import type { Client, TestServer } from '../harness.js';
+import { bareRepo, fastImportCommit, git, headOf, startSyncServer, until, type SyncContext } from './remotes.js';
 
-let database: TestDatabase;
+let ctx: SyncContext;
 let server: TestServer;
 let remotes: string;
 let alice: Client;
-const events: ProjectEvent[] = [];
-
-async function until<T>(what: string, probe: () => Promise<T | null | undefined | false> | T | null | undefined | false, ms = 20_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await probe();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
+let events: ProjectEvent[];
 
 beforeAll(async () => {
-  database = await createTestDatabase();
-  remotes = fs.mkdtempSync(path.join(os.tmpdir(), 'lockstep-remotes-'));
-  server = await startServer({ config: { databaseUrl: database.url, syncDebounceMs: 20, syncRetryMs: 150, syncRetryMaxMs: 600 } });
-  server.app.services.bus.onEvent((e) => events.push(e));
-  alice = await server.createUser('alice', 'user');
+  ctx = await startSyncServer();
+  ({ server, remotes, alice, events } = ctx);
 }, 60_000);
 
-afterAll(async () => {
-  await server?.close();
-  await database?.drop();
-  if (remotes) fs.rmSync(remotes, { recursive: true, force: true });
-});
+afterAll(async () => ctx?.stop());
 
 describe('import', () => {
   test('a remote with 1,000 files is cloned into the new project and indexed, reporting progress', async () => {

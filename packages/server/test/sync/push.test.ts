@@ -1,48 +1,29 @@
 // Background push after commits, over file://, git:// (git daemon) and http:// with a token.
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { api } from '@lockstep/protocol';
 import type { ProjectEvent } from '../../src/events/bus.js';
-import { startServer, type Client, type TestServer } from '../harness.js';
-import { createTestDatabase, type TestDatabase } from '../scaleout/pg.js';
-import { bareRepo, Daemon, git, headOf, HttpGit } from './remotes.js';
+import type { Client, TestServer } from '../harness.js';
+import { bareRepo, Daemon, git, headOf, HttpGit, startSyncServer, until, type SyncContext } from './remotes.js';
 
 const TOKEN = 'glpat-s3cret-Token-9f8e7d';
-let database: TestDatabase;
+let ctx: SyncContext;
 let server: TestServer;
 let remotes: string;
 let alice: Client;
-const events: ProjectEvent[] = [];
-
-async function until<T>(what: string, probe: () => Promise<T | null | undefined | false> | T | null | undefined | false, ms = 20_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await probe();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
+let events: ProjectEvent[];
 
 const project = async (slug: string) => (await server.admin.get(api.project(slug))).body;
 const syncOf = async (slug: string) => (await project(slug)).sync as { state: string; lastError: string | null; lastSyncAt: string | null };
 
 beforeAll(async () => {
-  database = await createTestDatabase();
-  remotes = fs.mkdtempSync(path.join(os.tmpdir(), 'lockstep-remotes-'));
-  server = await startServer({ config: { databaseUrl: database.url, syncDebounceMs: 20, syncRetryMs: 150, syncRetryMaxMs: 600 } });
-  server.app.services.bus.onEvent((e) => events.push(e));
-  alice = await server.createUser('alice', 'user');
+  ctx = await startSyncServer();
+  ({ server, remotes, alice, events } = ctx);
 }, 60_000);
 
-afterAll(async () => {
-  await server?.close();
-  await database?.drop();
-  if (remotes) fs.rmSync(remotes, { recursive: true, force: true });
-});
+afterAll(async () => ctx?.stop());
 
 describe('background push', () => {
   test('file://: a check-in appears in the remote; state ok, audit sync.pushed, process events', async () => {

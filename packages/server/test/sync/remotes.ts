@@ -5,7 +5,11 @@ import fs from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
+import os from 'node:os';
+import type { ProjectEvent } from '../../src/events/bus.js';
+import { startServer, type Client, type TestServer } from '../harness.js';
 import { freePort } from '../instances.js';
+import { createTestDatabase, type TestDatabase } from '../scaleout/pg.js';
 
 export const git = (gitDir: string, ...args: string[]) => execFileSync('git', ['--git-dir', gitDir, ...args], { encoding: 'utf8' }).trim();
 
@@ -166,4 +170,42 @@ export class HttpGit {
   close(): Promise<void> {
     return new Promise((resolve) => this.server.close(() => resolve()));
   }
+}
+
+/** Polls `probe` until it returns something truthy (bounded). */
+export async function until<T>(what: string, probe: () => Promise<T | null | undefined | false> | T | null | undefined | false, ms = 20_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const v = await probe();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+export interface SyncContext {
+  database: TestDatabase;
+  server: TestServer;
+  remotes: string;
+  alice: Client;
+  events: ProjectEvent[];
+  stop(): Promise<void>;
+}
+
+/** A server on a fresh PostgreSQL database with fast sync timings, a folder for remotes, and every event recorded. */
+export async function startSyncServer(): Promise<SyncContext> {
+  const database = await createTestDatabase();
+  const remotes = fs.mkdtempSync(path.join(os.tmpdir(), 'lockstep-remotes-'));
+  const server = await startServer({ config: { databaseUrl: database.url, syncDebounceMs: 20, syncRetryMs: 150, syncRetryMaxMs: 600 } });
+  const events: ProjectEvent[] = [];
+  server.app.services.bus.onEvent((e) => events.push(e));
+  const alice = await server.createUser('alice', 'user');
+  return {
+    database, server, remotes, alice, events,
+    async stop() {
+      await server.close();
+      await database.drop();
+      fs.rmSync(remotes, { recursive: true, force: true });
+    },
+  };
 }
