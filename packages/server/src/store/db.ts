@@ -4,7 +4,11 @@ import SQLite from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
 import { migrateToLatest } from './migrations.js';
+import { SqliteCheckpointer } from './sqlite-checkpointer.js';
 import type { Database } from './schema.js';
+
+/** 8,192 pages of 4 KiB: the WAL size at which a commit checkpoints inline after all. */
+export const INLINE_CHECKPOINT_PAGES = 8192;
 
 export type Dialect = 'sqlite' | 'postgres';
 export type Db = Kysely<Database>;
@@ -29,13 +33,19 @@ export async function openDatabase(opts: { dataDir: string; databaseUrl: string 
     dialect = 'postgres';
   } else {
     fs.mkdirSync(opts.dataDir, { recursive: true });
-    const sqlite = new SQLite(path.join(opts.dataDir, 'lockstep.db'));
+    const file = path.join(opts.dataDir, 'lockstep.db');
+    const sqlite = new SQLite(file);
     // WAL: readers never block the writer; NORMAL sync is durable across process crashes.
     sqlite.pragma('journal_mode = WAL');
     sqlite.pragma('synchronous = NORMAL');
     sqlite.pragma('foreign_keys = ON');
     sqlite.pragma('busy_timeout = 5000');
-    db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
+    // Checkpoints run in a worker (see SqliteCheckpointer), not inside a request's commit. The
+    // inline one stays as a safety net at 32 MB of WAL, for loads that never leave the worker a gap.
+    sqlite.pragma(`wal_autocheckpoint = ${INLINE_CHECKPOINT_PAGES}`);
+    const checkpointer = new SqliteCheckpointer(file);
+    const database = withStatementCache(sqlite, () => void checkpointer.stop());
+    db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
     dialect = 'sqlite';
   }
   await migrateToLatest(db, dialect);
@@ -46,10 +56,13 @@ export async function openDatabase(opts: { dataDir: string; databaseUrl: string 
  * Kysely prepares every query anew; better-sqlite3 statements are reusable, so keep the recent ones
  * (the SQL text of a query shape is stable: values travel as parameters).
  */
-function withStatementCache(sqlite: SQLite.Database, size = 500) {
+function withStatementCache(sqlite: SQLite.Database, onClose: () => void, size = 500) {
   const cache = new Map<string, SQLite.Statement>();
   return {
-    close: () => sqlite.close(),
+    close() {
+      sqlite.close();
+      onClose();
+    },
     prepare(sql: string): SQLite.Statement {
       let statement = cache.get(sql);
       if (!statement) {
