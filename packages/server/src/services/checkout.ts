@@ -1,5 +1,6 @@
 import type { FileInfo } from '@lockstep/protocol';
 import { appendAudit } from '../store/audit.js';
+import { fileInfoOf } from '../store/files.js';
 import { findLock, releaseLock, tryLock } from '../store/locks.js';
 import type { Actor, Services } from './context.js';
 import { AppError, lockConflict } from './errors.js';
@@ -21,7 +22,8 @@ export async function checkout(s: Services, slug: string, rawPath: string, actor
     if (holder?.username === actor.username) throw new AppError(409, 'lock_conflict', `you already have "${target.path}" checked out`, { holder: actor.username });
     throw lockConflict(holder?.username ?? 'someone', holder?.locked_at ?? 'just now');
   }
-  const published = await publishFileEvent(s, slug, 'file.checked_out', actor, target.path, { message, revision: target.revision });
+  const file = fileInfoOf(target, result.lock, null);
+  const published = await publishFileEvent(s, slug, 'file.checked_out', actor, target.path, { message, revision: target.revision }, file);
   return seenBy(s, slug, entry.path, published, actor);
 }
 
@@ -48,7 +50,8 @@ export async function cancelCheckout(s: Services, slug: string, rawPath: string,
     await requireOwnLock(s, slug, target.path_key, target.path, actor);
     throw new AppError(409, 'not_lock_holder', `your lock on "${target.path}" changed meanwhile; reload and retry`);
   }
-  const published = await publishFileEvent(s, slug, 'file.checkout_cancelled', actor, target.path, { revision: target.revision });
+  const file = fileInfoOf(target, null, null);
+  const published = await publishFileEvent(s, slug, 'file.checkout_cancelled', actor, target.path, { revision: target.revision }, file);
   return seenBy(s, slug, entry.path, published, actor);
 }
 

@@ -106,7 +106,10 @@ export function trailers(action: string, path: string, revision: string): Record
 
 type FileEventType = { [K in keyof ProjectEventMap]: ProjectEventMap[K] extends { path: string; file: FileInfo | null } ? K : never }[keyof ProjectEventMap];
 
-/** Publishes a file event carrying the entry as it now is (viewer-neutral status). */
+/**
+ * Publishes a file event carrying the entry as it now is (viewer-neutral status): `file` when the
+ * caller knows it already, read from the index otherwise.
+ */
 export async function publishFileEvent<K extends FileEventType>(
   s: Services,
   slug: string,
@@ -114,8 +117,9 @@ export async function publishFileEvent<K extends FileEventType>(
   actor: Actor,
   path: string,
   extra: Omit<ProjectEventMap[K], 'actor' | 'path' | 'file'>,
+  known?: FileInfo,
 ): Promise<FileInfo | null> {
-  const file = (await getFileInfo(s.db, slug, path, null)) ?? null;
+  const file = known ?? (await getFileInfo(s.db, slug, path, null)) ?? null;
   await s.bus.publish(slug, type, { actor: actor.username, path, file, ...extra } as ProjectEventMap[K]);
   return file;
 }

@@ -1,6 +1,8 @@
 import type { AuditEntry, AuditQuery } from '@lockstep/protocol';
 import type { Db } from './db.js';
 import { nowIso } from './db.js';
+import { prepared } from './prepared.js';
+import type { Database } from './schema.js';
 
 export interface AuditRecord {
   username: string | null;
@@ -13,19 +15,20 @@ export interface AuditRecord {
 
 /** Appends one audit row; pass the transaction so the row commits with the change it records. */
 export async function appendAudit(db: Db, r: AuditRecord): Promise<void> {
-  await db
-    .insertInto('audit')
-    .values({
-      at: nowIso(),
-      username: r.username,
-      action: r.action,
-      project: r.project ?? null,
-      path: r.path ?? null,
-      revision: r.revision ?? null,
-      message: r.message ?? null,
-    })
-    .execute();
+  await insertAudit.run(db, {
+    at: nowIso(),
+    username: r.username,
+    action: r.action,
+    project: r.project ?? null,
+    path: r.path ?? null,
+    revision: r.revision ?? null,
+    message: r.message ?? null,
+  });
 }
+
+const insertAudit = prepared((db, r: Omit<Database['audit'], 'id'>) =>
+  db.insertInto('audit').values({ at: r.at, username: r.username, action: r.action, project: r.project, path: r.path, revision: r.revision, message: r.message }),
+);
 
 export async function queryAudit(db: Db, q: AuditQuery): Promise<AuditEntry[]> {
   let query = db.selectFrom('audit').selectAll();

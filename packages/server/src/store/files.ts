@@ -3,12 +3,17 @@ import { sql } from 'kysely';
 import { collisionKey } from '../domain/paths.js';
 import { statusFor } from '../domain/status.js';
 import type { Db } from './db.js';
+import { prepared } from './prepared.js';
 import type { Database } from './schema.js';
 
 export type FileRow = Database['files'];
 
+const selectFile = prepared((db, k: { project: string; pathKey: string }) =>
+  db.selectFrom('files').selectAll().where('project', '=', k.project).where('path_key', '=', k.pathKey),
+);
+
 export async function findFile(db: Db, project: string, pathKey: string): Promise<FileRow | undefined> {
-  return db.selectFrom('files').selectAll().where('project', '=', project).where('path_key', '=', pathKey).executeTakeFirst();
+  return selectFile.first(db, { project, pathKey });
 }
 
 /** Inserts or replaces the index row of one file. */
@@ -209,10 +214,22 @@ export function toFileInfo(r: ListedRow, viewer: string | null): FileInfo {
   return info;
 }
 
+const selectEntry = prepared((db, k: { project: string; pathKey: string }) =>
+  baseQuery(db, k.project).where('f.path_key', '=', k.pathKey).select(listedColumns),
+);
+
 /** One entry as `viewer` sees it (null: as nobody in particular, for events). */
 export async function getFileInfo(db: Db, project: string, path: string, viewer: string | null): Promise<FileInfo | undefined> {
-  const row = await filtered(db, project, viewer ?? '', { pathKeys: [collisionKey(path)] }).select(listedColumns).executeTakeFirst();
+  const row = await selectEntry.first(db, { project, pathKey: collisionKey(path) });
   return row && toFileInfo(row, viewer);
+}
+
+/**
+ * The view of a plain (non-link) entry from its index row and its lock, without a query: what a
+ * check-out or cancel knows once its own transaction has committed.
+ */
+export function fileInfoOf(row: FileRow, lock: { username: string; locked_at: string; message: string } | null, viewer: string | null): FileInfo {
+  return toFileInfo({ ...row, lock_user: lock?.username ?? null, locked_at: lock?.locked_at ?? null, lock_message: lock?.message ?? null }, viewer);
 }
 
 export async function listGroups(db: Db, project: string): Promise<GroupSummary[]> {

@@ -1,6 +1,7 @@
 import type { ApiToken } from '@lockstep/protocol';
 import type { Db } from './db.js';
 import { nowIso } from './db.js';
+import { prepared } from './prepared.js';
 import type { TokenRow } from './schema.js';
 
 import type { UserRow } from './schema.js';
@@ -21,17 +22,20 @@ export async function insertSession(db: Db, s: { idHash: string; userId: number;
 }
 
 export async function findSessionUser(db: Db, idHash: string): Promise<{ user: UserRow; csrfToken: string } | undefined> {
-  const row = await db
-    .selectFrom('sessions')
-    .innerJoin('users', 'users.id', 'sessions.user_id')
-    .selectAll('users')
-    .select(['sessions.csrf_token', 'sessions.expires_at'])
-    .where('sessions.id_hash', '=', idHash)
-    .executeTakeFirst();
+  const row = await selectSessionUser.first(db, { idHash });
   if (!row || row.expires_at < nowIso()) return undefined;
   const { csrf_token, expires_at: _e, ...user } = row;
   return { user, csrfToken: csrf_token };
 }
+
+const selectSessionUser = prepared((db, k: { idHash: string }) =>
+  db
+    .selectFrom('sessions')
+    .innerJoin('users', 'users.id', 'sessions.user_id')
+    .selectAll('users')
+    .select(['sessions.csrf_token', 'sessions.expires_at'])
+    .where('sessions.id_hash', '=', k.idHash),
+);
 
 export async function deleteSession(db: Db, idHash: string): Promise<void> {
   await db.deleteFrom('sessions').where('id_hash', '=', idHash).execute();
