@@ -1,4 +1,5 @@
 import { Buffer } from 'node:buffer';
+import crypto from 'node:crypto';
 import type { ProjectEventMap, ProjectEventType } from '@lockstep/protocol';
 import { sql } from 'kysely';
 import pg from 'pg';
@@ -24,14 +25,14 @@ export interface PgBusOptions {
   reconnectMs?: number;
 }
 
-/** A NOTIFY payload: the whole event, or a reference to its row when the event is large. */
-type EventNote = ProjectEvent | { ref: true; project: string; seq: number };
+/** A NOTIFY payload: the whole event, or a reference to its row when the event is large; `origin` names the publishing instance. */
+type EventNote = { origin: string; event: ProjectEvent } | { origin: string; ref: true; project: string; seq: number };
 
 /**
  * The scale-out bus: PostgreSQL assigns each project's `seq` and LISTEN/NOTIFY fans events out to
  * every instance.
  *
- * publish = one transaction: bump the project's row in `project_event_seq` (`… RETURNING seq`),
+ * publish = one statement: bump the project's row in `project_event_seq` (`… RETURNING seq`),
  * insert the event into `project_events`, `pg_notify`. The row lock on the counter serialises
  * publishers of one project until commit, so seqs are gap-free and commit in seq order, and
  * PostgreSQL delivers notifications in commit order. Each instance delivers to its local listeners
@@ -52,6 +53,8 @@ export class PgBus implements EventBus {
   private readonly localKeys = new Set<string>();
   private readonly listeners = new BusListeners((error) => this.log.error({ err: error }, 'event listener failed'));
   private readonly local = new WeakSet<object>();
+  /** Tells this instance's own notifications from the others'. */
+  private readonly origin = crypto.randomUUID();
   /** Notifications that arrive while start-up reads the committed seqs; handled right after. */
   private startupQueue: Array<[string, string | undefined]> | null = [];
   private listener: pg.Client | null = null;
@@ -83,31 +86,37 @@ export class PgBus implements EventBus {
   async publish<K extends ProjectEventType>(project: string, type: K, data: ProjectEventMap[K]): Promise<ProjectEvent> {
     this.assertOpen();
     const ts = new Date().toISOString();
-    let key: string | null = null;
-    const event = await this.db.transaction().execute(async (trx) => {
-      const { rows } = await sql<{ seq: number }>`
-        insert into project_event_seq (project, seq) values (${project}, 1)
-        on conflict (project) do update set seq = project_event_seq.seq + 1
-        returning seq`.execute(trx);
-      const seq = Number(rows[0]!.seq);
-      // Before COMMIT: our own notification may be handled before this transaction's promise settles.
-      key = `${project}\u0000${seq}`;
-      this.localKeys.add(key);
-      // Key order is the wire order: the hub serialises this object as-is.
-      const ev: ProjectEvent = { type, ts, seq, project, data };
-      const text = JSON.stringify(ev);
-      await sql`insert into project_events (project, seq, payload) values (${project}, ${seq}, ${text})`.execute(trx);
-      const note = Buffer.byteLength(text) <= MAX_INLINE_PAYLOAD ? text : JSON.stringify({ ref: true, project, seq });
-      await sql`select pg_notify(${EVENTS_CHANNEL}, ${note})`.execute(trx);
-      if (seq % TRIM_EVERY === 0 && seq > this.size) {
-        await sql`delete from project_events where project = ${project} and seq <= ${seq - this.size}`.execute(trx);
-      }
-      return ev;
-    }).catch((err: unknown) => {
-      if (key) this.localKeys.delete(key);
-      throw err;
-    });
-    // Deliver now rather than on our own notification (which is then skipped as already seen).
+    // The event's JSON around its seq, which only the database knows. Key order is the wire order:
+    // the hub sends this text as-is.
+    const head = `{"type":${JSON.stringify(type)},"ts":${JSON.stringify(ts)},"seq":`;
+    const tail = `,"project":${JSON.stringify(project)},"data":${JSON.stringify(data)}}`;
+    const inline = Buffer.byteLength(head) + Buffer.byteLength(tail) + 20 <= MAX_INLINE_PAYLOAD;
+    const noteHead = inline ? `{"origin":"${this.origin}","event":` : `{"origin":"${this.origin}","ref":true,"project":${JSON.stringify(project)},"seq":`;
+    // One statement, so one round trip: the counter row stays locked (serialising this project's
+    // publishers, which keeps seqs gap-free and in commit order) only while it runs and commits.
+    const { rows } = await sql<{ seq: string | number }>`
+      with next as (
+        insert into project_event_seq as c (project, seq) values (${project}, 1)
+        on conflict (project) do update set seq = c.seq + 1
+        returning seq
+      ), stored as (
+        insert into project_events (project, seq, payload)
+        select ${project}, seq, ${head}::text || seq::text || ${tail}::text from next
+        returning seq, payload
+      )
+      select seq, pg_notify(${EVENTS_CHANNEL}, ${noteHead}::text || (case when ${inline} then payload else seq::text end) || '}')
+      from stored`.execute(this.db);
+    const seq = Number(rows[0]!.seq);
+    if (seq % TRIM_EVERY === 0 && seq > this.size) {
+      // Off the publisher's path: a late trim only keeps a few more rows for a while.
+      sql`delete from project_events where project = ${project} and seq <= ${seq - this.size}`
+        .execute(this.db)
+        .catch((err: unknown) => this.log.warn({ err, project }, 'event bus: trimming old events failed'));
+    }
+    const event: ProjectEvent = { type, ts, seq, project, data };
+    // Deliver now rather than on our own notification (which is then skipped as already seen),
+    // unless that notification came first.
+    if (seq > (this.delivered.get(project) ?? 0)) this.localKeys.add(`${project}\u0000${seq}`);
     this.accept(event);
     return event;
   }
@@ -216,8 +225,10 @@ export class PgBus implements EventBus {
         return;
       }
       const note = JSON.parse(payload) as EventNote;
-      if ('ref' in note) this.fillTo(note.project, note.seq);
-      else this.accept(note);
+      const { project, seq } = 'ref' in note ? note : note.event;
+      if (note.origin === this.origin && seq > (this.delivered.get(project) ?? 0)) this.localKeys.add(`${project}\u0000${seq}`);
+      if ('ref' in note) this.fillTo(project, seq);
+      else this.accept(note.event);
     } catch (err) {
       this.log.error({ err, channel }, 'event bus: bad notification');
     }

@@ -10,7 +10,7 @@ import { lockTarget, publishFileEvent, requireEntry, seenBy } from './file-commo
 export async function checkout(s: Services, slug: string, rawPath: string, actor: Actor, message = ''): Promise<FileInfo> {
   const entry = await requireEntry(s, slug, rawPath);
   const target = await lockTarget(s, entry);
-  const result = await s.db.transaction().execute(async (trx) => {
+  const result = await s.groupCommit.run(async (trx) => {
     const r = await tryLock(trx, { project: slug, pathKey: target.path_key, path: target.path, username: actor.username, message });
     if (r.acquired) {
       await appendAudit(trx, { username: actor.username, action: 'file.checked_out', project: slug, path: target.path, revision: target.revision, message });
@@ -41,7 +41,7 @@ export async function cancelCheckout(s: Services, slug: string, rawPath: string,
   const entry = await requireEntry(s, slug, rawPath);
   const target = await lockTarget(s, entry);
   // Release only the actor's own lock; when nothing was released, say whose it is.
-  const released = await s.db.transaction().execute(async (trx) => {
+  const released = await s.groupCommit.run(async (trx) => {
     const ok = await releaseLock(trx, slug, target.path_key, actor.username);
     if (ok) await appendAudit(trx, { username: actor.username, action: 'file.checkout_cancelled', project: slug, path: target.path, revision: target.revision });
     return ok;
@@ -61,7 +61,7 @@ export async function overrideLock(s: Services, slug: string, rawPath: string, a
   const target = await lockTarget(s, entry);
   const lock = await findLock(s.db, slug, target.path_key);
   if (!lock) throw new AppError(409, 'conflict', `"${target.path}" is not checked out`);
-  const released = await s.db.transaction().execute(async (trx) => {
+  const released = await s.groupCommit.run(async (trx) => {
     const ok = await releaseLock(trx, slug, target.path_key, lock.username);
     if (ok) {
       await appendAudit(trx, {

@@ -2,6 +2,7 @@ import type { Role } from '@lockstep/protocol';
 import type { Config } from '../config.js';
 import type { EventBus } from '../events/bus.js';
 import type { Db, Dialect } from '../store/db.js';
+import { GroupCommit } from '../store/group-commit.js';
 import type { Vault } from '../vault/index.js';
 import { KeyedMutex } from '../vault/mutex.js';
 
@@ -14,6 +15,8 @@ export interface Services {
   bus: EventBus;
   /** Orders "git commit + index transaction" per project inside this process. */
   projectWrites: KeyedMutex;
+  /** Small write transactions on the hot path (locks): on SQLite, concurrent ones share a commit. */
+  groupCommit: GroupCommit;
   log: { info(obj: object, msg?: string): void; warn(obj: object, msg?: string): void; error(obj: object, msg?: string): void };
 }
 
@@ -24,6 +27,6 @@ export interface Actor {
   role: Role;
 }
 
-export function createServices(parts: Omit<Services, 'projectWrites'>): Services {
-  return { ...parts, projectWrites: new KeyedMutex() };
+export function createServices(parts: Omit<Services, 'projectWrites' | 'groupCommit'>): Services {
+  return { ...parts, projectWrites: new KeyedMutex(), groupCommit: new GroupCommit(parts.db, parts.dialect) };
 }

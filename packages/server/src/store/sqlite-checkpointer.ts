@@ -32,16 +32,24 @@ export class SqliteCheckpointer {
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const SQLite = require(workerData.sqliteModule);
-const db = new SQLite(workerData.file);
-db.pragma('busy_timeout = 1000');
+// Opened at the first checkpoint: a server closed right after start never needs it.
+let db = null;
+const open = () => {
+  const opened = new SQLite(workerData.file, { fileMustExist: true });
+  opened.pragma('busy_timeout = 1000');
+  return opened;
+};
 const checkpoint = () => {
+  db ??= open();
   try { db.pragma('wal_checkpoint(PASSIVE)'); } catch (err) { if (err.code !== 'SQLITE_BUSY') throw err; }
 };
 const timer = setInterval(checkpoint, workerData.intervalMs);
 parentPort.on('message', () => {
   clearInterval(timer);
-  checkpoint();
-  db.close();
+  if (db) {
+    checkpoint();
+    db.close();
+  }
   process.exit(0);
 });
 `;
