@@ -35,6 +35,7 @@ export async function login(s: Services, username: string, password: string): Pr
 
 export async function logout(s: Services, sessionToken: string, actor: Actor): Promise<void> {
   await deleteSession(s.db, sha256(sessionToken));
+  s.sessionCache.clear();
   await appendAudit(s.db, { username: actor.username, action: 'logout' });
 }
 
@@ -55,10 +56,16 @@ export async function authenticate(s: Services, cookie: string | undefined, auth
     return { user: toUser(row), actor: { id: row.id, username: row.username, role: row.role }, csrfToken: null, via: 'bearer' };
   }
   if (!cookie) return null;
-  const found = await findSessionUser(s.db, sha256(cookie));
+  const idHash = sha256(cookie);
+  const cached = s.sessionCache.get(idHash);
+  if (cached) return cached;
+  const ticket = s.sessionCache.ticket();
+  const found = await findSessionUser(s.db, idHash);
   if (!found || found.user.disabled) return null;
   const { user, csrfToken } = found;
-  return { user: toUser(user), actor: { id: user.id, username: user.username, role: user.role as Role }, csrfToken, via: 'cookie' };
+  const auth: Authenticated = { user: toUser(user), actor: { id: user.id, username: user.username, role: user.role as Role }, csrfToken, via: 'cookie' };
+  s.sessionCache.set(ticket, idHash, auth, found.expiresAt);
+  return auth;
 }
 
 export function csrfMatches(expected: string, given: string | undefined): boolean {

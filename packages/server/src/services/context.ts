@@ -3,6 +3,7 @@ import type { Config } from '../config.js';
 import type { EventBus } from '../events/bus.js';
 import type { Db, Dialect } from '../store/db.js';
 import { GroupCommit } from '../store/group-commit.js';
+import { SessionCache } from './session-cache.js';
 import type { Vault } from '../vault/index.js';
 import { KeyedMutex } from '../vault/mutex.js';
 
@@ -17,6 +18,8 @@ export interface Services {
   projectWrites: KeyedMutex;
   /** Small write transactions on the hot path (locks): on SQLite, concurrent ones share a commit. */
   groupCommit: GroupCommit;
+  /** Authenticated cookie sessions (embedded mode only). */
+  sessionCache: SessionCache;
   log: { info(obj: object, msg?: string): void; warn(obj: object, msg?: string): void; error(obj: object, msg?: string): void };
 }
 
@@ -27,6 +30,11 @@ export interface Actor {
   role: Role;
 }
 
-export function createServices(parts: Omit<Services, 'projectWrites' | 'groupCommit'>): Services {
-  return { ...parts, projectWrites: new KeyedMutex(), groupCommit: new GroupCommit(parts.db, parts.dialect) };
+export function createServices(parts: Omit<Services, 'projectWrites' | 'groupCommit' | 'sessionCache'>): Services {
+  return {
+    ...parts,
+    projectWrites: new KeyedMutex(),
+    groupCommit: new GroupCommit(parts.db, parts.dialect),
+    sessionCache: new SessionCache(parts.dialect === 'sqlite'),
+  };
 }

@@ -31,6 +31,7 @@ export async function changeUser(s: Services, actor: Actor, id: number, req: Upd
   });
   // A disabled user or a new password ends existing sessions.
   if (req.disabled || req.password) await deleteUserSessions(s.db, id);
+  s.sessionCache.clear(); // role, name or access changed: cached sessions carry the old user
   const what = Object.keys(req).filter((k) => k !== 'password').map((k) => `${k}=${String(req[k as keyof UpdateUserRequest])}`);
   if (req.password) what.push('password changed');
   await appendAudit(s.db, { username: actor.username, action: req.disabled ? 'user.disabled' : 'user.updated', message: `${row.username}: ${what.join(', ')}` });

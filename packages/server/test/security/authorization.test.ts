@@ -381,6 +381,22 @@ describe('CSRF and credentials', () => {
     expect((await temp.get(api.me)).status).toBe(401);
   });
 
+  test('a role change applies to a live (cached) session at its next request', async () => {
+    const temp = await server.createUser('temp3', 'user');
+    // Two requests: the second is answered from the session cache.
+    expect((await temp.get(api.me)).body.user.role).toBe('user');
+    expect((await temp.checkout('p', 'csrf.mcam')).status).toBe(200);
+    expect((await temp.request('POST', api.fileAction('p', 'csrf.mcam', 'cancel'), {})).status).toBe(200);
+    const id = ((await clients.admin.get(api.users)).body as Array<{ id: number; username: string }>).find((u) => u.username === 'temp3')!.id;
+    expect((await clients.admin.request('PATCH', api.user(id), { role: 'viewer' })).status).toBe(200);
+    const refused = await temp.checkout('p', 'csrf.mcam');
+    expect([refused.status, refused.body.error.code]).toEqual([403, 'forbidden']);
+    expect((await temp.get(api.me)).body.user.role).toBe('viewer');
+    expect((await clients.admin.request('PATCH', api.user(id), { role: 'user' })).status).toBe(200);
+    expect((await temp.checkout('p', 'csrf.mcam')).status).toBe(200);
+    expect((await temp.request('POST', api.fileAction('p', 'csrf.mcam', 'cancel'), {})).status).toBe(200);
+  });
+
   test('logout ends the session on the server; a password change ends all sessions', async () => {
     const s1 = await server.login('other1');
     expect((await s1.post(api.logout)).status).toBe(204);
