@@ -7,7 +7,7 @@ import { startServer } from '../packages/server/test/harness.js';
 import { printTable, request, round, summarize } from './util.js';
 
 /** Writes one commit with `count` files and their metadata through `git fast-import` (seconds, not hours). */
-async function generate(gitDir: string, count: number): Promise<void> {
+export async function generate(gitDir: string, count: number): Promise<void> {
   const child = spawn('git', ['--git-dir', gitDir, 'fast-import', '--quiet'], { stdio: ['pipe', 'inherit', 'inherit'] });
   const done = new Promise<void>((resolve, reject) => child.on('exit', (c) => (c === 0 ? resolve() : reject(new Error(`fast-import exit ${c}`)))));
   const now = Math.floor(Date.now() / 1000);

@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { IsoDate } from './common.js';
+import { IsoDate, Nullable } from './common.js';
 
 export const AuditAction = Type.Union(
   [
@@ -16,12 +16,12 @@ export const AuditAction = Type.Union(
 export const AuditEntry = Type.Object({
   id: Type.Integer(),
   at: IsoDate,
-  user: Type.Union([Type.String(), Type.Null()]),
+  user: Nullable(Type.String()),
   action: Type.String(),
-  project: Type.Union([Type.String(), Type.Null()]),
-  path: Type.Union([Type.String(), Type.Null()]),
-  revision: Type.Union([Type.String(), Type.Null()]),
-  message: Type.Union([Type.String(), Type.Null()]),
+  project: Nullable(Type.String()),
+  path: Nullable(Type.String()),
+  revision: Nullable(Type.String()),
+  message: Nullable(Type.String()),
 });
 export type AuditEntry = Static<typeof AuditEntry>;
 

@@ -1,4 +1,17 @@
-import { Type, type Static } from '@sinclair/typebox';
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
+
+/**
+ * `T | null` as a JSON-Schema type list (`type: ['string', 'null']`) rather than TypeBox's anyOf:
+ * Fastify's response serializer picks an anyOf branch by validating every value, which made a
+ * 5,000-entry listing page ten times slower to write. (For OpenAPI 3.0 the docs turn the list into
+ * `nullable: true`.) `schema` must be a single-type schema such as Type.String(). Request bodies
+ * keep Type.Union: Fastify's type provider infers `unknown` for Optional(Nullable(…)).
+ */
+export function Nullable<T extends TSchema & { type: string }>(schema: T) {
+  // Through JSON: drop TypeBox's own symbol keys, so this is a plain schema of kind Unsafe.
+  const plain = JSON.parse(JSON.stringify(schema)) as Record<string, unknown>;
+  return Type.Unsafe<Static<T> | null>({ ...plain, type: [schema.type, 'null'] });
+}
 
 /** Every error body the API returns: `{ error: { code, message } }`. */
 export const ErrorBody = Type.Object(

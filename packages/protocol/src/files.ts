@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { IsoDate } from './common.js';
+import { IsoDate, Nullable } from './common.js';
 
 export const FileStatus = Type.Union([
   Type.Literal('available'),
@@ -18,12 +18,12 @@ export const FileInfo = Type.Object(
     name: Type.String(),
     group: Type.String({ description: 'NNXXXXX part-number group or Miscellaneous' }),
     status: FileStatus,
-    lockedBy: Type.Union([Type.String(), Type.Null()]),
-    lockedAt: Type.Union([IsoDate, Type.Null()]),
-    lockMessage: Type.Union([Type.String(), Type.Null()]),
+    lockedBy: Nullable(Type.String()),
+    lockedAt: Nullable(IsoDate),
+    lockMessage: Nullable(Type.String()),
     revision: Type.String(),
     description: Type.String(),
-    partNumber: Type.Union([Type.String(), Type.Null()]),
+    partNumber: Nullable(Type.String()),
     fields: CustomFields,
     size: Type.Integer(),
     modifiedAt: IsoDate,
@@ -63,7 +63,7 @@ export type ListFilesQuery = Static<typeof ListFilesQuery>;
 export const FileList = Type.Object({
   items: Type.Array(FileInfo),
   total: Type.Integer(),
-  nextCursor: Type.Union([Type.String(), Type.Null()]),
+  nextCursor: Nullable(Type.String()),
 });
 export type FileList = Static<typeof FileList>;
 

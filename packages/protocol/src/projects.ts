@@ -1,12 +1,12 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { IsoDate } from './common.js';
+import { IsoDate, Nullable } from './common.js';
 
 export const Slug = Type.String({ minLength: 1, maxLength: 64, pattern: '^[a-z0-9][a-z0-9-]*$' });
 
 export const SyncStatus = Type.Object({
   state: Type.Union([Type.Literal('idle'), Type.Literal('pending'), Type.Literal('ok'), Type.Literal('failed')]),
-  lastSyncAt: Type.Union([IsoDate, Type.Null()]),
-  lastError: Type.Union([Type.String(), Type.Null()]),
+  lastSyncAt: Nullable(IsoDate),
+  lastError: Nullable(Type.String()),
 });
 export type SyncStatus = Static<typeof SyncStatus>;
 
@@ -19,7 +19,7 @@ export const Project = Type.Object(
     fileCount: Type.Integer(),
     lockCount: Type.Integer(),
     /** Remote URL without credentials, or null. The token is never returned. */
-    remoteUrl: Type.Union([Type.String(), Type.Null()]),
+    remoteUrl: Nullable(Type.String()),
     sync: SyncStatus,
   },
   { $id: 'Project' },
@@ -54,8 +54,8 @@ export type UpdateProjectRequest = Static<typeof UpdateProjectRequest>;
 /** Answer of POST /api/projects/:project/sync ("sync now"). */
 export const SyncResult = Type.Object({
   action: Type.Union([Type.Literal('up-to-date'), Type.Literal('pushed'), Type.Literal('fast-forwarded')]),
-  local: Type.Union([Type.String(), Type.Null()]),
-  remote: Type.Union([Type.String(), Type.Null()]),
+  local: Nullable(Type.String()),
+  remote: Nullable(Type.String()),
   project: Project,
 });
 export type SyncResult = Static<typeof SyncResult>;

@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { IsoDate, Role } from './common.js';
+import { IsoDate, Role, Nullable } from './common.js';
 
 export const User = Type.Object(
   {
@@ -41,7 +41,7 @@ export const ApiToken = Type.Object({
   id: Type.Integer(),
   name: Type.String(),
   createdAt: IsoDate,
-  lastUsedAt: Type.Union([IsoDate, Type.Null()]),
+  lastUsedAt: Nullable(IsoDate),
 });
 export type ApiToken = Static<typeof ApiToken>;
 

@@ -27,13 +27,17 @@ export const fileRoutes = (s: Services): FastifyPluginAsyncTypebox => async (app
   app.get('/api/projects/:project/files', {
     config: { access: 'read' },
     schema: { tags: ['files'], summary: 'List files with status for the viewer', params: ProjectParams, querystring: ListFilesQuery, response: { 200: FileList, ...errors } },
-  }, async (req) => {
+  }, async (req, reply) => {
     await requireProject(s, req.params.project);
+    let page;
     try {
-      return await listFiles(s.db, req.params.project, requireAuth(req).actor.username, { ...req.query, limit: req.query.limit ?? 200 });
+      page = await listFiles(s.db, s.dialect, req.params.project, requireAuth(req).actor.username, { ...req.query, limit: req.query.limit ?? 200 });
     } catch (err) {
       throw err instanceof CursorError ? badRequest(err.message) : err;
     }
+    // A FileList whose entries are already JSON: Fastify sends a string body as it is.
+    const body = `{"items":[${page.items.join(',')}],"total":${page.total},"nextCursor":${JSON.stringify(page.nextCursor)}}`;
+    return reply.type('application/json; charset=utf-8').send(body as unknown as FileList);
   });
 
   app.get('/api/projects/:project/groups', {
