@@ -37,7 +37,7 @@ describe.each(['sqlite', 'postgres'] as const)('listing entries built by %s', (d
         const items: FileInfo[] = [];
         let cursor: string | null = null;
         do {
-          const res = await viewer.get<FileList>(`${api.files('p')}?limit=2&sort=${sort}${cursor ? `&cursor=${cursor}` : ''}`);
+          const res: { status: number; body: FileList } = await viewer.get<FileList>(`${api.files('p')}?limit=2&sort=${sort}${cursor ? `&cursor=${cursor}` : ''}`);
           expect(res.status).toBe(200);
           expect(res.body.total).toBe(4);
           items.push(...res.body.items);
