@@ -1,7 +1,6 @@
 import type { FileInfo } from '@lockstep/protocol';
-import { appendAudit } from '../store/audit.js';
 import { fileInfoOf } from '../store/files.js';
-import { findLock, releaseLock, tryLock } from '../store/locks.js';
+import { findLock, releaseLockAudited, takeLockAudited } from '../store/locks.js';
 import type { Actor, Services } from './context.js';
 import { AppError, lockConflict } from './errors.js';
 import { lockTarget, publishFileEvent, requireEntry, seenBy } from './file-common.js';
@@ -10,13 +9,11 @@ import { lockTarget, publishFileEvent, requireEntry, seenBy } from './file-commo
 export async function checkout(s: Services, slug: string, rawPath: string, actor: Actor, message = ''): Promise<FileInfo> {
   const entry = await requireEntry(s, slug, rawPath);
   const target = await lockTarget(s, entry);
-  const result = await s.groupCommit.run(async (trx) => {
-    const r = await tryLock(trx, { project: slug, pathKey: target.path_key, path: target.path, username: actor.username, message });
-    if (r.acquired) {
-      await appendAudit(trx, { username: actor.username, action: 'file.checked_out', project: slug, path: target.path, revision: target.revision, message });
-    }
-    return r;
-  });
+  const result = await takeLockAudited(
+    s,
+    { project: slug, path_key: target.path_key, path: target.path, username: actor.username, message },
+    { username: actor.username, action: 'file.checked_out', project: slug, path: target.path, revision: target.revision, message },
+  );
   if (!result.acquired) {
     const holder = result.holder;
     if (holder?.username === actor.username) throw new AppError(409, 'lock_conflict', `you already have "${target.path}" checked out`, { holder: actor.username });
@@ -41,11 +38,11 @@ export async function cancelCheckout(s: Services, slug: string, rawPath: string,
   const entry = await requireEntry(s, slug, rawPath);
   const target = await lockTarget(s, entry);
   // Release only the actor's own lock; when nothing was released, say whose it is.
-  const released = await s.groupCommit.run(async (trx) => {
-    const ok = await releaseLock(trx, slug, target.path_key, actor.username);
-    if (ok) await appendAudit(trx, { username: actor.username, action: 'file.checkout_cancelled', project: slug, path: target.path, revision: target.revision });
-    return ok;
-  });
+  const released = await releaseLockAudited(
+    s,
+    { project: slug, pathKey: target.path_key, holder: actor.username },
+    { username: actor.username, action: 'file.checkout_cancelled', project: slug, path: target.path, revision: target.revision },
+  );
   if (!released) {
     await requireOwnLock(s, slug, target.path_key, target.path, actor);
     throw new AppError(409, 'not_lock_holder', `your lock on "${target.path}" changed meanwhile; reload and retry`);
@@ -61,16 +58,14 @@ export async function overrideLock(s: Services, slug: string, rawPath: string, a
   const target = await lockTarget(s, entry);
   const lock = await findLock(s.db, slug, target.path_key);
   if (!lock) throw new AppError(409, 'conflict', `"${target.path}" is not checked out`);
-  const released = await s.groupCommit.run(async (trx) => {
-    const ok = await releaseLock(trx, slug, target.path_key, lock.username);
-    if (ok) {
-      await appendAudit(trx, {
-        username: actor.username, action: 'file.lock_overridden', project: slug, path: target.path, revision: target.revision,
-        message: `lock of ${lock.username} overridden: ${reason}`,
-      });
-    }
-    return ok;
-  });
+  const released = await releaseLockAudited(
+    s,
+    { project: slug, pathKey: target.path_key, holder: lock.username },
+    {
+      username: actor.username, action: 'file.lock_overridden', project: slug, path: target.path, revision: target.revision,
+      message: `lock of ${lock.username} overridden: ${reason}`,
+    },
+  );
   if (!released) throw new AppError(409, 'conflict', `the lock on "${target.path}" changed meanwhile; reload and retry`);
   const published = await publishFileEvent(s, slug, 'file.lock_overridden', actor, target.path, { formerHolder: lock.username, reason, revision: target.revision });
   await s.bus.notifyUser(lock.username, {

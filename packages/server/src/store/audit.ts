@@ -13,20 +13,25 @@ export interface AuditRecord {
   message?: string | null;
 }
 
+export type AuditRow = Omit<Database['audit'], 'id'>;
+
+/** The row of a record, stamped now. */
+export const auditRow = (r: AuditRecord): AuditRow => ({
+  at: nowIso(),
+  username: r.username,
+  action: r.action,
+  project: r.project ?? null,
+  path: r.path ?? null,
+  revision: r.revision ?? null,
+  message: r.message ?? null,
+});
+
 /** Appends one audit row; pass the transaction so the row commits with the change it records. */
 export async function appendAudit(db: Db, r: AuditRecord): Promise<void> {
-  await insertAudit.run(db, {
-    at: nowIso(),
-    username: r.username,
-    action: r.action,
-    project: r.project ?? null,
-    path: r.path ?? null,
-    revision: r.revision ?? null,
-    message: r.message ?? null,
-  });
+  await insertAudit.run(db, auditRow(r));
 }
 
-const insertAudit = prepared((db, r: Omit<Database['audit'], 'id'>) =>
+const insertAudit = prepared((db, r: AuditRow) =>
   db.insertInto('audit').values({ at: r.at, username: r.username, action: r.action, project: r.project, path: r.path, revision: r.revision, message: r.message }),
 );
 

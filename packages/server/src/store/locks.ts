@@ -1,6 +1,9 @@
 import type { Lock } from '@lockstep/protocol';
-import type { Db } from './db.js';
+import { sql } from 'kysely';
+import { appendAudit, auditRow, type AuditRecord, type AuditRow } from './audit.js';
+import type { Db, Dialect } from './db.js';
 import { nowIso } from './db.js';
+import type { GroupCommit } from './group-commit.js';
 import { prepared } from './prepared.js';
 import type { Database } from './schema.js';
 
@@ -54,3 +57,70 @@ export async function listLocks(db: Db, filter: { project?: string; user?: strin
   const rows = await q.orderBy('locked_at', 'desc').execute();
   return rows.map((r) => ({ project: r.project, path: r.path, user: r.username, lockedAt: r.locked_at, message: r.message }));
 }
+
+/** What a lock change with its audit row needs: Services provides it. */
+export interface LockWriter {
+  db: Db;
+  dialect: Dialect;
+  groupCommit: GroupCommit;
+}
+
+/**
+ * Takes the lock and writes its audit row, atomically; the holder's row when the lock is taken.
+ * PostgreSQL does both in one statement (a data-modifying WITH: one round trip); SQLite has no
+ * such WITH, and there the two inserts share a group-committed transaction.
+ */
+export async function takeLockAudited(
+  w: LockWriter,
+  lock: Omit<LockRow, 'locked_at'>,
+  audit: AuditRecord,
+): Promise<{ acquired: true; lock: LockRow } | { acquired: false; holder: LockRow | undefined }> {
+  const row: LockRow = { ...lock, locked_at: nowIso() };
+  const taken =
+    w.dialect === 'postgres'
+      ? (await insertLockAudited.run(w.db, audited(row, audit))) > 0
+      : await w.groupCommit.run(async (trx) => {
+          const inserted = (await insertLock.run(trx, row)) > 0;
+          if (inserted) await appendAudit(trx, audit);
+          return inserted;
+        });
+  if (taken) return { acquired: true, lock: row };
+  return { acquired: false, holder: await findLock(w.db, lock.project, lock.path_key) };
+}
+
+/** Releases `holder`'s lock and writes the audit row, atomically (as takeLockAudited); false when `holder` had no lock. */
+export async function releaseLockAudited(w: LockWriter, key: { project: string; pathKey: string; holder: string }, audit: AuditRecord): Promise<boolean> {
+  if (w.dialect === 'postgres') return (await deleteLockAudited.run(w.db, audited(key, audit))) > 0;
+  return w.groupCommit.run(async (trx) => {
+    const released = await releaseLock(trx, key.project, key.pathKey, key.holder);
+    if (released) await appendAudit(trx, audit);
+    return released;
+  });
+}
+
+type Audited<T> = T & { [K in keyof AuditRow as `audit_${K}`]: AuditRow[K] };
+/** Prepared statements take flat values: the audit row's columns become `audit_<column>`. */
+const audited = <T extends object>(values: T, audit: AuditRecord): Audited<T> =>
+  ({ ...values, ...Object.fromEntries(Object.entries(auditRow(audit)).map(([k, v]) => [`audit_${k}`, v])) }) as Audited<T>;
+
+/** `insert into audit select <the row> from <changed>`: the audit row exists only if the lock changed. */
+const auditFrom = (changed: string, a: Audited<object>) =>
+  sql`insert into audit (at, username, action, project, path, revision, message)
+      select ${a.audit_at}, ${a.audit_username}, ${a.audit_action}, ${a.audit_project}, ${a.audit_path}, ${a.audit_revision}, ${a.audit_message}
+      from ${sql.table(changed)}`;
+
+const insertLockAudited = prepared((_db, v: Audited<LockRow>) =>
+  sql`with taken as (
+        insert into locks (project, path_key, path, username, locked_at, message)
+        values (${v.project}, ${v.path_key}, ${v.path}, ${v.username}, ${v.locked_at}, ${v.message})
+        on conflict (project, path_key) do nothing
+        returning path_key)
+      ${auditFrom('taken', v)}`,
+);
+
+const deleteLockAudited = prepared((_db, v: Audited<{ project: string; pathKey: string; holder: string }>) =>
+  sql`with released as (
+        delete from locks where project = ${v.project} and path_key = ${v.pathKey} and username = ${v.holder}
+        returning path_key)
+      ${auditFrom('released', v)}`,
+);
