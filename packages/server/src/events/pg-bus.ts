@@ -25,6 +25,17 @@ export interface PgBusOptions {
   reconnectMs?: number;
 }
 
+/** At most this many events go in one publishing statement. */
+const MAX_BATCH = 100;
+
+interface QueuedEvent {
+  type: ProjectEventType;
+  ts: string;
+  data: ProjectEventMap[ProjectEventType];
+  resolve: (event: ProjectEvent) => void;
+  reject: (error: unknown) => void;
+}
+
 /** A NOTIFY payload: the whole event, or a reference to its row when the event is large; `origin` names the publishing instance. */
 type EventNote = { origin: string; event: ProjectEvent } | { origin: string; ref: true; project: string; seq: number };
 
@@ -32,8 +43,9 @@ type EventNote = { origin: string; event: ProjectEvent } | { origin: string; ref
  * The scale-out bus: PostgreSQL assigns each project's `seq` and LISTEN/NOTIFY fans events out to
  * every instance.
  *
- * publish = one statement: bump the project's row in `project_event_seq` (`… RETURNING seq`),
- * insert the event into `project_events`, `pg_notify`. The row lock on the counter serialises
+ * publish = one statement for all events of a project queued in one turn (see flush): bump the
+ * project's row in `project_event_seq` by their number, insert them into `project_events`,
+ * `pg_notify` each. The row lock on the counter serialises
  * publishers of one project until commit, so seqs are gap-free and commit in seq order, and
  * PostgreSQL delivers notifications in commit order. Each instance delivers to its local listeners
  * strictly in seq order per project: an event that arrives ahead of a missing one waits while the
@@ -53,6 +65,10 @@ export class PgBus implements EventBus {
   private readonly localKeys = new Set<string>();
   private readonly listeners = new BusListeners((error) => this.log.error({ err: error }, 'event listener failed'));
   private readonly local = new WeakSet<object>();
+  /** Events waiting for their project's next publishing statement. */
+  private readonly outbox = new Map<string, QueuedEvent[]>();
+  /** Projects with a publishing statement in flight (one at a time per project, in order). */
+  private readonly flushing = new Set<string>();
   /** Tells this instance's own notifications from the others'. */
   private readonly origin = crypto.randomUUID();
   /** Notifications that arrive while start-up reads the committed seqs; handled right after. */
@@ -83,42 +99,76 @@ export class PgBus implements EventBus {
     return bus;
   }
 
-  async publish<K extends ProjectEventType>(project: string, type: K, data: ProjectEventMap[K]): Promise<ProjectEvent> {
+  publish<K extends ProjectEventType>(project: string, type: K, data: ProjectEventMap[K]): Promise<ProjectEvent> {
     this.assertOpen();
-    const ts = new Date().toISOString();
-    // The event's JSON around its seq, which only the database knows. Key order is the wire order:
-    // the hub sends this text as-is.
-    const head = `{"type":${JSON.stringify(type)},"ts":${JSON.stringify(ts)},"seq":`;
-    const tail = `,"project":${JSON.stringify(project)},"data":${JSON.stringify(data)}}`;
-    const inline = Buffer.byteLength(head) + Buffer.byteLength(tail) + 20 <= MAX_INLINE_PAYLOAD;
-    const noteHead = inline ? `{"origin":"${this.origin}","event":` : `{"origin":"${this.origin}","ref":true,"project":${JSON.stringify(project)},"seq":`;
-    // One statement, so one round trip: the counter row stays locked (serialising this project's
-    // publishers, which keeps seqs gap-free and in commit order) only while it runs and commits.
-    const { rows } = await sql<{ seq: string | number }>`
-      with next as (
-        insert into project_event_seq as c (project, seq) values (${project}, 1)
-        on conflict (project) do update set seq = c.seq + 1
-        returning seq
-      ), stored as (
-        insert into project_events (project, seq, payload)
-        select ${project}, seq, ${head}::text || seq::text || ${tail}::text from next
-        returning seq, payload
-      )
-      select seq, pg_notify(${EVENTS_CHANNEL}, ${noteHead}::text || (case when ${inline} then payload else seq::text end) || '}')
-      from stored`.execute(this.db);
-    const seq = Number(rows[0]!.seq);
-    if (seq % TRIM_EVERY === 0 && seq > this.size) {
-      // Off the publisher's path: a late trim only keeps a few more rows for a while.
-      sql`delete from project_events where project = ${project} and seq <= ${seq - this.size}`
-        .execute(this.db)
-        .catch((err: unknown) => this.log.warn({ err, project }, 'event bus: trimming old events failed'));
+    return new Promise<ProjectEvent>((resolve, reject) => {
+      let queue = this.outbox.get(project);
+      if (!queue) this.outbox.set(project, (queue = []));
+      queue.push({ type, ts: new Date().toISOString(), data, resolve, reject });
+      if (queue.length === 1 && !this.flushing.has(project)) setImmediate(() => void this.flush(project));
+    });
+  }
+
+  /**
+   * Stores and announces a project's queued events in one statement, so one round trip: the
+   * counter row stays locked (serialising this project's publishers everywhere, which keeps seqs
+   * gap-free and in commit order) only while it runs and commits. Events published meanwhile go
+   * in the next statement; under load many share one, as they share its commit.
+   */
+  private async flush(project: string): Promise<void> {
+    const batch = this.outbox.get(project)?.splice(0, MAX_BATCH) ?? [];
+    if (batch.length === 0) return;
+    if (this.closed) {
+      for (const queued of batch) queued.reject(new Error('event bus is closed'));
+      return;
     }
-    const event: ProjectEvent = { type, ts, seq, project, data };
-    // Deliver now rather than on our own notification (which is then skipped as already seen),
-    // unless that notification came first.
-    if (seq > (this.delivered.get(project) ?? 0)) this.localKeys.add(`${project}\u0000${seq}`);
-    this.accept(event);
-    return event;
+    this.flushing.add(project);
+    try {
+      // Each event's JSON around its seq, which only the database knows. Key order is the wire
+      // order: the hub sends this text as-is.
+      const heads = batch.map((e) => `{"type":${JSON.stringify(e.type)},"ts":${JSON.stringify(e.ts)},"seq":`);
+      const tails = batch.map((e) => `,"project":${JSON.stringify(project)},"data":${JSON.stringify(e.data)}}`);
+      const inline = batch.map((_, i) => Buffer.byteLength(heads[i]!) + Buffer.byteLength(tails[i]!) + 20 <= MAX_INLINE_PAYLOAD);
+      const inlineNote = `{"origin":"${this.origin}","event":`;
+      const refNote = `{"origin":"${this.origin}","ref":true,"project":${JSON.stringify(project)},"seq":`;
+      const n = batch.length;
+      const { rows } = await sql<{ seq: string | number }>`
+        with next as (
+          insert into project_event_seq as c (project, seq) values (${project}, ${n})
+          on conflict (project) do update set seq = c.seq + ${n}
+          returning seq
+        ), batch as (
+          select next.seq - ${n} + e.i as seq, e.head || (next.seq - ${n} + e.i)::text || e.tail as payload, e.inline
+          from next, unnest(${heads}::text[], ${tails}::text[], ${inline}::boolean[]) with ordinality as e(head, tail, inline, i)
+        ), stored as (
+          insert into project_events (project, seq, payload) select ${project}, seq, payload from batch
+        )
+        select seq, pg_notify(${EVENTS_CHANNEL}, case when inline then ${inlineNote}::text || payload else ${refNote}::text || seq::text end || '}')
+        from (select * from batch order by seq offset 0) ordered`.execute(this.db);
+      const seqs = rows.map((r) => Number(r.seq));
+      const last = seqs[seqs.length - 1]!;
+      if (Math.floor(last / TRIM_EVERY) > Math.floor((last - n) / TRIM_EVERY) && last > this.size) {
+        // Off the publishers' path: a late trim only keeps a few more rows for a while.
+        sql`delete from project_events where project = ${project} and seq <= ${last - this.size}`
+          .execute(this.db)
+          .catch((err: unknown) => this.log.warn({ err, project }, 'event bus: trimming old events failed'));
+      }
+      batch.forEach((queued, i) => {
+        const seq = seqs[i]!;
+        const event: ProjectEvent = { type: queued.type, ts: queued.ts, seq, project, data: queued.data };
+        // Deliver now rather than on our own notification (which is then skipped as already
+        // seen), unless that notification came first.
+        if (seq > (this.delivered.get(project) ?? 0)) this.localKeys.add(`${project}\u0000${seq}`);
+        this.accept(event);
+        queued.resolve(event);
+      });
+    } catch (err) {
+      for (const queued of batch) queued.reject(err);
+    } finally {
+      this.flushing.delete(project);
+      if (this.outbox.get(project)?.length) setImmediate(() => void this.flush(project));
+      else this.outbox.delete(project);
+    }
   }
 
   async notifyUser(username: string, notice: Notice): Promise<void> {
@@ -161,6 +211,8 @@ export class PgBus implements EventBus {
 
   async close(): Promise<void> {
     this.closed = true;
+    for (const queue of this.outbox.values()) for (const queued of queue) queued.reject(new Error('event bus is closed'));
+    this.outbox.clear();
     if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
     this.listeners.clear();
     const client = this.listener;

@@ -77,6 +77,24 @@ describe('PgBus', () => {
     expect((seenB[0]!.data as { label: string }).label).toHaveLength(20_000);
   });
 
+  test('events published in one turn go out together, in call order, inline or by reference', async () => {
+    const seenA = collect(a, 'burst');
+    const seenB = collect(b, 'burst');
+    const big = 'y'.repeat(9_000);
+    const published = await Promise.all(
+      Array.from({ length: 30 }, (_, i) => a.publish('burst', 'process.progress', { ...data(i + 1), label: i % 7 === 3 ? big : `step ${i + 1}` })),
+    );
+    expect(published.map((e) => e.seq)).toEqual(Array.from({ length: 30 }, (_, i) => i + 1));
+    await until('30 events', () => seenB.length === 30);
+    expect(seenB.map((e) => e.seq)).toEqual(published.map((e) => e.seq));
+    expect(seenB.map((e) => (e.data as { label: string }).label)).toEqual(published.map((e) => (e.data as { label: string }).label));
+    expect(seenB.filter((e) => (e.data as { label: string }).label === big)).toHaveLength(4);
+    await until('30 events on a', () => seenA.length === 30);
+    expect(seenA.every((e) => a.isLocal(e))).toBe(true); // a's own: the sync service pushes for them
+    expect(seenB.some((e) => b.isLocal(e))).toBe(false);
+    expect(await a.replay('burst', 28)).toEqual(published.slice(28));
+  });
+
   test('replay reads the table; the table is trimmed to the last N (null beyond)', async () => {
     for (let i = 1; i <= 230; i++) await b.publish('trim', 'process.progress', data(i));
     const replayed = await a.replay('trim', 225);
@@ -102,6 +120,7 @@ describe('PgBus', () => {
 
   test('a lost LISTEN connection is re-established and what was missed meanwhile is delivered in order', async () => {
     const seenA = collect(a, 'reconnect');
+    const seenB = collect(b, 'reconnect');
     await b.publish('reconnect', 'process.started', data(1));
     await until('first event', () => seenA.length === 1);
     // Kill every LISTEN session (both buses'); the publishers' pooled connections are untouched.
@@ -116,6 +135,9 @@ describe('PgBus', () => {
     await b.publish('reconnect', 'process.completed', data(7));
     await until('the seventh', () => seenA.length === 7);
     expect(seenA[6]!.type).toBe('process.completed');
+    // b listens again too (it hears a): later tests rely on both listeners.
+    await a.publish('reconnect', 'process.progress', data(8));
+    await until('b hears a again', () => seenB.length === 8);
   });
 
   test("personal notices reach the other instance's listeners", async () => {
