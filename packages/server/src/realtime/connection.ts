@@ -3,6 +3,13 @@ import { WebSocket } from 'ws';
 import type { ProjectEvent } from '../events/bus.js';
 import type { RealtimeUser } from './types.js';
 
+
+/**
+ * A serialised message: a string, or its UTF-8 bytes when it goes to many sockets (encoded once
+ * by the broadcaster instead of once per socket); either way a text frame.
+ */
+export type Frame = string | Buffer;
+
 /** How long a dropped slow consumer gets to finish the close handshake before its TCP socket is destroyed. */
 const DROP_GRACE_MS = 2_000;
 /** How often a socket with coalesced progress is checked for having drained. */
@@ -18,7 +25,7 @@ export interface SendLimits {
 /** A project subscription. While `queue` is set the subscription is still replaying: live events wait there. */
 export interface Subscription {
   lastSeq: number;
-  queue: Array<{ event: ProjectEvent; text: string }> | null;
+  queue: Array<{ event: ProjectEvent; text: Frame }> | null;
 }
 
 /** One WebSocket: its user, its subscriptions, and a send path that never blocks the broadcaster. */
@@ -28,7 +35,7 @@ export class Connection {
   alive = true;
   dropped = false;
   /** processId → latest serialised progress event, in order of latest update. */
-  private readonly pendingProgress = new Map<string, string>();
+  private readonly pendingProgress = new Map<string, Frame>();
   private flushTimer: ReturnType<typeof setTimeout> | undefined;
   private dropTimer: ReturnType<typeof setTimeout> | undefined;
 
@@ -44,14 +51,14 @@ export class Connection {
   }
 
   /** Sends a serialised message. Pending progress goes first so this connection still sees events in order. */
-  send(text: string): void {
+  send(text: Frame): void {
     if (!this.isOpen) return;
     if (this.pendingProgress.size > 0) this.flushProgress();
     this.write(text);
   }
 
   /** Sends a progress event, or keeps only the latest one per process while the socket is backed up. */
-  sendProgress(processId: string, text: string): void {
+  sendProgress(processId: string, text: Frame): void {
     if (!this.isOpen) return;
     if (this.pendingProgress.size > 0 || this.socket.bufferedAmount > this.limits.coalesceAboveBytes) {
       this.pendingProgress.delete(processId); // re-insert so flush order follows the latest updates
@@ -79,9 +86,9 @@ export class Connection {
     this.pendingProgress.clear();
   }
 
-  private write(text: string): void {
+  private write(text: Frame): void {
     if (this.socket.bufferedAmount > this.limits.maxBufferedBytes) return this.drop();
-    this.socket.send(text);
+    this.socket.send(text, { binary: false });
   }
 
   private flushProgress(): void {

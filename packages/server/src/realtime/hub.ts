@@ -4,7 +4,7 @@ import { CloseCodes, type ProcessData, type ServerMessageMap, type ServerMessage
 import type { RawData, WebSocket } from 'ws';
 import type { Notice, ProjectEvent } from '../events/bus.js';
 import { parseClientMessage } from './client-messages.js';
-import { Connection, type Subscription } from './connection.js';
+import { Connection, type Frame, type Subscription } from './connection.js';
 import type { RealtimeHub, RealtimeOptions, RealtimeUser } from './types.js';
 
 /** Guards against one client subscribing to thousands of projects. */
@@ -175,7 +175,7 @@ export class Hub implements RealtimeHub {
   private broadcastEvent(event: ProjectEvent): void {
     const subscribers = this.byProject.get(event.project);
     if (!subscribers) return;
-    const text = JSON.stringify(event);
+    const text = Buffer.from(JSON.stringify(event));
     for (const conn of subscribers) {
       const sub = conn.subscriptions.get(event.project);
       if (!sub) continue;
@@ -184,7 +184,7 @@ export class Hub implements RealtimeHub {
     }
   }
 
-  private deliver(conn: Connection, sub: Subscription, event: ProjectEvent, text: string): void {
+  private deliver(conn: Connection, sub: Subscription, event: ProjectEvent, text: Frame): void {
     if (event.seq <= sub.lastSeq) return;
     sub.lastSeq = event.seq;
     if (event.type === 'process.progress') conn.sendProgress((event.data as ProcessData).processId, text);
