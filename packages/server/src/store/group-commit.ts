@@ -17,6 +17,7 @@ const ROLLBACK_TO = CompiledQuery.raw('rollback to unit');
  * alone and all-or-nothing inside a savepoint: one that throws is rolled back without touching
  * the others, and each caller hears only once the shared commit is done. PostgreSQL commits its
  * connections' transactions together itself, so there each unit is simply its own transaction.
+ * A unit must be short and must not call `run` itself (it would wait for a batch that waits for it).
  */
 export class GroupCommit {
   private queue: Pending[] = [];
