@@ -95,3 +95,26 @@ export function Modal({
     document.body,
   );
 }
+
+/** Cancel + submit footer of a modal whose form sits in the body: the submit button targets it by `form` id. */
+export function FormFooter({ form, onCancel, busy, disabled, label, busyLabel, submitClass = 'btn-primary' }: {
+  form: string;
+  onCancel: () => void;
+  busy: boolean;
+  /** Also disabled while the form is not ready to send. */
+  disabled?: boolean;
+  label: string;
+  busyLabel: string;
+  submitClass?: 'btn-primary' | 'btn-warning' | 'btn-danger';
+}) {
+  return (
+    <>
+      <button type="button" className="btn btn-secondary" onClick={onCancel}>
+        Cancel
+      </button>
+      <button type="submit" form={form} className={`btn ${submitClass}`} disabled={busy || disabled}>
+        {busy ? busyLabel : label}
+      </button>
+    </>
+  );
+}

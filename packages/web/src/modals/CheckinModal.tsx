@@ -2,9 +2,11 @@ import { useRef, useState, type FormEvent } from 'react';
 import { api, type FileInfo } from '@lockstep/protocol';
 import { upload } from '../api/client';
 import { DropZone } from '../components/DropZone';
-import { Modal } from '../components/Modal';
+import { Field } from '../components/Field';
+import { FormFooter, Modal } from '../components/Modal';
 import { ErrorText, ProgressBar } from '../components/ui';
 import { fileSize } from '../lib/format';
+import { useSubmit } from '../lib/useSubmit';
 import { toast } from '../realtime/stores';
 import { FileNameLine, useAfterFileChange } from './common';
 
@@ -16,9 +18,9 @@ export function CheckinModal({ slug, file, onClose }: { slug: string; file: File
   const [bump, setBump] = useState(true);
   const [keep, setKeep] = useState(false);
   const [progress, setProgress] = useState<number | null>(null);
-  const [error, setError] = useState<unknown>(null);
+  const { error, setError, run } = useSubmit();
   const abort = useRef<AbortController | null>(null);
-  const busy = progress !== null;
+  const busy = progress !== null; // from the first byte sent until the modal closes, not just the request
   const ext = target.slice(target.lastIndexOf('.')).toLowerCase();
   const extMismatch = picked && !picked.name.toLowerCase().endsWith(ext);
 
@@ -31,18 +33,15 @@ export function CheckinModal({ slug, file, onClose }: { slug: string; file: File
     form.append('bump', String(bump));
     form.append('keep', String(keep));
     form.append('file', picked, picked.name);
-    setError(null);
     setProgress(0);
-    abort.current = new AbortController();
-    try {
-      const res = await upload<FileInfo>(api.fileAction(slug, target, 'checkin'), form, setProgress, abort.current.signal);
+    const signal = (abort.current = new AbortController()).signal;
+    const ok = await run(async () => {
+      const res = await upload<FileInfo>(api.fileAction(slug, target, 'checkin'), form, setProgress, signal);
       after(file.path, res);
       toast({ tone: 'success', title: `Checked in ${target}`, body: res?.revision ? `Now at revision ${res.revision}` : undefined });
       onClose();
-    } catch (err) {
-      setError(err);
-      setProgress(null);
-    }
+    });
+    if (!ok) setProgress(null);
   }
 
   const close = () => {
@@ -56,16 +55,7 @@ export function CheckinModal({ slug, file, onClose }: { slug: string; file: File
       description={<FileNameLine file={file} />}
       onClose={close}
       size="lg"
-      footer={
-        <>
-          <button type="button" className="btn btn-secondary" onClick={close}>
-            Cancel
-          </button>
-          <button type="submit" form="checkin-form" className="btn btn-primary" disabled={busy || !picked || !message.trim()}>
-            {busy ? 'Checking in…' : 'Check in'}
-          </button>
-        </>
-      }
+      footer={<FormFooter form="checkin-form" onCancel={close} busy={busy} disabled={!picked || !message.trim()} label="Check in" busyLabel="Checking in…" />}
     >
       <form id="checkin-form" onSubmit={submit} className="space-y-4">
         <DropZone label="Choose the new version" onFiles={(f) => setPicked(f[0])} hint={`Replaces the content of ${file.name}`} />
@@ -76,22 +66,19 @@ export function CheckinModal({ slug, file, onClose }: { slug: string; file: File
           </p>
         )}
         {extMismatch && <p className="text-sm text-amber-700 dark:text-amber-300">The chosen file does not end in {ext}: make sure it is the right file.</p>}
-        <div>
-          <label htmlFor="checkin-message" className="label">
-            Check-in message <span className="font-normal text-rose-600">*</span>
-          </label>
-          <textarea
-            id="checkin-message"
-            className="input"
-            rows={3}
-            required
-            maxLength={2000}
-            value={message}
-            onChange={(e) => setMessage(e.target.value)}
-            placeholder="What changed? e.g. reduced stepover on finishing pass"
-            data-autofocus
-          />
-        </div>
+        <Field
+          as="textarea"
+          id="checkin-message"
+          label="Check-in message"
+          star
+          rows={3}
+          required
+          maxLength={2000}
+          value={message}
+          onChange={(e) => setMessage(e.target.value)}
+          placeholder="What changed? e.g. reduced stepover on finishing pass"
+          data-autofocus
+        />
         <div className="flex flex-wrap gap-x-6 gap-y-2 text-sm">
           <label className="inline-flex items-center gap-2">
             <input type="checkbox" className="h-4 w-4 accent-indigo-600" checked={bump} onChange={(e) => setBump(e.target.checked)} />

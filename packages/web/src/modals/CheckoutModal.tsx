@@ -1,32 +1,27 @@
 import { useState, type FormEvent } from 'react';
 import { api, type FileInfo } from '@lockstep/protocol';
 import { post } from '../api/client';
-import { Modal } from '../components/Modal';
+import { Field } from '../components/Field';
+import { FormFooter, Modal } from '../components/Modal';
 import { DownloadIcon, ErrorText } from '../components/ui';
+import { useSubmit } from '../lib/useSubmit';
 import { FileNameLine, useAfterFileChange } from './common';
 
 export function CheckoutModal({ slug, file, onClose }: { slug: string; file: FileInfo; onClose: () => void }) {
   const after = useAfterFileChange(slug);
   const [message, setMessage] = useState('');
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run } = useSubmit();
   const [done, setDone] = useState<FileInfo | null>(null);
   const target = file.link ?? file.path;
 
   async function submit(e: FormEvent) {
     e.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
+    const ok = await run(async () => {
       const res = await post<FileInfo>(api.fileAction(slug, target, 'checkout'), message.trim() ? { message: message.trim() } : {});
       after(file.path, res);
       setDone(res ?? file);
-    } catch (err) {
-      setError(err);
-      after(file.path);
-    } finally {
-      setBusy(false);
-    }
+    });
+    if (!ok) after(file.path); // the lock may have changed under us: show its real state
   }
 
   if (done)
@@ -47,23 +42,20 @@ export function CheckoutModal({ slug, file, onClose }: { slug: string; file: Fil
       title="Check out file"
       description={<FileNameLine file={file} />}
       onClose={onClose}
-      footer={
-        <>
-          <button type="button" className="btn btn-secondary" onClick={onClose}>Cancel</button>
-          <button type="submit" form="checkout-form" className="btn btn-primary" disabled={busy}>
-            {busy ? 'Checking out…' : 'Check out'}
-          </button>
-        </>
-      }
+      footer={<FormFooter form="checkout-form" onCancel={onClose} busy={busy} label="Check out" busyLabel="Checking out…" />}
     >
       <form id="checkout-form" onSubmit={submit} className="space-y-4">
         {file.link && <p className="text-sm muted">This is a link: checking it out locks its target <span className="font-mono">{file.link}</span>.</p>}
-        <div>
-          <label htmlFor="checkout-message" className="label">
-            Message <span className="font-normal muted">(optional: what are you changing?)</span>
-          </label>
-          <input id="checkout-message" className="input" maxLength={2000} value={message} onChange={(e) => setMessage(e.target.value)} placeholder="e.g. new roughing toolpath for op 2" data-autofocus />
-        </div>
+        <Field
+          id="checkout-message"
+          label="Message"
+          hint="optional: what are you changing?"
+          maxLength={2000}
+          value={message}
+          onChange={(e) => setMessage(e.target.value)}
+          placeholder="e.g. new roughing toolpath for op 2"
+          data-autofocus
+        />
         <ErrorText error={error} />
       </form>
     </Modal>

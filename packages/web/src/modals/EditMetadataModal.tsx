@@ -1,8 +1,10 @@
 import { useState, type FormEvent } from 'react';
 import { api, type FileInfo, type UpdateFileRequest } from '@lockstep/protocol';
 import { patch } from '../api/client';
-import { Modal } from '../components/Modal';
+import { Field } from '../components/Field';
+import { FormFooter, Modal } from '../components/Modal';
 import { ErrorText } from '../components/ui';
+import { useSubmit } from '../lib/useSubmit';
 import { toast } from '../realtime/stores';
 import { FileNameLine, useAfterFileChange } from './common';
 
@@ -11,12 +13,11 @@ export function EditMetadataModal({ slug, file, onClose }: { slug: string; file:
   const [description, setDescription] = useState(file.description ?? '');
   const [partNumber, setPartNumber] = useState(file.partNumber ?? '');
   const [fields, setFields] = useState<Array<[string, string]>>(Object.entries(file.fields ?? {}));
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, setError, run } = useSubmit();
 
   const setField = (i: number, k: 0 | 1, v: string) => setFields((f) => f.map((row, j) => (j === i ? (k === 0 ? [v, row[1]] : [row[0], v]) : row)));
 
-  async function submit(e: FormEvent) {
+  function submit(e: FormEvent) {
     e.preventDefault();
     const clean = fields.map(([k, v]) => [k.trim(), v] as const).filter(([k]) => k);
     const keysSeen = new Set<string>();
@@ -29,17 +30,12 @@ export function EditMetadataModal({ slug, file, onClose }: { slug: string; file:
       partNumber: partNumber.trim() || null,
       fields: Object.fromEntries(clean),
     };
-    setBusy(true);
-    setError(null);
-    try {
+    void run(async () => {
       const res = await patch<FileInfo>(api.file(slug, file.path), body);
       after(file.path, res);
       toast({ tone: 'success', title: `Saved details of ${file.path}` });
       onClose();
-    } catch (err) {
-      setError(err);
-      setBusy(false);
-    }
+    });
   }
 
   return (
@@ -48,30 +44,11 @@ export function EditMetadataModal({ slug, file, onClose }: { slug: string; file:
       description={<FileNameLine file={file} />}
       onClose={onClose}
       size="lg"
-      footer={
-        <>
-          <button type="button" className="btn btn-secondary" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" form="meta-form" className="btn btn-primary" disabled={busy}>
-            {busy ? 'Saving…' : 'Save'}
-          </button>
-        </>
-      }
+      footer={<FormFooter form="meta-form" onCancel={onClose} busy={busy} label="Save" busyLabel="Saving…" />}
     >
       <form id="meta-form" onSubmit={submit} className="space-y-4">
-        <div>
-          <label htmlFor="meta-description" className="label">
-            Description
-          </label>
-          <textarea id="meta-description" className="input" rows={2} maxLength={4000} value={description} onChange={(e) => setDescription(e.target.value)} data-autofocus />
-        </div>
-        <div>
-          <label htmlFor="meta-part" className="label">
-            Part number
-          </label>
-          <input id="meta-part" className="input font-mono" maxLength={100} value={partNumber} onChange={(e) => setPartNumber(e.target.value)} />
-        </div>
+        <Field as="textarea" id="meta-description" label="Description" rows={2} maxLength={4000} value={description} onChange={(e) => setDescription(e.target.value)} data-autofocus />
+        <Field id="meta-part" label="Part number" className="font-mono" maxLength={100} value={partNumber} onChange={(e) => setPartNumber(e.target.value)} />
         <fieldset>
           <legend className="label">Custom fields</legend>
           <div className="space-y-2">

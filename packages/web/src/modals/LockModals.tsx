@@ -1,9 +1,11 @@
 import { useState, type FormEvent } from 'react';
 import { api, type FileInfo } from '@lockstep/protocol';
 import { del, post } from '../api/client';
-import { Modal } from '../components/Modal';
+import { Field } from '../components/Field';
+import { FormFooter, Modal } from '../components/Modal';
 import { ErrorText } from '../components/ui';
 import { shortTime } from '../lib/format';
+import { useSubmit } from '../lib/useSubmit';
 import { toast } from '../realtime/stores';
 import { FileNameLine, useAfterFileChange } from './common';
 
@@ -16,21 +18,15 @@ interface Props {
 /** Shared shape of the small confirm-style dialogs. */
 function useAction(slug: string, file: FileInfo, onClose: () => void) {
   const after = useAfterFileChange(slug);
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
+  const { error, busy, run: attempt } = useSubmit();
   async function run(fn: () => Promise<unknown>, success: string) {
-    setBusy(true);
-    setError(null);
-    try {
+    const ok = await attempt(async () => {
       const res = await fn();
       after(file.path, res as FileInfo | null);
       toast({ tone: 'success', title: success });
       onClose();
-    } catch (err) {
-      setError(err);
-      after(file.path);
-      setBusy(false);
-    }
+    });
+    if (!ok) after(file.path); // the lock may have changed under us: show its real state
   }
   return { error, busy, run };
 }
@@ -74,28 +70,14 @@ export function OverrideModal({ slug, file, onClose }: Props) {
       tone="warning"
       description={<FileNameLine file={file} />}
       onClose={onClose}
-      footer={
-        <>
-          <button type="button" className="btn btn-secondary" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" form="override-form" className="btn btn-warning" disabled={busy || !reason.trim()}>
-            {busy ? 'Overriding…' : 'Override lock'}
-          </button>
-        </>
-      }
+      footer={<FormFooter form="override-form" onCancel={onClose} busy={busy} disabled={!reason.trim()} label="Override lock" busyLabel="Overriding…" submitClass="btn-warning" />}
     >
       <form id="override-form" onSubmit={submit} className="space-y-4">
         <p className="rounded-md bg-amber-50 px-3 py-2 text-sm text-amber-900 dark:bg-amber-500/10 dark:text-amber-100">
           <strong>{file.lockedBy}</strong> has held this file since {shortTime(file.lockedAt)}
           {file.lockMessage ? ` (“${file.lockMessage}”)` : ''}. Their uncommitted work will not be saved; they will be notified.
         </p>
-        <div>
-          <label htmlFor="override-reason" className="label">
-            Reason <span className="font-normal text-rose-600">*</span>
-          </label>
-          <textarea id="override-reason" className="input" rows={2} required maxLength={2000} value={reason} onChange={(e) => setReason(e.target.value)} data-autofocus />
-        </div>
+        <Field as="textarea" id="override-reason" label="Reason" star rows={2} required maxLength={2000} value={reason} onChange={(e) => setReason(e.target.value)} data-autofocus />
         <ErrorText error={error} />
       </form>
     </Modal>
@@ -116,28 +98,26 @@ export function DeleteModal({ slug, file, onClose }: Props) {
       tone="danger"
       description={<FileNameLine file={file} />}
       onClose={onClose}
-      footer={
-        <>
-          <button type="button" className="btn btn-secondary" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" form="delete-form" className="btn btn-danger" disabled={busy || !ok}>
-            {busy ? 'Deleting…' : 'Delete file'}
-          </button>
-        </>
-      }
+      footer={<FormFooter form="delete-form" onCancel={onClose} busy={busy} disabled={!ok} label="Delete file" busyLabel="Deleting…" submitClass="btn-danger" />}
     >
       <form id="delete-form" onSubmit={submit} className="space-y-4">
         <p className="text-sm">
           The file is removed from the project in a new commit. Its history is kept in the vault.
           {file.status !== 'available' && <strong> It is currently checked out by {file.lockedBy}.</strong>}
         </p>
-        <div>
-          <label htmlFor="delete-confirm" className="label">
-            Type <span className="font-mono font-semibold">{file.name}</span> to confirm
-          </label>
-          <input id="delete-confirm" className="input font-mono" autoComplete="off" value={confirm} onChange={(e) => setConfirm(e.target.value)} data-autofocus />
-        </div>
+        <Field
+          id="delete-confirm"
+          label={
+            <>
+              Type <span className="font-mono font-semibold">{file.name}</span> to confirm
+            </>
+          }
+          className="font-mono"
+          autoComplete="off"
+          value={confirm}
+          onChange={(e) => setConfirm(e.target.value)}
+          data-autofocus
+        />
         <ErrorText error={error} />
       </form>
     </Modal>

@@ -4,6 +4,7 @@ import { api, type FileInfo } from '@lockstep/protocol';
 import { errorMessage, upload } from '../api/client';
 import { keys } from '../api/queries';
 import { DropZone } from '../components/DropZone';
+import { Field } from '../components/Field';
 import { Modal } from '../components/Modal';
 import { ProgressBar } from '../components/ui';
 import { fileSize } from '../lib/format';
@@ -112,18 +113,8 @@ export function UploadModal({ slug, onClose }: { slug: string; onClose: () => vo
           </ul>
         )}
         <div className="grid gap-4 sm:grid-cols-2">
-          <div>
-            <label htmlFor="upload-folder" className="label">
-              Folder <span className="font-normal muted">(optional)</span>
-            </label>
-            <input id="upload-folder" className="input font-mono" value={folder} onChange={(e) => setFolder(e.target.value)} placeholder="e.g. fixtures/vise" />
-          </div>
-          <div>
-            <label htmlFor="upload-description" className="label">
-              Description <span className="font-normal muted">(optional)</span>
-            </label>
-            <input id="upload-description" className="input" value={description} onChange={(e) => setDescription(e.target.value)} />
-          </div>
+          <Field id="upload-folder" label="Folder" hint="optional" className="font-mono" value={folder} onChange={(e) => setFolder(e.target.value)} placeholder="e.g. fixtures/vise" />
+          <Field id="upload-description" label="Description" hint="optional" value={description} onChange={(e) => setDescription(e.target.value)} />
         </div>
       </form>
     </Modal>

@@ -3,6 +3,7 @@ import type { FileInfo, FileSort, FileStatus } from '@lockstep/protocol';
 import { canEdit, useMe } from '../api/auth';
 import { ApiError } from '../api/client';
 import { useFiles, useProjects } from '../api/queries';
+import { Field } from '../components/Field';
 import { FileDetail } from '../components/FileDetail';
 import { FileGroup } from '../components/FileGroup';
 import { Link } from '../components/Layout';
@@ -126,42 +127,28 @@ export function FileBrowserPage({ slug }: { slug: string }) {
         </div>
 
         <div className="card mb-4 flex flex-wrap items-end gap-3 p-3" role="search">
-          <div className="min-w-[14rem] flex-1">
-            <label htmlFor="file-search" className="label">
-              Search
-            </label>
-            <input
-              id="file-search"
-              type="search"
-              className="input"
-              placeholder="Name, description or part number"
-              value={search}
-              onChange={(e) => setSearch(e.target.value)}
-            />
-          </div>
-          <div>
-            <label htmlFor="file-sort" className="label">
-              Sort
-            </label>
-            <select id="file-sort" className="input" value={sort} onChange={(e) => setSort(e.target.value as FileSort)}>
-              {SORTS.map(([v, l]) => (
-                <option key={v} value={v}>
-                  {l}
-                </option>
-              ))}
-            </select>
-          </div>
-          <div>
-            <label htmlFor="file-status" className="label">
-              Status
-            </label>
-            <select id="file-status" className="input" value={status} onChange={(e) => setStatus(e.target.value as FileStatus | '')}>
-              <option value="">All files</option>
-              <option value="available">Available</option>
-              <option value="checked_out_by_me">Checked out by me</option>
-              <option value="locked">Locked by others</option>
-            </select>
-          </div>
+          <Field
+            wrap="min-w-[14rem] flex-1"
+            id="file-search"
+            label="Search"
+            type="search"
+            placeholder="Name, description or part number"
+            value={search}
+            onChange={(e) => setSearch(e.target.value)}
+          />
+          <Field as="select" id="file-sort" label="Sort" value={sort} onChange={(e) => setSort(e.target.value as FileSort)}>
+            {SORTS.map(([v, l]) => (
+              <option key={v} value={v}>
+                {l}
+              </option>
+            ))}
+          </Field>
+          <Field as="select" id="file-status" label="Status" value={status} onChange={(e) => setStatus(e.target.value as FileStatus | '')}>
+            <option value="">All files</option>
+            <option value="available">Available</option>
+            <option value="checked_out_by_me">Checked out by me</option>
+            <option value="locked">Locked by others</option>
+          </Field>
           <div className="flex gap-1">
             <button type="button" className="btn btn-ghost btn-sm" onClick={() => setCollapsed(new Set())}>
               Expand all

@@ -4,11 +4,13 @@ import { api, type Project } from '@lockstep/protocol';
 import { isAdmin, useMe } from '../api/auth';
 import { post } from '../api/client';
 import { keys, useProjects } from '../api/queries';
+import { Field } from '../components/Field';
 import { Link } from '../components/Layout';
-import { Modal } from '../components/Modal';
+import { FormFooter, Modal } from '../components/Modal';
 import { Badge, EmptyState, ErrorText, Spinner } from '../components/ui';
 import { navigate, projectHref } from '../lib/router';
 import { shortTime } from '../lib/format';
+import { useSubmit } from '../lib/useSubmit';
 
 export function SyncBadge({ project }: { project: Project }) {
   if (!project.remoteUrl) return null;
@@ -84,71 +86,43 @@ function CreateProjectModal({ onClose }: { onClose: () => void }) {
   const [slug, setSlug] = useState('');
   const [slugEdited, setSlugEdited] = useState(false);
   const [description, setDescription] = useState('');
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run } = useSubmit();
   const autoSlug = name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 64);
   const effectiveSlug = slugEdited ? slug : autoSlug;
 
-  async function submit(e: FormEvent) {
+  const submit = (e: FormEvent) => {
     e.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
+    void run(async () => {
       const p = await post<Project>(api.projects, { slug: effectiveSlug, name: name.trim(), description: description.trim() || undefined });
       await qc.invalidateQueries({ queryKey: keys.projects });
       onClose();
       navigate(projectHref(p?.slug ?? effectiveSlug));
-    } catch (err) {
-      setError(err);
-      setBusy(false);
-    }
-  }
+    });
+  };
 
   return (
     <Modal
       title="New project"
       onClose={onClose}
-      footer={
-        <>
-          <button type="button" className="btn btn-secondary" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" form="create-project" className="btn btn-primary" disabled={busy || !name.trim() || !effectiveSlug}>
-            {busy ? 'Creating…' : 'Create project'}
-          </button>
-        </>
-      }
+      footer={<FormFooter form="create-project" onCancel={onClose} busy={busy} disabled={!name.trim() || !effectiveSlug} label="Create project" busyLabel="Creating…" />}
     >
       <form id="create-project" onSubmit={submit} className="space-y-4">
-        <div>
-          <label htmlFor="project-name" className="label">
-            Name
-          </label>
-          <input id="project-name" className="input" required value={name} onChange={(e) => setName(e.target.value)} placeholder="Fixture plates" data-autofocus />
-        </div>
-        <div>
-          <label htmlFor="project-slug" className="label">
-            Slug <span className="font-normal muted">(used in URLs: lowercase letters, digits, dashes)</span>
-          </label>
-          <input
-            id="project-slug"
-            className="input font-mono"
-            required
-            pattern="[a-z0-9][a-z0-9\-]*"
-            maxLength={64}
-            value={effectiveSlug}
-            onChange={(e) => {
-              setSlugEdited(true);
-              setSlug(e.target.value);
-            }}
-          />
-        </div>
-        <div>
-          <label htmlFor="project-description" className="label">
-            Description
-          </label>
-          <textarea id="project-description" className="input" rows={2} value={description} onChange={(e) => setDescription(e.target.value)} />
-        </div>
+        <Field id="project-name" label="Name" required value={name} onChange={(e) => setName(e.target.value)} placeholder="Fixture plates" data-autofocus />
+        <Field
+          id="project-slug"
+          label="Slug"
+          hint="used in URLs: lowercase letters, digits, dashes"
+          className="font-mono"
+          required
+          pattern="[a-z0-9][a-z0-9\-]*"
+          maxLength={64}
+          value={effectiveSlug}
+          onChange={(e) => {
+            setSlugEdited(true);
+            setSlug(e.target.value);
+          }}
+        />
+        <Field as="textarea" id="project-description" label="Description" rows={2} value={description} onChange={(e) => setDescription(e.target.value)} />
         <ErrorText error={error} />
       </form>
     </Modal>

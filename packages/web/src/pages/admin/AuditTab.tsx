@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { api, AuditAction } from '@lockstep/protocol';
 import { withQuery } from '../../api/client';
 import { useAudit, useProjects, type AuditParams } from '../../api/queries';
+import { Field } from '../../components/Field';
 import { ErrorText, Spinner } from '../../components/ui';
 import { fullTime, shortTime } from '../../lib/format';
 
@@ -34,50 +35,25 @@ export function AuditTab() {
   return (
     <div className="space-y-4">
       <div className="card flex flex-wrap items-end gap-3 p-3" role="search" aria-label="Audit filters">
-        <div>
-          <label htmlFor="audit-project" className="label">
-            Project
-          </label>
-          <select id="audit-project" className="input" value={project} onChange={(e) => setProject(e.target.value)}>
-            <option value="">All projects</option>
-            {projects.data?.map((p) => (
-              <option key={p.slug} value={p.slug}>
-                {p.name}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div>
-          <label htmlFor="audit-user" className="label">
-            User
-          </label>
-          <input id="audit-user" className="input w-40" value={user} onChange={(e) => setUser(e.target.value)} placeholder="username" />
-        </div>
-        <div>
-          <label htmlFor="audit-action" className="label">
-            Action
-          </label>
-          <select id="audit-action" className="input" value={action} onChange={(e) => setAction(e.target.value)}>
-            <option value="">All actions</option>
-            {ACTIONS.map((a) => (
-              <option key={a} value={a}>
-                {a}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div>
-          <label htmlFor="audit-since" className="label">
-            From
-          </label>
-          <input id="audit-since" type="date" className="input" value={since} onChange={(e) => setSince(e.target.value)} />
-        </div>
-        <div>
-          <label htmlFor="audit-until" className="label">
-            To
-          </label>
-          <input id="audit-until" type="date" className="input" value={until} onChange={(e) => setUntil(e.target.value)} />
-        </div>
+        <Field as="select" id="audit-project" label="Project" value={project} onChange={(e) => setProject(e.target.value)}>
+          <option value="">All projects</option>
+          {projects.data?.map((p) => (
+            <option key={p.slug} value={p.slug}>
+              {p.name}
+            </option>
+          ))}
+        </Field>
+        <Field id="audit-user" label="User" className="w-40" value={user} onChange={(e) => setUser(e.target.value)} placeholder="username" />
+        <Field as="select" id="audit-action" label="Action" value={action} onChange={(e) => setAction(e.target.value)}>
+          <option value="">All actions</option>
+          {ACTIONS.map((a) => (
+            <option key={a} value={a}>
+              {a}
+            </option>
+          ))}
+        </Field>
+        <Field id="audit-since" label="From" type="date" value={since} onChange={(e) => setSince(e.target.value)} />
+        <Field id="audit-until" label="To" type="date" value={until} onChange={(e) => setUntil(e.target.value)} />
         <a href={csv} download className="btn btn-secondary ml-auto">
           Export CSV
         </a>

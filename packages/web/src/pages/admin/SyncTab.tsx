@@ -3,8 +3,10 @@ import { useQueryClient } from '@tanstack/react-query';
 import { api, type Project, type UpdateProjectRequest } from '@lockstep/protocol';
 import { patch } from '../../api/client';
 import { keys, useProjects } from '../../api/queries';
+import { Field } from '../../components/Field';
 import { EmptyState, ErrorText, Spinner } from '../../components/ui';
 import { fullTime } from '../../lib/format';
+import { useSubmit } from '../../lib/useSubmit';
 import { toast } from '../../realtime/stores';
 import { SyncBadge } from '../ProjectsPage';
 
@@ -12,23 +14,15 @@ function ProjectSync({ project }: { project: Project }) {
   const qc = useQueryClient();
   const [url, setUrl] = useState(project.remoteUrl ?? '');
   const [token, setToken] = useState('');
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run } = useSubmit();
 
-  async function save(body: UpdateProjectRequest, what: string) {
-    setBusy(true);
-    setError(null);
-    try {
+  const save = (body: UpdateProjectRequest, what: string) =>
+    run(async () => {
       await patch(api.project(project.slug), body);
       await qc.invalidateQueries({ queryKey: keys.projects });
       setToken('');
       toast({ tone: 'success', title: `${project.name}: ${what}` });
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
-  }
+    });
   const submit = (e: FormEvent) => {
     e.preventDefault();
     const body: UpdateProjectRequest = { remoteUrl: url.trim() || null };
@@ -47,33 +41,26 @@ function ProjectSync({ project }: { project: Project }) {
       {project.sync?.lastSyncAt && <p className="text-xs muted">Last sync {fullTime(project.sync.lastSyncAt)}</p>}
       {project.sync?.lastError && <p className="text-xs text-rose-600 dark:text-rose-400">Last error: {project.sync.lastError}</p>}
       <div className="grid gap-3 md:grid-cols-2">
-        <div>
-          <label htmlFor={`remote-url-${project.slug}`} className="label">
-            Remote URL
-          </label>
-          <input
-            id={`remote-url-${project.slug}`}
-            className="input font-mono"
-            type="url"
-            placeholder="https://gitlab.example.com/shop/vault.git"
-            value={url}
-            onChange={(e) => setUrl(e.target.value)}
-          />
-        </div>
-        <div>
-          <label htmlFor={`remote-token-${project.slug}`} className="label">
-            Access token <span className="font-normal muted">(write-only)</span>
-          </label>
-          <input
-            id={`remote-token-${project.slug}`}
-            className="input font-mono"
-            type="password"
-            autoComplete="off"
-            placeholder={project.remoteUrl ? '•••••• unchanged' : 'token with push rights'}
-            value={token}
-            onChange={(e) => setToken(e.target.value)}
-          />
-        </div>
+        <Field
+          id={`remote-url-${project.slug}`}
+          label="Remote URL"
+          className="font-mono"
+          type="url"
+          placeholder="https://gitlab.example.com/shop/vault.git"
+          value={url}
+          onChange={(e) => setUrl(e.target.value)}
+        />
+        <Field
+          id={`remote-token-${project.slug}`}
+          label="Access token"
+          hint="write-only"
+          className="font-mono"
+          type="password"
+          autoComplete="off"
+          placeholder={project.remoteUrl ? '•••••• unchanged' : 'token with push rights'}
+          value={token}
+          onChange={(e) => setToken(e.target.value)}
+        />
       </div>
       <ErrorText error={error} />
       <div className="flex justify-end gap-2">

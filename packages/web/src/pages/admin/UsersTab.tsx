@@ -4,29 +4,23 @@ import { api, type Role, type User } from '@lockstep/protocol';
 import { useMe } from '../../api/auth';
 import { patch, post } from '../../api/client';
 import { keys, useUsers } from '../../api/queries';
+import { Field } from '../../components/Field';
 import { Badge, ErrorText, Spinner } from '../../components/ui';
 import { shortTime } from '../../lib/format';
+import { useSubmit } from '../../lib/useSubmit';
 import { toast } from '../../realtime/stores';
 
 const ROLES: Role[] = ['admin', 'user', 'viewer'];
 
 function UserRow({ user, self }: { user: User; self: boolean }) {
   const qc = useQueryClient();
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
-  async function update(body: { role?: Role; disabled?: boolean }, what: string) {
-    setBusy(true);
-    setError(null);
-    try {
+  const { busy, error, run } = useSubmit();
+  const update = (body: { role?: Role; disabled?: boolean }, what: string) =>
+    run(async () => {
       await patch(api.user(user.id), body);
       await qc.invalidateQueries({ queryKey: keys.users });
       toast({ tone: 'success', title: `${user.username}: ${what}` });
-    } catch (e) {
-      setError(e);
-    } finally {
-      setBusy(false);
-    }
-  }
+    });
   return (
     <tr data-testid={`user-row-${user.username}`} className={user.disabled ? 'opacity-60' : ''}>
       <td className="td font-medium">
@@ -63,51 +57,29 @@ function CreateUser() {
   const [username, setUsername] = useState('');
   const [password, setPassword] = useState('');
   const [role, setRole] = useState<Role>('user');
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
-  async function submit(e: FormEvent) {
+  const { busy, error, run } = useSubmit();
+  const submit = (e: FormEvent) => {
     e.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
+    void run(async () => {
       await post(api.users, { username: username.trim(), password, role });
       await qc.invalidateQueries({ queryKey: keys.users });
       toast({ tone: 'success', title: `User ${username.trim()} created` });
       setUsername('');
       setPassword('');
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
-  }
+    });
+  };
   return (
     <form onSubmit={submit} className="card space-y-3 p-4" aria-labelledby="create-user-title">
       <h2 id="create-user-title" className="font-semibold">
         Add a user
       </h2>
-      <div>
-        <label htmlFor="new-username" className="label">
-          Username
-        </label>
-        <input id="new-username" className="input" required pattern="[A-Za-z0-9_.@\-]+" maxLength={64} autoComplete="off" value={username} onChange={(e) => setUsername(e.target.value)} />
-      </div>
-      <div>
-        <label htmlFor="new-password" className="label">
-          Password <span className="font-normal muted">(at least 8 characters)</span>
-        </label>
-        <input id="new-password" type="password" className="input" required minLength={8} autoComplete="new-password" value={password} onChange={(e) => setPassword(e.target.value)} />
-      </div>
-      <div>
-        <label htmlFor="new-role" className="label">
-          Role
-        </label>
-        <select id="new-role" className="input" value={role} onChange={(e) => setRole(e.target.value as Role)}>
-          <option value="user">user: check out, check in, upload</option>
-          <option value="viewer">viewer: read and download</option>
-          <option value="admin">admin: everything</option>
-        </select>
-      </div>
+      <Field id="new-username" label="Username" required pattern="[A-Za-z0-9_.@\-]+" maxLength={64} autoComplete="off" value={username} onChange={(e) => setUsername(e.target.value)} />
+      <Field id="new-password" label="Password" hint="at least 8 characters" type="password" required minLength={8} autoComplete="new-password" value={password} onChange={(e) => setPassword(e.target.value)} />
+      <Field as="select" id="new-role" label="Role" value={role} onChange={(e) => setRole(e.target.value as Role)}>
+        <option value="user">user: check out, check in, upload</option>
+        <option value="viewer">viewer: read and download</option>
+        <option value="admin">admin: everything</option>
+      </Field>
       <ErrorText error={error} />
       <button type="submit" className="btn btn-primary w-full" disabled={busy}>
         {busy ? 'Creating…' : 'Create user'}

@@ -1,0 +1,42 @@
+import type { InputHTMLAttributes, ReactNode, SelectHTMLAttributes, TextareaHTMLAttributes } from 'react';
+
+type Control =
+  | ({ as?: 'input' } & InputHTMLAttributes<HTMLInputElement>)
+  | ({ as: 'textarea' } & TextareaHTMLAttributes<HTMLTextAreaElement>)
+  | ({ as: 'select' } & SelectHTMLAttributes<HTMLSelectElement>);
+
+interface Labelled {
+  id: string;
+  label: ReactNode;
+  /** Muted note after the label, in parentheses: "(optional)", "(write-only)"… */
+  hint?: ReactNode;
+  /** Red asterisk after the label; `required` alone does not show one. */
+  star?: boolean;
+  /** Class of the wrapping div, for the parent's layout. */
+  wrap?: string;
+}
+
+/** A `.label` tied by id to its `.input` (so screen readers and getByLabel find the control); `className` adds to `.input`. */
+export function Field({ id, label, hint, star, wrap, as = 'input', className, ...control }: Labelled & Control) {
+  const Tag = as as 'input'; // one element type for JSX; the props were checked against `as` above
+  return (
+    <div className={wrap}>
+      <label htmlFor={id} className="label">
+        {label}
+        {star && (
+          <>
+            {' '}
+            <span className="font-normal text-rose-600">*</span>
+          </>
+        )}
+        {hint && (
+          <>
+            {' '}
+            <span className="font-normal muted">({hint})</span>
+          </>
+        )}
+      </label>
+      <Tag id={id} className={className ? `input ${className}` : 'input'} {...(control as InputHTMLAttributes<HTMLInputElement>)} />
+    </div>
+  );
+}
