@@ -8,7 +8,7 @@ import { pipeline } from 'node:stream/promises';
 import { api } from '@lockstep/protocol';
 import { ADMIN_PASSWORD, loginAs } from '../packages/server/test/harness.js';
 import { writeRandomFile } from './large-checkin-helpers.js';
-import { printTable, round } from './util.js';
+import { printTable, round, runIfMain } from './util.js';
 
 const root = path.resolve(import.meta.dirname, '..');
 const MB = 1 << 20;
@@ -105,4 +105,4 @@ export async function run(opts: { mb?: number } = {}) {
   }
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) await run();
+runIfMain(import.meta.url, run);

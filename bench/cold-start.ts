@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { printTable, round } from './util.js';
+import { printTable, round, runIfMain } from './util.js';
 
 const root = path.resolve(import.meta.dirname, '..');
 
@@ -49,4 +49,4 @@ export async function run() {
   return result;
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) await run();
+runIfMain(import.meta.url, run);

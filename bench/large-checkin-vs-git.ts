@@ -3,11 +3,10 @@ import { createReadStream } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { Vault } from '../packages/server/src/vault/index.js';
 import { writeRandomFile } from './large-checkin-helpers.js';
-import { printTable, round } from './util.js';
+import { printTable, round, runIfMain } from './util.js';
 
 const execFileP = promisify(execFile);
 
@@ -75,9 +74,4 @@ export async function run(opts: { n?: number } = {}): Promise<Record<string, unk
   }
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  run().then((r) => console.log(JSON.stringify(r)), (err) => {
-    console.error(err);
-    process.exitCode = 1;
-  });
-}
+runIfMain(import.meta.url, run);

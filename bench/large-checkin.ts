@@ -4,11 +4,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { Vault } from '../packages/server/src/vault/index.js';
 import { gc, startRssSampler, writeRandomFile } from './large-checkin-helpers.js';
-import { printTable, round } from './util.js';
+import { printTable, round, runIfMain } from './util.js';
 
 const execFileP = promisify(execFile);
 
@@ -81,9 +80,4 @@ export async function run(opts: { mb?: number } = {}): Promise<Record<string, un
   }
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  run().then((r) => console.log(JSON.stringify(r)), (err) => {
-    console.error(err);
-    process.exitCode = 1;
-  });
-}
+runIfMain(import.meta.url, run);

@@ -4,7 +4,7 @@ import SQLite from 'better-sqlite3';
 import { api } from '@lockstep/protocol';
 import { rebuildIndex } from '../packages/server/src/services/index-rebuild.js';
 import { startServer } from '../packages/server/test/harness.js';
-import { printTable, request, round, summarize } from './util.js';
+import { printTable, request, round, summarize, runIfMain } from './util.js';
 
 /** Writes one commit with `count` files and their metadata through `git fast-import` (seconds, not hours). */
 export async function generate(gitDir: string, count: number): Promise<void> {
@@ -90,4 +90,4 @@ export async function run(opts: { files?: number } = {}) {
   return result;
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) await run();
+runIfMain(import.meta.url, run);

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { api } from '@lockstep/protocol';
 import { ADMIN_PASSWORD, loginAs } from '../packages/server/test/harness.js';
 import { freePort, startInstance } from '../packages/server/test/instances.js';
-import { printTable, request, round, summarize } from './util.js';
+import { printTable, request, round, summarize, runIfMain } from './util.js';
 
 /** A bare Fastify server in its own process: the HTTP ceiling of this machine. */
 async function startBare(): Promise<{ url: string; stop(): void }> {
@@ -114,4 +114,4 @@ export async function runPostgres(opts: { clients?: number; seconds?: number } =
   }
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) await (process.argv.includes('--pg') ? runPostgres() : run());
+runIfMain(import.meta.url, () => (process.argv.includes('--pg') ? runPostgres() : run()));

@@ -1,4 +1,5 @@
 import http from 'node:http';
+import { pathToFileURL } from 'node:url';
 
 /** Shared helpers for the benchmarks: percentiles, a keep-alive HTTP client, a table printer. */
 export function percentile(sorted: number[], p: number): number {
@@ -31,4 +32,16 @@ export function request(url: string, method: string, headers: Record<string, str
 export function printTable(title: string, rows: Record<string, unknown>[]): void {
   console.log(`\n## ${title}`);
   console.table(rows);
+}
+
+/** Runs `main` when `moduleUrl` is the script node was started with (not when run.ts imports it); prints its figures as JSON. */
+export function runIfMain(moduleUrl: string, main: () => Promise<unknown>): void {
+  if (!process.argv[1] || moduleUrl !== pathToFileURL(process.argv[1]).href) return;
+  main().then(
+    (figures) => console.log(JSON.stringify(figures, null, 2)),
+    (err: unknown) => {
+      console.error(err);
+      process.exitCode = 1;
+    },
+  );
 }
