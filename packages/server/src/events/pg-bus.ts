@@ -117,11 +117,7 @@ export class PgBus implements EventBus {
    */
   private async flush(project: string): Promise<void> {
     const batch = this.outbox.get(project)?.splice(0, MAX_BATCH) ?? [];
-    if (batch.length === 0) return;
-    if (this.closed) {
-      for (const queued of batch) queued.reject(new Error('event bus is closed'));
-      return;
-    }
+    if (batch.length === 0) return; // close() rejected and dropped what was queued
     this.flushing.add(project);
     try {
       // Each event's JSON around its seq, which only the database knows. Key order is the wire
@@ -158,7 +154,7 @@ export class PgBus implements EventBus {
         const event: ProjectEvent = { type: queued.type, ts: queued.ts, seq, project, data: queued.data };
         // Deliver now rather than on our own notification (which is then skipped as already
         // seen), unless that notification came first.
-        if (seq > (this.delivered.get(project) ?? 0)) this.localKeys.add(`${project}\u0000${seq}`);
+        this.expectLocal(project, seq);
         this.accept(event);
         queued.resolve(event);
       });
@@ -278,7 +274,7 @@ export class PgBus implements EventBus {
       }
       const note = JSON.parse(payload) as EventNote;
       const { project, seq } = 'ref' in note ? note : note.event;
-      if (note.origin === this.origin && seq > (this.delivered.get(project) ?? 0)) this.localKeys.add(`${project}\u0000${seq}`);
+      if (note.origin === this.origin) this.expectLocal(project, seq);
       if ('ref' in note) this.fillTo(project, seq);
       else this.accept(note.event);
     } catch (err) {
@@ -303,6 +299,11 @@ export class PgBus implements EventBus {
     if (!held) this.pending.set(project, (held = new Map()));
     held.set(seq, event);
     this.fillTo(project, seq - 1);
+  }
+
+  /** Marks a seq this instance published, so that deliver() flags the event as local. */
+  private expectLocal(project: string, seq: number): void {
+    if (seq > (this.delivered.get(project) ?? 0)) this.localKeys.add(`${project}\u0000${seq}`);
   }
 
   private deliver(event: ProjectEvent): void {

@@ -3,7 +3,6 @@ import { WebSocket } from 'ws';
 import type { ProjectEvent } from '../events/bus.js';
 import type { RealtimeUser } from './types.js';
 
-
 /**
  * A serialised message: a string, or its UTF-8 bytes when it goes to many sockets (encoded once
  * by the broadcaster instead of once per socket); either way a text frame.

@@ -11,7 +11,7 @@ export async function checkout(s: Services, slug: string, rawPath: string, actor
   const target = await lockTarget(s, entry);
   const result = await takeLockAudited(
     s,
-    { project: slug, path_key: target.path_key, path: target.path, username: actor.username, message },
+    { project: slug, pathKey: target.path_key, path: target.path, username: actor.username, message },
     { username: actor.username, action: 'file.checked_out', project: slug, path: target.path, revision: target.revision, message },
   );
   if (!result.acquired) {

@@ -16,7 +16,7 @@ export interface Services {
   bus: EventBus;
   /** Orders "git commit + index transaction" per project inside this process. */
   projectWrites: KeyedMutex;
-  /** Small write transactions on the hot path (locks): on SQLite, concurrent ones share a commit. */
+  /** Small write transactions on the hot path (SQLite lock changes): concurrent ones share a commit. */
   groupCommit: GroupCommit;
   /** Authenticated cookie sessions (embedded mode only). */
   sessionCache: SessionCache;
@@ -34,7 +34,7 @@ export function createServices(parts: Omit<Services, 'projectWrites' | 'groupCom
   return {
     ...parts,
     projectWrites: new KeyedMutex(),
-    groupCommit: new GroupCommit(parts.db, parts.dialect),
+    groupCommit: new GroupCommit(parts.db),
     sessionCache: new SessionCache(parts.dialect === 'sqlite'),
   };
 }

@@ -1,5 +1,5 @@
 import { CompiledQuery } from 'kysely';
-import type { Db, Dialect } from './db.js';
+import type { Db } from './db.js';
 
 interface Pending {
   work: (trx: Db) => Promise<unknown>;
@@ -15,20 +15,16 @@ const ROLLBACK_TO = CompiledQuery.raw('rollback to unit');
  * Group commit for SQLite: small write transactions that arrive in the same turn of the event loop
  * share one COMMIT, which is most of their cost (a WAL append per commit). Each unit still runs
  * alone and all-or-nothing inside a savepoint: one that throws is rolled back without touching
- * the others, and each caller hears only once the shared commit is done. PostgreSQL commits its
- * connections' transactions together itself, so there each unit is simply its own transaction.
- * A unit must be short and must not call `run` itself (it would wait for a batch that waits for it).
+ * the others, and each caller hears only once the shared commit is done. (On PostgreSQL a lock
+ * change and its audit row are one statement instead: see takeLockAudited.) A unit must be short
+ * and must not call `run` itself (it would wait for a batch that waits for it).
  */
 export class GroupCommit {
   private queue: Pending[] = [];
 
-  constructor(
-    private readonly db: Db,
-    private readonly dialect: Dialect,
-  ) {}
+  constructor(private readonly db: Db) {}
 
   run<T>(work: (trx: Db) => Promise<T>): Promise<T> {
-    if (this.dialect !== 'sqlite') return this.db.transaction().execute(work);
     return new Promise<T>((resolve, reject) => {
       if (this.queue.length === 0) setImmediate(() => void this.flush());
       this.queue.push({ work, resolve: resolve as (value: unknown) => void, reject });

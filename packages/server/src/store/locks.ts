@@ -13,12 +13,17 @@ export type LockRow = Database['locks'];
  * Takes the lock or returns the current holder's row. One INSERT … ON CONFLICT DO NOTHING: the
  * database's unique key decides, so two racing requests can never both win.
  */
-export async function tryLock(
-  db: Db,
-  l: { project: string; pathKey: string; path: string; username: string; message: string },
-): Promise<{ acquired: true; lock: LockRow } | { acquired: false; holder: LockRow | undefined }> {
+export function tryLock(db: Db, l: NewLock): Promise<LockAttempt> {
+  return tryLockWith(db, l, (row) => insertLock.run(db, row));
+}
+
+type NewLock = { project: string; pathKey: string; path: string; username: string; message: string };
+type LockAttempt = { acquired: true; lock: LockRow } | { acquired: false; holder: LockRow | undefined };
+
+/** tryLock with the insert supplied (it resolves with the rows inserted: 1 when the lock was taken). */
+async function tryLockWith(db: Db, l: NewLock, insert: (row: LockRow) => Promise<number>): Promise<LockAttempt> {
   const row: LockRow = { project: l.project, path_key: l.pathKey, path: l.path, username: l.username, locked_at: nowIso(), message: l.message };
-  if ((await insertLock.run(db, row)) > 0) return { acquired: true, lock: row };
+  if ((await insert(row)) > 0) return { acquired: true, lock: row };
   return { acquired: false, holder: await findLock(db, l.project, l.pathKey) };
 }
 
@@ -70,22 +75,15 @@ export interface LockWriter {
  * PostgreSQL does both in one statement (a data-modifying WITH: one round trip); SQLite has no
  * such WITH, and there the two inserts share a group-committed transaction.
  */
-export async function takeLockAudited(
-  w: LockWriter,
-  lock: Omit<LockRow, 'locked_at'>,
-  audit: AuditRecord,
-): Promise<{ acquired: true; lock: LockRow } | { acquired: false; holder: LockRow | undefined }> {
-  const row: LockRow = { ...lock, locked_at: nowIso() };
-  const taken =
-    w.dialect === 'postgres'
-      ? (await insertLockAudited.run(w.db, audited(row, audit))) > 0
-      : await w.groupCommit.run(async (trx) => {
-          const inserted = (await insertLock.run(trx, row)) > 0;
-          if (inserted) await appendAudit(trx, audit);
-          return inserted;
-        });
-  if (taken) return { acquired: true, lock: row };
-  return { acquired: false, holder: await findLock(w.db, lock.project, lock.path_key) };
+export async function takeLockAudited(w: LockWriter, lock: NewLock, audit: AuditRecord): Promise<LockAttempt> {
+  if (w.dialect === 'postgres') return tryLockWith(w.db, lock, (row) => insertLockAudited.run(w.db, audited(row, audit)));
+  return w.groupCommit.run((trx) =>
+    tryLockWith(trx, lock, async (row) => {
+      const inserted = await insertLock.run(trx, row);
+      if (inserted > 0) await appendAudit(trx, audit);
+      return inserted;
+    }),
+  );
 }
 
 /** Releases `holder`'s lock and writes the audit row, atomically (as takeLockAudited); false when `holder` had no lock. */

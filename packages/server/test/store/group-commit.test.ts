@@ -22,7 +22,7 @@ const actions = async () => (await db.selectFrom('audit').select('action').where
 
 describe('group commit on SQLite', () => {
   it('runs units of one turn in one transaction; a failing unit is rolled back alone', async () => {
-    const group = new GroupCommit(db, 'sqlite');
+    const group = new GroupCommit(db);
     const seen: Db[] = [];
     const results = await Promise.allSettled([
       group.run(async (trx) => (seen.push(trx), await addAudit(trx, 'unit-1'), 'one')),
@@ -39,7 +39,7 @@ describe('group commit on SQLite', () => {
   });
 
   it('units of later turns get their own commit and see the earlier ones', async () => {
-    const group = new GroupCommit(db, 'sqlite');
+    const group = new GroupCommit(db);
     await group.run((trx) => addAudit(trx, 'unit-4'));
     const count = await group.run(async (trx) => (await trx.selectFrom('audit').select('id').where('action', '=', 'unit-4').execute()).length);
     expect(count).toBe(1);

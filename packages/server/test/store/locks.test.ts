@@ -17,7 +17,7 @@ beforeAll(async () => {
   ] as const) {
     const { db } = await openDatabase(opts);
     await db.insertInto('projects').values({ slug: 'p', name: 'p', description: '', created_at: new Date().toISOString(), head_commit: null, remote_url: null, remote_secret: null, sync_state: 'idle', sync_error: null, last_sync_at: null }).execute();
-    writers[dialect] = { db, dialect, groupCommit: new GroupCommit(db, dialect) };
+    writers[dialect] = { db, dialect, groupCommit: new GroupCommit(db) };
   }
 });
 afterAll(async () => {
@@ -29,7 +29,7 @@ describe.each(['sqlite', 'postgres'] as const)('lock changes with their audit ro
   it('a lock change and its audit row happen together or not at all', async () => {
     const w = writers[dialect]!;
     const audits = async () => (await w.db.selectFrom('audit').select(['username', 'action', 'path', 'revision', 'message']).where('project', '=', 'p').orderBy('id').execute());
-    const lock = { project: 'p', path_key: 'a.nc', path: 'A.nc', message: 'on the mill' };
+    const lock = { project: 'p', pathKey: 'a.nc', path: 'A.nc', message: 'on the mill' };
     const audit = (username: string, action: string) => ({ username, action, project: 'p', path: 'A.nc', revision: 'B', message: 'why' });
 
     const first = await takeLockAudited(w, { ...lock, username: 'ann' }, audit('ann', 'file.checked_out'));
@@ -48,7 +48,7 @@ describe.each(['sqlite', 'postgres'] as const)('lock changes with their audit ro
     const w = writers[dialect]!;
     const results = await Promise.all(
       Array.from({ length: 20 }, (_, i) =>
-        takeLockAudited(w, { project: 'p', path_key: 'race.nc', path: 'race.nc', username: `u${i}`, message: '' }, { username: `u${i}`, action: 'race', project: 'p' }),
+        takeLockAudited(w, { project: 'p', pathKey: 'race.nc', path: 'race.nc', username: `u${i}`, message: '' }, { username: `u${i}`, action: 'race', project: 'p' }),
       ),
     );
     const winners = results.filter((r) => r.acquired);
