@@ -146,3 +146,14 @@ export async function startServer(opts: { config?: Partial<Config>; env?: NodeJS
   };
   return server;
 }
+
+/** Polls `probe` until it returns something truthy (bounded). */
+export async function until<T>(what: string, probe: () => Promise<T | null | undefined | false> | T | null | undefined | false, ms = 20_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const v = await probe();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}

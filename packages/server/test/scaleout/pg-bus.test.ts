@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { openDatabase, type Db } from '../../src/store/db.js';
 import { PgBus } from '../../src/events/pg-bus.js';
 import type { Notice, ProjectEvent } from '../../src/events/bus.js';
+import { until as pollUntil } from '../harness.js';
 import { createTestDatabase, type TestDatabase } from './pg.js';
 
 let database: TestDatabase;
@@ -24,13 +25,8 @@ function collect(bus: PgBus, project: string): ProjectEvent[] {
   return seen;
 }
 
-async function until(what: string, check: () => boolean, ms = 10_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+/** This file's bound for waiting on the other instance. */
+const until = (what: string, check: () => boolean) => pollUntil(what, check, 10_000);
 
 beforeAll(async () => {
   database = await createTestDatabase();

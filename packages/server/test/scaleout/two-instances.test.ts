@@ -6,7 +6,7 @@ import path from 'node:path';
 import { WebSocket } from 'ws';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { api } from '@lockstep/protocol';
-import { ADMIN_PASSWORD, loginAs, USER_PASSWORD, type Client } from '../harness.js';
+import { ADMIN_PASSWORD, loginAs, USER_PASSWORD, type Client, until as pollUntil } from '../harness.js';
 import { startInstance, type Instance } from '../instances.js';
 import { createTestDatabase, type TestDatabase } from './pg.js';
 
@@ -38,13 +38,8 @@ async function openSocket(baseUrl: string, client: Client): Promise<{ messages: 
   return { messages, socket };
 }
 
-async function until(what: string, check: () => boolean, ms = 15_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+/** This file's bound for waiting on the other instance. */
+const until = (what: string, check: () => boolean) => pollUntil(what, check, 15_000);
 
 beforeAll(async () => {
   database = await createTestDatabase();

@@ -5,7 +5,8 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { api } from '@lockstep/protocol';
 import type { ProjectEvent } from '../../src/events/bus.js';
 import type { Client, TestServer } from '../harness.js';
-import { bareRepo, fastImportCommit, git, headOf, startSyncServer, until, type SyncContext } from './remotes.js';
+import { bareRepo, fastImportCommit, git, headOf, startSyncServer, type SyncContext } from './remotes.js';
+import { until } from '../harness.js';
 
 let ctx: SyncContext;
 let server: TestServer;

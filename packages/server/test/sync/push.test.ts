@@ -6,7 +6,8 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { api } from '@lockstep/protocol';
 import type { ProjectEvent } from '../../src/events/bus.js';
 import type { Client, TestServer } from '../harness.js';
-import { bareRepo, Daemon, git, headOf, HttpGit, startSyncServer, until, type SyncContext } from './remotes.js';
+import { bareRepo, Daemon, git, headOf, HttpGit, startSyncServer, type SyncContext } from './remotes.js';
+import { until } from '../harness.js';
 
 const TOKEN = 'glpat-s3cret-Token-9f8e7d';
 let ctx: SyncContext;
