@@ -26,14 +26,23 @@ function streamCheckin(url: string, cookie: string, csrf: string, file: string, 
   const head = `--${boundary}\r\nContent-Disposition: form-data; name="message"\r\n\r\nbench 200 MB\r\n--${boundary}\r\nContent-Disposition: form-data; name="keep"\r\n\r\ntrue\r\n--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="big.stp"\r\nContent-Type: application/octet-stream\r\n\r\n`;
   const tail = `\r\n--${boundary}--\r\n`;
   return new Promise((resolve, reject) => {
-    const req = http.request(url, {
-      method: 'POST',
-      headers: { cookie, 'x-csrf-token': csrf, 'content-type': `multipart/form-data; boundary=${boundary}`, 'content-length': Buffer.byteLength(head) + size + Buffer.byteLength(tail) },
-    }, (res) => {
-      let body = '';
-      res.on('data', (c) => (body += c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-    });
+    const req = http.request(
+      url,
+      {
+        method: 'POST',
+        headers: {
+          cookie,
+          'x-csrf-token': csrf,
+          'content-type': `multipart/form-data; boundary=${boundary}`,
+          'content-length': Buffer.byteLength(head) + size + Buffer.byteLength(tail),
+        },
+      },
+      (res) => {
+        let body = '';
+        res.on('data', (c) => (body += c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      },
+    );
     req.on('error', reject);
     req.write(head);
     const src = fs.createReadStream(file);
@@ -51,17 +60,33 @@ export async function run(opts: { mb?: number } = {}) {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'lockstep-big-'));
   const file = path.join(tmp, 'big.stp');
   await writeRandomFile(file, mb);
-  const port = await new Promise<number>((r) => { const s = net.createServer().listen(0, () => { const p = (s.address() as net.AddressInfo).port; s.close(() => r(p)); }); });
+  const port = await new Promise<number>((r) => {
+    const s = net.createServer().listen(0, () => {
+      const p = (s.address() as net.AddressInfo).port;
+      s.close(() => r(p));
+    });
+  });
   const dist = path.join(root, 'packages/server/dist/main.js');
   const args = fs.existsSync(dist) ? [dist] : ['--import', 'tsx', 'packages/server/src/main.ts'];
   const child = spawn(process.execPath, args, {
-    cwd: root, stdio: 'ignore',
-    env: { ...process.env, PORT: String(port), LOCKSTEP_DATA_DIR: path.join(tmp, 'data'), LOCKSTEP_ADMIN_PASSWORD: ADMIN_PASSWORD, LOG_LEVEL: 'warn' },
+    cwd: root,
+    stdio: 'ignore',
+    env: {
+      ...process.env,
+      PORT: String(port),
+      LOCKSTEP_DATA_DIR: path.join(tmp, 'data'),
+      LOCKSTEP_ADMIN_PASSWORD: ADMIN_PASSWORD,
+      LOG_LEVEL: 'warn',
+    },
   });
   const url = `http://127.0.0.1:${port}`;
   try {
     for (let i = 0; ; i++) {
-      try { if ((await fetch(`${url}${api.health}`)).ok) break; } catch { /* starting */ }
+      try {
+        if ((await fetch(`${url}${api.health}`)).ok) break;
+      } catch {
+        /* starting */
+      }
       if (i > 600) throw new Error('server did not start');
       await new Promise((r) => setTimeout(r, 50));
     }

@@ -34,7 +34,9 @@ export async function run() {
   const bare: number[] = [];
   for (let i = 0; i < runs; i++) {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lockstep-cold-'));
-    lockstep.push(await timeToHealthy([main], { LOCKSTEP_DATA_DIR: dataDir, LOCKSTEP_ADMIN_PASSWORD: 'cold-start-pw' }, 39000 + i, '/api/health'));
+    lockstep.push(
+      await timeToHealthy([main], { LOCKSTEP_DATA_DIR: dataDir, LOCKSTEP_ADMIN_PASSWORD: 'cold-start-pw' }, 39000 + i, '/api/health'),
+    );
     fs.rmSync(dataDir, { recursive: true, force: true });
     const hello = `require('http').createServer((q,s)=>s.end('ok')).listen(${39100 + i},'127.0.0.1')`;
     bare.push(await timeToHealthy(['-e', hello], {}, 39100 + i, '/'));

@@ -3,12 +3,9 @@
 import { WebSocket } from 'ws';
 
 export type ToClients =
-  | { cmd: 'connect'; url: string; count: number; firstId: number; users: number; subscribe: string | null }
-  | { cmd: 'close' };
+  { cmd: 'connect'; url: string; count: number; firstId: number; users: number; subscribe: string | null } | { cmd: 'close' };
 export type FromClients =
-  | { ev: 'connected'; ok: number; failed: number; error?: string }
-  | { ev: 'round'; round: number; latencies: number[] }
-  | { ev: 'closed' };
+  { ev: 'connected'; ok: number; failed: number; error?: string } | { ev: 'round'; round: number; latencies: number[] } | { ev: 'closed' };
 
 const now = () => performance.timeOrigin + performance.now(); // comparable across processes
 const sockets: WebSocket[] = [];
@@ -60,7 +57,8 @@ async function connect(cmd: Extract<ToClients, { cmd: 'connect' }>): Promise<voi
   const BATCH = 100; // stay under the listen backlog
   for (let start = 0; start < cmd.count; start += BATCH) {
     const batch = Array.from({ length: Math.min(BATCH, cmd.count - start) }, (_, i) =>
-      open(cmd.url, cmd.firstId + start + i, cmd.users, cmd.subscribe));
+      open(cmd.url, cmd.firstId + start + i, cmd.users, cmd.subscribe),
+    );
     for (const result of await Promise.allSettled(batch)) {
       if (result.status === 'fulfilled') ok++;
       else {

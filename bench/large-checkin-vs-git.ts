@@ -62,7 +62,13 @@ export async function run(opts: { n?: number } = {}): Promise<Record<string, unk
     const counts = await Promise.all(['viavault', 'viashell'].map(async (s) => (await vault.log(s)).length));
     if (counts.some((c) => c !== n)) throw new Error(`expected ${n} commits each, got ${counts.join('/')}`);
 
-    const result = { checkins: n, sizeMB: 1, vaultMeanMs: round(vaultMs, 1), shellMeanMs: round(shellMs, 1), ratio: round(vaultMs / shellMs, 2) };
+    const result = {
+      checkins: n,
+      sizeMB: 1,
+      vaultMeanMs: round(vaultMs, 1),
+      shellMeanMs: round(shellMs, 1),
+      ratio: round(vaultMs / shellMs, 2),
+    };
     printTable(`1 MB check-in x${n}: Vault vs. shell plumbing`, [
       { via: 'Vault.writeBlob + Vault.commit', 'mean ms': result.vaultMeanMs },
       { via: 'bash + git plumbing', 'mean ms': result.shellMeanMs },

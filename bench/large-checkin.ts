@@ -57,8 +57,18 @@ export async function run(opts: { mb?: number } = {}): Promise<Record<string, un
     const hashSec = (performance.now() - t0) / 1000;
 
     const rows = [
-      { step: 'vault writeBlob+commit', 'MB/s': round(mb / writeSec, 1), 'Node RSS growth MB': round(write.growthMB, 1), 'git child peak anon RSS MB': round(write.gitChildPeakMB, 1) },
-      { step: 'vault readBlob → /dev/null', 'MB/s': round(mb / readSec, 1), 'Node RSS growth MB': round(read.growthMB, 1), 'git child peak anon RSS MB': round(read.gitChildPeakMB, 1) },
+      {
+        step: 'vault writeBlob+commit',
+        'MB/s': round(mb / writeSec, 1),
+        'Node RSS growth MB': round(write.growthMB, 1),
+        'git child peak anon RSS MB': round(write.gitChildPeakMB, 1),
+      },
+      {
+        step: 'vault readBlob → /dev/null',
+        'MB/s': round(mb / readSec, 1),
+        'Node RSS growth MB': round(read.growthMB, 1),
+        'git child peak anon RSS MB': round(read.gitChildPeakMB, 1),
+      },
       { step: 'cp (baseline)', 'MB/s': round(mb / cpSec, 1) },
       { step: 'git hash-object -w <file> (baseline)', 'MB/s': round(mb / hashSec, 1) },
     ];

@@ -9,7 +9,9 @@ import { printTable, request, round, summarize, runIfMain } from './util.js';
 /** Writes one commit with `count` files and their metadata through `git fast-import` (seconds, not hours). */
 export async function generate(gitDir: string, count: number): Promise<void> {
   const child = spawn('git', ['--git-dir', gitDir, 'fast-import', '--quiet'], { stdio: ['pipe', 'inherit', 'inherit'] });
-  const done = new Promise<void>((resolve, reject) => child.on('exit', (c) => (c === 0 ? resolve() : reject(new Error(`fast-import exit ${c}`)))));
+  const done = new Promise<void>((resolve, reject) =>
+    child.on('exit', (c) => (c === 0 ? resolve() : reject(new Error(`fast-import exit ${c}`)))),
+  );
   const now = Math.floor(Date.now() / 1000);
   const chunks: string[] = [`commit refs/heads/main\ncommitter bench <bench@lockstep.local> ${now} +0000\ndata 10\nbench data\n`];
   for (let i = 0; i < count; i++) {
@@ -17,7 +19,14 @@ export async function generate(gitDir: string, count: number): Promise<void> {
     const name = i % 10 === 9 ? `fixture_${i}.dxf` : `${String(10 + (i % 40)).padStart(2, '0')}${String(i).padStart(5, '0')}_op1.mcam`;
     const file = `cell${Math.floor(i / 1000)}/${name}`;
     const content = `G0 X${i}\n`;
-    const meta = JSON.stringify({ revision: 'A', description: `program ${i}`, partNumber: null, fields: {}, modifiedBy: 'bench', modifiedAt: new Date().toISOString() });
+    const meta = JSON.stringify({
+      revision: 'A',
+      description: `program ${i}`,
+      partNumber: null,
+      fields: {},
+      modifiedBy: 'bench',
+      modifiedAt: new Date().toISOString(),
+    });
     chunks.push(`M 100644 inline ${file}\ndata ${Buffer.byteLength(content)}\n${content}\n`);
     chunks.push(`M 100644 inline .lockstep/${file}.json\ndata ${Buffer.byteLength(meta)}\n${meta}\n`);
     if (chunks.length > 2000) {

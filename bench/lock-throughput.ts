@@ -11,7 +11,10 @@ import { printTable, request, round, summarize, runIfMain } from './util.js';
 async function startBare(): Promise<{ url: string; stop(): void }> {
   const port = await freePort();
   const code = `import('fastify').then(async ({ default: F }) => { const a = F(); a.post('/hello', async () => ({ ok: true })); await a.listen({ port: ${port}, host: '127.0.0.1' }); console.log('ready'); })`;
-  const child = spawn(process.execPath, ['-e', code], { cwd: path.resolve(import.meta.dirname, '../packages/server'), stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['-e', code], {
+    cwd: path.resolve(import.meta.dirname, '../packages/server'),
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   await new Promise((r) => child.stdout!.once('data', r));
   return { url: `http://127.0.0.1:${port}/hello`, stop: () => child.kill('SIGKILL') };
 }

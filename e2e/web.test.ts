@@ -28,7 +28,11 @@ function ensureWebBuild(): void {
       const p = path.join(dir, e.name);
       return Math.max(m, e.isDirectory() ? newest(p) : fs.statSync(p).mtimeMs);
     }, 0);
-  const sources = Math.max(newest(path.join(webDir, 'src')), newest(path.join(root, 'packages/protocol/src')), fs.statSync(path.join(webDir, 'index.html')).mtimeMs);
+  const sources = Math.max(
+    newest(path.join(webDir, 'src')),
+    newest(path.join(root, 'packages/protocol/src')),
+    fs.statSync(path.join(webDir, 'index.html')).mtimeMs,
+  );
   if (sources > built) execSync('npx vite build', { cwd: webDir, stdio: 'pipe' });
 }
 
@@ -97,7 +101,14 @@ describe('web app', { timeout: 60_000 }, () => {
     await server.createProject(PROJECT, PROJECT);
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
   }, 120_000);
 
@@ -150,12 +161,19 @@ describe('web app', { timeout: 60_000 }, () => {
     let reloaded = false;
     bob.on('framenavigated', (f) => (reloaded ||= f === bob.mainFrame()));
 
-    await row(alice, PROGRAM).getByRole('button', { name: /^Check out/ }).click();
+    await row(alice, PROGRAM)
+      .getByRole('button', { name: /^Check out/ })
+      .click();
     const dialog = alice.getByRole('dialog', { name: 'Check out file' });
     await dialog.getByLabel(/Message/).fill('new roughing toolpath');
-    await Promise.all([alice.waitForResponse((r) => r.url().includes('/checkout') && r.status() === 200), dialog.getByRole('button', { name: 'Check out' }).click()]);
+    await Promise.all([
+      alice.waitForResponse((r) => r.url().includes('/checkout') && r.status() === 200),
+      dialog.getByRole('button', { name: 'Check out' }).click(),
+    ]);
     const started = Date.now();
-    await row(bob, PROGRAM).getByText(/Locked by alice.*new roughing toolpath/).waitFor({ timeout: 2000 });
+    await row(bob, PROGRAM)
+      .getByText(/Locked by alice.*new roughing toolpath/)
+      .waitFor({ timeout: 2000 });
     expect(Date.now() - started).toBeLessThan(2000);
     expect(reloaded).toBe(false);
 
@@ -165,37 +183,63 @@ describe('web app', { timeout: 60_000 }, () => {
     await done.getByRole('button', { name: 'Close', exact: true }).click();
     await row(alice, PROGRAM).getByText('Checked out by you').waitFor();
     // B may not check it out: no button, and the row says who holds it.
-    expect(await row(bob, PROGRAM).getByRole('button', { name: /^Check out/ }).count()).toBe(0);
+    expect(
+      await row(bob, PROGRAM)
+        .getByRole('button', { name: /^Check out/ })
+        .count(),
+    ).toBe(0);
     await shoot(bob, 'file-browser');
   });
 
   it('A checks in revision B with a message; B sees revision B live', async () => {
-    await row(alice, PROGRAM).getByRole('button', { name: /^Check in/ }).click();
+    await row(alice, PROGRAM)
+      .getByRole('button', { name: /^Check in/ })
+      .click();
     const dialog = alice.getByRole('dialog', { name: 'Check in file' });
     await dialog.locator('input[type=file]').setInputFiles({ name: PROGRAM, mimeType: 'application/octet-stream', buffer: REV_B });
     await dialog.getByLabel(/Check-in message/).fill('faster roughing, S9000');
     expect(await dialog.getByLabel('Bump revision', { exact: false }).isChecked()).toBe(true);
     expect(await dialog.getByLabel('Keep checked out').isChecked()).toBe(false);
     await shoot(alice, 'checkin-modal');
-    await Promise.all([alice.waitForResponse((r) => r.url().includes('/checkin') && r.status() === 200), dialog.getByRole('button', { name: 'Check in' }).click()]);
+    await Promise.all([
+      alice.waitForResponse((r) => r.url().includes('/checkin') && r.status() === 200),
+      dialog.getByRole('button', { name: 'Check in' }).click(),
+    ]);
     const started = Date.now();
     await row(bob, PROGRAM).getByTitle('Revision', { exact: true }).getByText('B', { exact: true }).waitFor({ timeout: 2000 });
     await row(bob, PROGRAM).getByText('Available').waitFor({ timeout: 2000 });
     expect(Date.now() - started).toBeLessThan(2000);
     // B got a toast naming A.
-    await bob.getByText(/alice checked in 1234567_op1\.mcam/).first().waitFor();
+    await bob
+      .getByText(/alice checked in 1234567_op1\.mcam/)
+      .first()
+      .waitFor();
   });
 
   it('history downloads the old revision byte-for-byte', async () => {
-    await row(bob, PROGRAM).getByRole('button', { name: `Show details of ${PROGRAM}` }).click();
+    await row(bob, PROGRAM)
+      .getByRole('button', { name: `Show details of ${PROGRAM}` })
+      .click();
     const detail = bob.getByTestId('file-detail');
     await detail.getByTestId('history-B').getByText('faster roughing, S9000').waitFor();
     await detail.getByTestId('history-A').waitFor();
-    const [download] = await Promise.all([bob.waitForEvent('download'), detail.getByTestId('history-A').getByRole('link', { name: /Download revision A/ }).click()]);
+    const [download] = await Promise.all([
+      bob.waitForEvent('download'),
+      detail
+        .getByTestId('history-A')
+        .getByRole('link', { name: /Download revision A/ })
+        .click(),
+    ]);
     expect(download.suggestedFilename()).toBe(PROGRAM);
     const bytes = fs.readFileSync((await download.path())!);
     expect(Buffer.compare(bytes, REV_A)).toBe(0);
-    const [current] = await Promise.all([bob.waitForEvent('download'), detail.getByTestId('history-B').getByRole('link', { name: /Download revision B/ }).click()]);
+    const [current] = await Promise.all([
+      bob.waitForEvent('download'),
+      detail
+        .getByTestId('history-B')
+        .getByRole('link', { name: /Download revision B/ })
+        .click(),
+    ]);
     expect(Buffer.compare(fs.readFileSync((await current.path())!), REV_B)).toBe(0);
     await detail.getByRole('button', { name: 'Close details' }).click();
   });
@@ -207,12 +251,18 @@ describe('web app', { timeout: 60_000 }, () => {
     await row(victor, PROGRAM).waitFor();
     expect(await victor.getByRole('button', { name: /^Check out/ }).count()).toBe(0);
     expect(await victor.getByRole('button', { name: 'Upload files' }).count()).toBe(0);
-    expect(await row(victor, PROGRAM).getByRole('link', { name: /Download/ }).count()).toBe(1);
+    expect(
+      await row(victor, PROGRAM)
+        .getByRole('link', { name: /Download/ })
+        .count(),
+    ).toBe(1);
     await victor.context().close();
   });
 
   it('admin overrides A’s lock and A gets a personal notice', async () => {
-    await row(alice, PROGRAM).getByRole('button', { name: /^Check out/ }).click();
+    await row(alice, PROGRAM)
+      .getByRole('button', { name: /^Check out/ })
+      .click();
     const co = alice.getByRole('dialog', { name: 'Check out file' });
     await co.getByRole('button', { name: 'Check out' }).click();
     await alice.getByRole('dialog', { name: 'Checked out' }).getByRole('button', { name: 'Close', exact: true }).click();
@@ -223,8 +273,12 @@ describe('web app', { timeout: 60_000 }, () => {
     await admin.getByTestId(`lock-${PROJECT}/${PROGRAM}`).waitFor();
     await shoot(admin, 'dashboard');
     await openProject(admin);
-    await row(admin, PROGRAM).getByText(/Locked by alice/).waitFor();
-    await row(admin, PROGRAM).getByRole('button', { name: /^Override/ }).click();
+    await row(admin, PROGRAM)
+      .getByText(/Locked by alice/)
+      .waitFor();
+    await row(admin, PROGRAM)
+      .getByRole('button', { name: /^Override/ })
+      .click();
     const dialog = admin.getByRole('dialog', { name: 'Override lock' });
     await dialog.getByLabel(/Reason/).fill('alice is on holiday, job is urgent');
     await dialog.getByRole('button', { name: 'Override lock' }).click();
@@ -238,7 +292,10 @@ describe('web app', { timeout: 60_000 }, () => {
     // Admin pages, for the record.
     await admin.goto(`${server.url}/dashboard`);
     await admin.getByRole('heading', { name: 'Dashboard' }).waitFor();
-    await admin.getByText(/overrode the lock on/).first().waitFor();
+    await admin
+      .getByText(/overrode the lock on/)
+      .first()
+      .waitFor();
     expect(await admin.getByTestId(`lock-${PROJECT}/${PROGRAM}`).count()).toBe(0);
     await admin.goto(`${server.url}/admin/users`);
     await admin.getByTestId('user-row-victor').waitFor();
@@ -259,7 +316,9 @@ describe('web app', { timeout: 60_000 }, () => {
     const res = await api.checkout(PROJECT, '1234999_op2.nc', 'changed during the restart');
     expect(res.status).toBe(200);
     await waitLive(bob, 15_000);
-    await row(bob, '1234999_op2.nc').getByText(/Locked by alice/).waitFor({ timeout: 5000 });
+    await row(bob, '1234999_op2.nc')
+      .getByText(/Locked by alice/)
+      .waitFor({ timeout: 5000 });
     // And live events flow again after the reconnect.
     await api.post(`/api/projects/${PROJECT}/files/${encodeURIComponent('1234999_op2.nc')}/cancel`);
     await row(bob, '1234999_op2.nc').getByText('Available').waitFor({ timeout: 2000 });
@@ -268,7 +327,9 @@ describe('web app', { timeout: 60_000 }, () => {
 
   it('is usable at tablet width', async () => {
     await bob.setViewportSize({ width: 768, height: 1024 });
-    await row(bob, PROGRAM).getByRole('button', { name: `Show details of ${PROGRAM}` }).click();
+    await row(bob, PROGRAM)
+      .getByRole('button', { name: `Show details of ${PROGRAM}` })
+      .click();
     await bob.getByTestId('file-detail').waitFor();
     await bob.screenshot({ path: path.join(shots, 'file-browser-tablet-light.png') });
     await bob.getByRole('button', { name: 'Close details' }).click();

@@ -73,10 +73,20 @@ export type ServerMessageType = keyof ServerMessageMap;
 export type ServerMessage = { [K in ServerMessageType]: Envelope<K, ServerMessageMap[K]> }[ServerMessageType];
 
 export const PROJECT_EVENT_TYPES: readonly ProjectEventType[] = [
-  'project.created', 'project.updated', 'project.deleted',
-  'file.uploaded', 'file.checked_out', 'file.checked_in', 'file.checkout_cancelled',
-  'file.lock_overridden', 'file.updated', 'file.deleted',
-  'process.started', 'process.progress', 'process.completed', 'process.failed',
+  'project.created',
+  'project.updated',
+  'project.deleted',
+  'file.uploaded',
+  'file.checked_out',
+  'file.checked_in',
+  'file.checkout_cancelled',
+  'file.lock_overridden',
+  'file.updated',
+  'file.deleted',
+  'process.started',
+  'process.progress',
+  'process.completed',
+  'process.failed',
 ];
 
 /** WebSocket close codes the server uses. */

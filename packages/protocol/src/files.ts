@@ -1,11 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { IsoDate, Nullable } from './common.js';
 
-export const FileStatus = Type.Union([
-  Type.Literal('available'),
-  Type.Literal('checked_out_by_me'),
-  Type.Literal('locked'),
-]);
+export const FileStatus = Type.Union([Type.Literal('available'), Type.Literal('checked_out_by_me'), Type.Literal('locked')]);
 export type FileStatus = Static<typeof FileStatus>;
 
 /** Custom key/values versioned with the file. */
@@ -80,16 +76,10 @@ export const HistoryEntry = Type.Object({
 });
 export type HistoryEntry = Static<typeof HistoryEntry>;
 
-export const CheckoutRequest = Type.Object(
-  { message: Type.Optional(Type.String({ maxLength: 2000 })) },
-  { additionalProperties: false },
-);
+export const CheckoutRequest = Type.Object({ message: Type.Optional(Type.String({ maxLength: 2000 })) }, { additionalProperties: false });
 export type CheckoutRequest = Static<typeof CheckoutRequest>;
 
-export const OverrideRequest = Type.Object(
-  { reason: Type.String({ minLength: 1, maxLength: 2000 }) },
-  { additionalProperties: false },
-);
+export const OverrideRequest = Type.Object({ reason: Type.String({ minLength: 1, maxLength: 2000 }) }, { additionalProperties: false });
 export type OverrideRequest = Static<typeof OverrideRequest>;
 
 export const UpdateFileRequest = Type.Object(

@@ -25,10 +25,7 @@ export type LoginRequest = Static<typeof LoginRequest>;
 export const SessionResponse = Type.Object({ user: User, csrfToken: Type.String() });
 export type SessionResponse = Static<typeof SessionResponse>;
 
-export const CreateUserRequest = Type.Object(
-  { username: Username, password: Password, role: Role },
-  { additionalProperties: false },
-);
+export const CreateUserRequest = Type.Object({ username: Username, password: Password, role: Role }, { additionalProperties: false });
 export type CreateUserRequest = Static<typeof CreateUserRequest>;
 
 export const UpdateUserRequest = Type.Object(
@@ -45,10 +42,7 @@ export const ApiToken = Type.Object({
 });
 export type ApiToken = Static<typeof ApiToken>;
 
-export const CreateTokenRequest = Type.Object(
-  { name: Type.String({ minLength: 1, maxLength: 100 }) },
-  { additionalProperties: false },
-);
+export const CreateTokenRequest = Type.Object({ name: Type.String({ minLength: 1, maxLength: 100 }) }, { additionalProperties: false });
 export type CreateTokenRequest = Static<typeof CreateTokenRequest>;
 
 /** The secret is shown once, at creation. */

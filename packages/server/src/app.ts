@@ -79,7 +79,9 @@ export async function buildApp(config: Config, opts: { logger?: boolean | object
   await app.register(swagger, {
     openapi: {
       info: { title: 'Lockstep PDM API', version: '0.1.0', description: 'Exclusive check-out vault for CNC and CAD files' },
-      components: { securitySchemes: { cookie: { type: 'apiKey', in: 'cookie', name: SESSION_COOKIE }, bearer: { type: 'http', scheme: 'bearer' } } },
+      components: {
+        securitySchemes: { cookie: { type: 'apiKey', in: 'cookie', name: SESSION_COOKIE }, bearer: { type: 'http', scheme: 'bearer' } },
+      },
       security: [{ cookie: [] }, { bearer: [] }],
     },
   });
@@ -111,7 +113,8 @@ export async function buildApp(config: Config, opts: { logger?: boolean | object
   const hasWeb = fs.existsSync(path.join(webDir, 'index.html'));
   if (hasWeb) await app.register(fastifyStatic, { root: webDir, wildcard: false });
   app.setNotFoundHandler((req, reply) => {
-    if (req.url.startsWith('/api') || !hasWeb || req.method !== 'GET') return sendNotFound(reply, `no route ${req.method} ${req.url.split('?')[0]}`);
+    if (req.url.startsWith('/api') || !hasWeb || req.method !== 'GET')
+      return sendNotFound(reply, `no route ${req.method} ${req.url.split('?')[0]}`);
     return reply.type('text/html').sendFile('index.html'); // single-page app: the client routes
   });
 

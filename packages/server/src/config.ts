@@ -72,7 +72,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     replayBufferSize: int(env, 'LOCKSTEP_REPLAY_BUFFER', 1000, 1),
     sessionTtlMs: int(env, 'LOCKSTEP_SESSION_TTL_HOURS', 24 * 14, 1) * 3600_000,
     secureCookies: env.LOCKSTEP_SECURE_COOKIES === 'true',
-    allowedOrigins: (env.LOCKSTEP_ALLOWED_ORIGINS ?? '').split(',').map((s) => s.trim()).filter(Boolean),
+    allowedOrigins: (env.LOCKSTEP_ALLOWED_ORIGINS ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
     loginRateLimit: int(env, 'LOCKSTEP_LOGIN_RATE_LIMIT', 20, 1),
     logLevel: env.LOG_LEVEL || 'info',
     webDir: env.LOCKSTEP_WEB_DIR || null,

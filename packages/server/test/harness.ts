@@ -101,7 +101,10 @@ export async function loginAs(baseUrl: string, username: string, password: strin
     body: JSON.stringify({ username, password }),
   });
   if (res.status !== 200) throw new Error(`login ${username} failed: ${res.status} ${await res.text()}`);
-  const cookie = res.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+  const cookie = res.headers
+    .getSetCookie()
+    .map((c) => c.split(';')[0])
+    .join('; ');
   const { csrfToken } = (await res.json()) as { csrfToken: string };
   return new Client(baseUrl, username, cookie, csrfToken);
 }
@@ -148,7 +151,11 @@ export async function startServer(opts: { config?: Partial<Config>; env?: NodeJS
 }
 
 /** Polls `probe` until it returns something truthy (bounded). */
-export async function until<T>(what: string, probe: () => Promise<T | null | undefined | false> | T | null | undefined | false, ms = 20_000): Promise<T> {
+export async function until<T>(
+  what: string,
+  probe: () => Promise<T | null | undefined | false> | T | null | undefined | false,
+  ms = 20_000,
+): Promise<T> {
   const deadline = Date.now() + ms;
   for (;;) {
     const v = await probe();

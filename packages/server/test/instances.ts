@@ -30,7 +30,13 @@ export async function freePort(): Promise<number> {
 }
 
 /** Starts a server process and waits for its health check. Without databaseUrl it runs on SQLite in dataDir. */
-export async function startInstance(opts: { databaseUrl?: string; dataDir: string; port?: number; env?: Record<string, string>; nodeArgs?: string[] }): Promise<Instance> {
+export async function startInstance(opts: {
+  databaseUrl?: string;
+  dataDir: string;
+  port?: number;
+  env?: Record<string, string>;
+  nodeArgs?: string[];
+}): Promise<Instance> {
   const port = opts.port ?? (await freePort());
   const proc = spawn(process.execPath, [...(opts.nodeArgs ?? []), '--import', 'tsx', 'packages/server/src/main.ts'], {
     cwd: ROOT,

@@ -12,12 +12,21 @@ export interface Snapshot {
 export function snapshot(dataDir: string): Snapshot {
   const reposDir = path.join(dataDir, 'repos');
   const refs: Record<string, string> = {};
-  for (const repo of fs.readdirSync(reposDir).filter((d) => d.endsWith('.git')).sort()) {
-    refs[repo] = execFileSync('git', ['--git-dir', path.join(reposDir, repo), 'for-each-ref', '--format=%(refname) %(objectname)'], { encoding: 'utf8' });
+  for (const repo of fs
+    .readdirSync(reposDir)
+    .filter((d) => d.endsWith('.git'))
+    .sort()) {
+    refs[repo] = execFileSync('git', ['--git-dir', path.join(reposDir, repo), 'for-each-ref', '--format=%(refname) %(objectname)'], {
+      encoding: 'utf8',
+    });
   }
   const db = new Database(path.join(dataDir, 'lockstep.db'), { readonly: true, fileMustExist: true });
   try {
-    const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name").all() as Array<{ name: string }>)
+    const tables = (
+      db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name").all() as Array<{
+        name: string;
+      }>
+    )
       .map((t) => t.name)
       .filter((t) => t !== 'audit' && t !== 'sessions');
     const rows: Record<string, unknown[]> = {};

@@ -50,7 +50,11 @@ export function registerAuthHook(app: FastifyInstance, s: Services): RouteRule[]
     req.auth = await authenticate(s, req.cookies[SESSION_COOKIE], req.headers.authorization);
     if (access === 'public') return;
     const auth = requireAuth(req);
-    if (auth.via === 'cookie' && UNSAFE.has(req.method) && !csrfMatches(auth.csrfToken!, req.headers['x-csrf-token'] as string | undefined)) {
+    if (
+      auth.via === 'cookie' &&
+      UNSAFE.has(req.method) &&
+      !csrfMatches(auth.csrfToken!, req.headers['x-csrf-token'] as string | undefined)
+    ) {
       throw new AppError(403, 'csrf', 'missing or wrong X-CSRF-Token header');
     }
     if (!can(auth.actor.role, access)) throw new AppError(403, 'forbidden', `this needs the ${access === 'write' ? 'user' : access} role`);

@@ -3,7 +3,9 @@ import type { ErrorBody, ErrorCode } from '@lockstep/protocol';
 import { AppError } from '../services/errors.js';
 import { BlobTooLargeError, VaultInputError } from '../vault/index.js';
 
-const body = (code: ErrorCode, message: string, holder?: string): ErrorBody => ({ error: { code, message, ...(holder ? { holder } : {}) } });
+const body = (code: ErrorCode, message: string, holder?: string): ErrorBody => ({
+  error: { code, message, ...(holder ? { holder } : {}) },
+});
 
 /** Maps every failure to `{error:{code,message}}` with the right status; internals are logged, not leaked. */
 export function registerErrorHandling(app: FastifyInstance): void {
@@ -37,7 +39,9 @@ export function clientErrorHandler(err: NodeJS.ErrnoException, socket: import('n
   if (!socket.writable) return socket.destroy();
   const status = err.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400;
   const payload = JSON.stringify(body('validation', status === 431 ? 'request headers too large' : 'malformed HTTP request'));
-  socket.end(`HTTP/1.1 ${status} ${status === 431 ? 'Request Header Fields Too Large' : 'Bad Request'}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(payload)}\r\nConnection: close\r\n\r\n${payload}`);
+  socket.end(
+    `HTTP/1.1 ${status} ${status === 431 ? 'Request Header Fields Too Large' : 'Bad Request'}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(payload)}\r\nConnection: close\r\n\r\n${payload}`,
+  );
 }
 
 export function sendNotFound(reply: { status(n: number): { send(b: unknown): unknown } }, what: string) {

@@ -5,7 +5,11 @@ import { rebuildIndex } from '../services/index-rebuild.js';
 /** `npm run rebuild-index [project…]`: rebuilds the file index from git (all projects by default). */
 async function main(): Promise<void> {
   const config = loadConfig();
-  const log = { info: () => {}, warn: (o: object, m?: string) => console.warn(m, o), error: (o: object, m?: string) => console.error(m, o) };
+  const log = {
+    info: () => {},
+    warn: (o: object, m?: string) => console.warn(m, o),
+    error: (o: object, m?: string) => console.error(m, o),
+  };
   const s = await openServices(config, log);
   try {
     const wanted = process.argv.slice(2);

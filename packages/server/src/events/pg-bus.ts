@@ -87,7 +87,8 @@ export class PgBus implements EventBus {
 
   /** Connects the listener and starts delivering; resolves once LISTEN is in place. */
   static async create(opts: PgBusOptions): Promise<PgBus> {
-    if (!Number.isInteger(opts.replayBufferSize) || opts.replayBufferSize < 1) throw new RangeError('replayBufferSize must be a positive integer');
+    if (!Number.isInteger(opts.replayBufferSize) || opts.replayBufferSize < 1)
+      throw new RangeError('replayBufferSize must be a positive integer');
     const bus = new PgBus(opts);
     await bus.listen();
     // Start from what is already committed: earlier events are history (replay), not live.
@@ -367,7 +368,6 @@ export class PgBus implements EventBus {
       order by seq`.execute(this.db);
     return rows.map((r) => JSON.parse(r.payload) as ProjectEvent);
   }
-
 
   private assertOpen(): void {
     if (this.closed) throw new Error('event bus is closed');

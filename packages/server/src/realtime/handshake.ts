@@ -2,9 +2,7 @@ import type { FastifyRequest } from 'fastify';
 import { CloseCodes } from '@lockstep/protocol';
 import type { RealtimeOptions, RealtimeUser } from './types.js';
 
-export type HandshakeResult =
-  | { ok: true; user: RealtimeUser }
-  | { ok: false; code: number; reason: string };
+export type HandshakeResult = { ok: true; user: RealtimeUser } | { ok: false; code: number; reason: string };
 
 /**
  * Decides an upgrade before the 101 is sent. Browsers cannot read an HTTP status from a failed

@@ -75,9 +75,15 @@ export class Hub implements RealtimeHub {
     socket.on('close', () => this.remove(conn));
 
     const online = this.onlineUsers();
-    conn.send(serverMessage('connection.established', {
-      user: user.username, role: user.role, connectionId: conn.id, heartbeatMs: this.opts.heartbeatMs, online,
-    }));
+    conn.send(
+      serverMessage('connection.established', {
+        user: user.username,
+        role: user.role,
+        connectionId: conn.id,
+        heartbeatMs: this.opts.heartbeatMs,
+        online,
+      }),
+    );
     if (firstTab) this.broadcastAll(serverMessage('presence.joined', { user: user.username, online }));
   }
 
@@ -89,11 +95,14 @@ export class Hub implements RealtimeHub {
   private async shutdown(): Promise<void> {
     clearInterval(this.heartbeat);
     for (const stop of this.stopListening) stop();
-    const closed = [...this.connections].map((conn) => new Promise<void>((resolve) => {
-      if (conn.socket.readyState === conn.socket.CLOSED) return resolve();
-      conn.socket.once('close', () => resolve());
-      conn.socket.close(CloseCodes.goingAway, 'server shutting down');
-    }));
+    const closed = [...this.connections].map(
+      (conn) =>
+        new Promise<void>((resolve) => {
+          if (conn.socket.readyState === conn.socket.CLOSED) return resolve();
+          conn.socket.once('close', () => resolve());
+          conn.socket.close(CloseCodes.goingAway, 'server shutting down');
+        }),
+    );
     const deadline = new Promise<void>((resolve) => setTimeout(resolve, CLOSE_WAIT_MS).unref());
     await Promise.race([Promise.all(closed), deadline]);
     for (const conn of this.connections) conn.socket.terminate();

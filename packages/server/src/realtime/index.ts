@@ -30,18 +30,22 @@ export async function registerRealtime(app: FastifyInstance, opts: RealtimeOptio
     },
   });
 
-  app.get('/ws', {
-    websocket: true,
-    preValidation: async (request) => {
-      if (request.ws) handshakes.set(request, await checkHandshake(request, opts));
+  app.get(
+    '/ws',
+    {
+      websocket: true,
+      preValidation: async (request) => {
+        if (request.ws) handshakes.set(request, await checkHandshake(request, opts));
+      },
     },
-  }, (socket, request) => {
-    const handshake = handshakes.get(request);
-    handshakes.delete(request);
-    if (!handshake) return socket.close(1011, 'handshake missing');
-    if (!handshake.ok) return socket.close(handshake.code, handshake.reason);
-    hub.accept(socket, handshake.user);
-  });
+    (socket, request) => {
+      const handshake = handshakes.get(request);
+      handshakes.delete(request);
+      if (!handshake) return socket.close(1011, 'handshake missing');
+      if (!handshake.ok) return socket.close(handshake.code, handshake.reason);
+      hub.accept(socket, handshake.user);
+    },
+  );
 
   return hub;
 }

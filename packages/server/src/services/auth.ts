@@ -18,7 +18,11 @@ export const randomSecret = (bytes = 32) => crypto.randomBytes(bytes).toString('
 // A fixed hash to verify against when the user does not exist, so timing does not reveal usernames.
 let dummyHash: Promise<string> | null = null;
 
-export async function login(s: Services, username: string, password: string): Promise<{ user: User; sessionToken: string; csrfToken: string }> {
+export async function login(
+  s: Services,
+  username: string,
+  password: string,
+): Promise<{ user: User; sessionToken: string; csrfToken: string }> {
   const row = await findUserByName(s.db, username);
   dummyHash ??= hashPassword(randomSecret());
   const ok = row ? await verify(row.password_hash, password) : (await verify(await dummyHash, password), false);
@@ -48,7 +52,11 @@ export interface Authenticated {
 }
 
 /** Resolves a session cookie or a Bearer API token to an active user. */
-export async function authenticate(s: Services, cookie: string | undefined, authorization: string | undefined): Promise<Authenticated | null> {
+export async function authenticate(
+  s: Services,
+  cookie: string | undefined,
+  authorization: string | undefined,
+): Promise<Authenticated | null> {
   const bearer = /^Bearer\s+(\S+)$/i.exec(authorization ?? '')?.[1];
   if (bearer) {
     const row = await findTokenUser(s.db, sha256(bearer));
@@ -63,7 +71,12 @@ export async function authenticate(s: Services, cookie: string | undefined, auth
   const found = await findSessionUser(s.db, idHash);
   if (!found || found.user.disabled) return null;
   const { user, csrfToken } = found;
-  const auth: Authenticated = { user: toUser(user), actor: { id: user.id, username: user.username, role: user.role as Role }, csrfToken, via: 'cookie' };
+  const auth: Authenticated = {
+    user: toUser(user),
+    actor: { id: user.id, username: user.username, role: user.role as Role },
+    csrfToken,
+    via: 'cookie',
+  };
   s.sessionCache.set(ticket, idHash, auth, found.expiresAt);
   return auth;
 }

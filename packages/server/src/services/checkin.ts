@@ -7,7 +7,17 @@ import { releaseLock } from '../store/locks.js';
 import { requireOwnLock } from './checkout.js';
 import type { Actor, Services } from './context.js';
 import { badRequest } from './errors.js';
-import { commitAndIndex, lockTarget, metaChange, metaOf, plainText, publishFileEvent, requireEntry, seenBy, trailers } from './file-common.js';
+import {
+  commitAndIndex,
+  lockTarget,
+  metaChange,
+  metaOf,
+  plainText,
+  publishFileEvent,
+  requireEntry,
+  seenBy,
+  trailers,
+} from './file-common.js';
 
 export interface CheckinInput {
   message: string;
@@ -37,8 +47,13 @@ export async function checkin(s: Services, slug: string, rawPath: string, actor:
     },
     async (trx, commit) => {
       await upsertFile(trx, {
-        ...target, revision, size: input.blob.size, blob_sha: input.blob.sha, commit_sha: commit,
-        modified_at: meta.modifiedAt, modified_by: actor.username,
+        ...target,
+        revision,
+        size: input.blob.size,
+        blob_sha: input.blob.sha,
+        commit_sha: commit,
+        modified_at: meta.modifiedAt,
+        modified_by: actor.username,
       });
       if (!input.keep) await releaseLock(trx, slug, target.path_key, actor.username);
       await appendAudit(trx, { username: actor.username, action: 'file.checked_in', project: slug, path: target.path, revision, message });

@@ -16,7 +16,8 @@ export async function checkout(s: Services, slug: string, rawPath: string, actor
   );
   if (!result.acquired) {
     const holder = result.holder;
-    if (holder?.username === actor.username) throw new AppError(409, 'lock_conflict', `you already have "${target.path}" checked out`, { holder: actor.username });
+    if (holder?.username === actor.username)
+      throw new AppError(409, 'lock_conflict', `you already have "${target.path}" checked out`, { holder: actor.username });
     throw lockConflict(holder?.username ?? 'someone', holder?.locked_at ?? 'just now');
   }
   const file = fileInfoOf(target, result.lock, null);
@@ -62,12 +63,20 @@ export async function overrideLock(s: Services, slug: string, rawPath: string, a
     s,
     { project: slug, pathKey: target.path_key, holder: lock.username },
     {
-      username: actor.username, action: 'file.lock_overridden', project: slug, path: target.path, revision: target.revision,
+      username: actor.username,
+      action: 'file.lock_overridden',
+      project: slug,
+      path: target.path,
+      revision: target.revision,
       message: `lock of ${lock.username} overridden: ${reason}`,
     },
   );
   if (!released) throw new AppError(409, 'conflict', `the lock on "${target.path}" changed meanwhile; reload and retry`);
-  const published = await publishFileEvent(s, slug, 'file.lock_overridden', actor, target.path, { formerHolder: lock.username, reason, revision: target.revision });
+  const published = await publishFileEvent(s, slug, 'file.lock_overridden', actor, target.path, {
+    formerHolder: lock.username,
+    reason,
+    revision: target.revision,
+  });
   await s.bus.notifyUser(lock.username, {
     level: 'warning',
     message: `Your lock on ${target.path} was overridden by ${actor.username}: ${reason}`,

@@ -104,7 +104,9 @@ export function trailers(action: string, path: string, revision: string): Record
   return { Revision: revision, 'Lockstep-Action': action, 'Lockstep-Path': path };
 }
 
-type FileEventType = { [K in keyof ProjectEventMap]: ProjectEventMap[K] extends { path: string; file: FileInfo | null } ? K : never }[keyof ProjectEventMap];
+type FileEventType = {
+  [K in keyof ProjectEventMap]: ProjectEventMap[K] extends { path: string; file: FileInfo | null } ? K : never;
+}[keyof ProjectEventMap];
 
 /**
  * Publishes a file event carrying the entry as it now is (viewer-neutral status): `file` when the

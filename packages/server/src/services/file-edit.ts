@@ -8,12 +8,27 @@ import { findLock, releaseLock } from '../store/locks.js';
 import type { Actor, Services } from './context.js';
 import { AppError, badRequest, conflict } from './errors.js';
 import {
-  commitAndIndex, lockTarget, metaChange, metaOf, publishFileEvent, requireEntry, requireProject, seenBy, trailers, validPath,
+  commitAndIndex,
+  lockTarget,
+  metaChange,
+  metaOf,
+  publishFileEvent,
+  requireEntry,
+  requireProject,
+  seenBy,
+  trailers,
+  validPath,
   type FileMeta,
 } from './file-common.js';
 
 /** Edit description / part number / custom fields: the lock holder or an admin; one commit, same revision. */
-export async function updateMetadata(s: Services, slug: string, rawPath: string, actor: Actor, patch: UpdateFileRequest): Promise<FileInfo> {
+export async function updateMetadata(
+  s: Services,
+  slug: string,
+  rawPath: string,
+  actor: Actor,
+  patch: UpdateFileRequest,
+): Promise<FileInfo> {
   const entry = await requireEntry(s, slug, rawPath);
   if (actor.role !== 'admin') {
     const lock = await findLock(s.db, slug, (await lockTarget(s, entry)).path_key);
@@ -30,14 +45,31 @@ export async function updateMetadata(s: Services, slug: string, rawPath: string,
     modifiedAt: nowIso(),
   };
   await commitAndIndex(
-    s, slug, actor,
-    { changes: [await metaChange(s, slug, entry.path, meta)], message: `Update metadata of ${entry.path}`, trailers: trailers('update', entry.path, entry.revision) },
+    s,
+    slug,
+    actor,
+    {
+      changes: [await metaChange(s, slug, entry.path, meta)],
+      message: `Update metadata of ${entry.path}`,
+      trailers: trailers('update', entry.path, entry.revision),
+    },
     async (trx) => {
       await upsertFile(trx, {
-        ...entry, description: meta.description, part_number: meta.partNumber, fields_json: JSON.stringify(meta.fields),
-        modified_at: meta.modifiedAt, modified_by: actor.username,
+        ...entry,
+        description: meta.description,
+        part_number: meta.partNumber,
+        fields_json: JSON.stringify(meta.fields),
+        modified_at: meta.modifiedAt,
+        modified_by: actor.username,
       });
-      await appendAudit(trx, { username: actor.username, action: 'file.updated', project: slug, path: entry.path, revision: entry.revision, message: 'metadata edited' });
+      await appendAudit(trx, {
+        username: actor.username,
+        action: 'file.updated',
+        project: slug,
+        path: entry.path,
+        revision: entry.revision,
+        message: 'metadata edited',
+      });
     },
   );
   const published = await publishFileEvent(s, slug, 'file.updated', actor, entry.path, { revision: entry.revision });
@@ -51,14 +83,25 @@ export async function deleteFile(s: Services, slug: string, rawPath: string, act
   if (links.length) throw conflict(`"${entry.path}" is the target of links (${links.join(', ')}); delete them first`);
   const changes = entry.link_target
     ? [{ op: 'delete' as const, path: metaPathFor(entry.path) }]
-    : [{ op: 'delete' as const, path: entry.path }, { op: 'delete' as const, path: metaPathFor(entry.path) }];
+    : [
+        { op: 'delete' as const, path: entry.path },
+        { op: 'delete' as const, path: metaPathFor(entry.path) },
+      ];
   await commitAndIndex(
-    s, slug, actor,
+    s,
+    slug,
+    actor,
     { changes, message: `Delete ${entry.path}`, trailers: trailers('delete', entry.path, entry.revision) },
     async (trx) => {
       await deleteFileRow(trx, slug, entry.path_key);
       if (!entry.link_target) await releaseLock(trx, slug, entry.path_key);
-      await appendAudit(trx, { username: actor.username, action: 'file.deleted', project: slug, path: entry.path, revision: entry.revision });
+      await appendAudit(trx, {
+        username: actor.username,
+        action: 'file.deleted',
+        project: slug,
+        path: entry.path,
+        revision: entry.revision,
+      });
     },
   );
   await publishFileEvent(s, slug, 'file.deleted', actor, entry.path, { revision: entry.revision });
@@ -74,18 +117,41 @@ export async function createLink(s: Services, slug: string, actor: Actor, rawPat
   const existing = await findFile(s.db, slug, key);
   if (existing) throw conflict(`"${path}" already exists`);
   const meta: FileMeta = {
-    revision: target.revision, description: `Link to ${target.path}`, partNumber: null, fields: {},
-    modifiedBy: actor.username, modifiedAt: nowIso(), link: target.path,
+    revision: target.revision,
+    description: `Link to ${target.path}`,
+    partNumber: null,
+    fields: {},
+    modifiedBy: actor.username,
+    modifiedAt: nowIso(),
+    link: target.path,
   };
   const name = baseName(path);
   await commitAndIndex(
-    s, slug, actor,
-    { changes: [await metaChange(s, slug, path, meta)], message: `Link ${path} → ${target.path}`, trailers: trailers('link', path, target.revision) },
+    s,
+    slug,
+    actor,
+    {
+      changes: [await metaChange(s, slug, path, meta)],
+      message: `Link ${path} → ${target.path}`,
+      trailers: trailers('link', path, target.revision),
+    },
     async (trx, commit) => {
       await upsertFile(trx, {
-        project: slug, path, path_key: key, name, grp: groupOf(name), revision: target.revision, description: meta.description,
-        part_number: null, fields_json: '{}', size: 0, blob_sha: '', commit_sha: commit, modified_at: meta.modifiedAt,
-        modified_by: actor.username, link_target: target.path,
+        project: slug,
+        path,
+        path_key: key,
+        name,
+        grp: groupOf(name),
+        revision: target.revision,
+        description: meta.description,
+        part_number: null,
+        fields_json: '{}',
+        size: 0,
+        blob_sha: '',
+        commit_sha: commit,
+        modified_at: meta.modifiedAt,
+        modified_by: actor.username,
+        link_target: target.path,
       });
       await appendAudit(trx, { username: actor.username, action: 'file.linked', project: slug, path, message: `→ ${target.path}` });
     },

@@ -26,9 +26,18 @@ export async function rebuildIndex(s: Services, slug: string): Promise<{ files: 
     await report('process.progress', 60);
     await s.db.transaction().execute(async (trx) => {
       await trx.deleteFrom('files').where('project', '=', slug).execute();
-      for (let i = 0; i < rows.length; i += BATCH) await trx.insertInto('files').values(rows.slice(i, i + BATCH)).execute();
+      for (let i = 0; i < rows.length; i += BATCH)
+        await trx
+          .insertInto('files')
+          .values(rows.slice(i, i + BATCH))
+          .execute();
       const keys = new Set(rows.map((r) => r.path_key));
-      const stale = await trx.selectFrom('locks').select('path_key').where('project', '=', slug).where('message', '=', 'uploading').execute();
+      const stale = await trx
+        .selectFrom('locks')
+        .select('path_key')
+        .where('project', '=', slug)
+        .where('message', '=', 'uploading')
+        .execute();
       const orphaned = stale.map((l) => l.path_key).filter((k) => !keys.has(k));
       if (orphaned.length) await trx.deleteFrom('locks').where('project', '=', slug).where('path_key', 'in', orphaned).execute();
       await trx.updateTable('projects').set({ head_commit: head }).where('slug', '=', slug).execute();
@@ -62,12 +71,21 @@ async function rowsFromGit(s: Services, slug: string, head: string): Promise<Fil
     const name = baseName(path);
     const last = lastTouched.get(path) ?? lastTouched.get(`${META_DIR}/${path}.json`);
     rows.push({
-      project: slug, path, path_key: collisionKey(path), name, grp: groupOf(name),
-      revision: meta?.revision ?? firstRevision(s.config.revisionScheme), description: meta?.description ?? '',
-      part_number: meta ? meta.partNumber : partNumberOf(name), fields_json: JSON.stringify(meta?.fields ?? {}),
-      size: blob?.size ?? 0, blob_sha: blob?.sha ?? '', commit_sha: last?.commit ?? head,
+      project: slug,
+      path,
+      path_key: collisionKey(path),
+      name,
+      grp: groupOf(name),
+      revision: meta?.revision ?? firstRevision(s.config.revisionScheme),
+      description: meta?.description ?? '',
+      part_number: meta ? meta.partNumber : partNumberOf(name),
+      fields_json: JSON.stringify(meta?.fields ?? {}),
+      size: blob?.size ?? 0,
+      blob_sha: blob?.sha ?? '',
+      commit_sha: last?.commit ?? head,
       modified_at: meta?.modifiedAt ?? last?.date ?? new Date(0).toISOString(),
-      modified_by: meta?.modifiedBy ?? last?.author ?? 'unknown', link_target: meta?.link ?? null,
+      modified_by: meta?.modifiedBy ?? last?.author ?? 'unknown',
+      link_target: meta?.link ?? null,
     });
   }
   return rows;

@@ -45,9 +45,16 @@ export async function createProject(s: Services, sync: SyncService, actor: Actor
   if (await s.vault.exists(req.slug)) throw conflict(`project "${req.slug}" already exists`);
   try {
     await insertProject(s.db, {
-      slug: req.slug, name: req.name, description: req.description ?? '', created_at: nowIso(), head_commit: null,
-      remote_url: req.remoteUrl ? publicRemoteUrl(req.remoteUrl) : null, remote_secret: sync.sealToken(req.slug, token) ?? null,
-      sync_state: 'idle', sync_error: null, last_sync_at: null,
+      slug: req.slug,
+      name: req.name,
+      description: req.description ?? '',
+      created_at: nowIso(),
+      head_commit: null,
+      remote_url: req.remoteUrl ? publicRemoteUrl(req.remoteUrl) : null,
+      remote_secret: sync.sealToken(req.slug, token) ?? null,
+      sync_state: 'idle',
+      sync_error: null,
+      last_sync_at: null,
     });
   } catch (err) {
     if (isUniqueViolation(err)) throw conflict(`project "${req.slug}" already exists`);
@@ -64,7 +71,9 @@ export async function createProject(s: Services, sync: SyncService, actor: Actor
     try {
       await sync.importRemote(req.slug, actor);
     } catch (err) {
-      await deleteProject(s, actor, req.slug).catch((e: unknown) => s.log.error({ err: e }, 'could not remove the project of a failed import'));
+      await deleteProject(s, actor, req.slug).catch((e: unknown) =>
+        s.log.error({ err: e }, 'could not remove the project of a failed import'),
+      );
       throw err;
     }
   } else if (req.remoteUrl) {
@@ -75,7 +84,13 @@ export async function createProject(s: Services, sync: SyncService, actor: Actor
   return project;
 }
 
-export async function updateProject(s: Services, sync: SyncService, actor: Actor, slug: string, req: UpdateProjectRequest): Promise<Project> {
+export async function updateProject(
+  s: Services,
+  sync: SyncService,
+  actor: Actor,
+  slug: string,
+  req: UpdateProjectRequest,
+): Promise<Project> {
   await requireProject(s, slug);
   checkRemote(req.remoteUrl);
   const token = tokenOf(req.remoteUrl, req.remoteToken);
@@ -86,7 +101,9 @@ export async function updateProject(s: Services, sync: SyncService, actor: Actor
     ...(token !== undefined ? { remote_secret: sync.sealToken(slug, token) ?? null } : {}),
   });
   if (req.remoteUrl || token) sync.schedule(slug);
-  const changed = Object.keys(req).map((k) => (k === 'remoteToken' ? 'remoteToken (hidden)' : k)).join(', ');
+  const changed = Object.keys(req)
+    .map((k) => (k === 'remoteToken' ? 'remoteToken (hidden)' : k))
+    .join(', ');
   await appendAudit(s.db, { username: actor.username, action: 'project.updated', project: slug, message: `changed ${changed}` });
   const project = (await getProject(s.db, slug))!;
   await s.bus.publish(slug, 'project.updated', { actor: actor.username, project });

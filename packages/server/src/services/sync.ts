@@ -55,7 +55,9 @@ export class SecretBox {
     try {
       return Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]).toString('utf8');
     } catch {
-      throw new Error(`the stored remote token of "${slug}" cannot be decrypted (was LOCKSTEP_SECRET_KEY or secret.key changed?); set the token again`);
+      throw new Error(
+        `the stored remote token of "${slug}" cannot be decrypted (was LOCKSTEP_SECRET_KEY or secret.key changed?); set the token again`,
+      );
     }
   }
 }
@@ -259,7 +261,10 @@ export class SyncService {
       await report('process.started', 0);
       const before = row.sync_state;
       try {
-        const remote = await fetchRemote(gitDir, auth, { timeoutMs: this.s.config.syncTimeoutMs, onProgress: (p) => void report('process.progress', Math.round(p / 2)) });
+        const remote = await fetchRemote(gitDir, auth, {
+          timeoutMs: this.s.config.syncTimeoutMs,
+          onProgress: (p) => void report('process.progress', Math.round(p / 2)),
+        });
         for (let attempt = 0; attempt < 5; attempt++) {
           const local = await this.s.vault.head(slug);
           if (remote === local) {
@@ -319,11 +324,15 @@ export class SyncService {
       const report = this.reporter(slug, 'sync.import', `Importing ${auth.url} into ${slug}`);
       await report('process.started', 0);
       try {
-        let remote = await fetchRemote(gitDir, auth, { timeoutMs: this.s.config.syncTimeoutMs, onProgress: (p, phase) => void report('process.progress', Math.round(p * 0.7), undefined, phase) });
+        let remote = await fetchRemote(gitDir, auth, {
+          timeoutMs: this.s.config.syncTimeoutMs,
+          onProgress: (p, phase) => void report('process.progress', Math.round(p * 0.7), undefined, phase),
+        });
         if (!remote) {
           // No `main`: take the remote's default branch.
           const { headBranch } = await lsRemote(gitDir, auth, { timeoutMs: this.s.config.syncTimeoutMs });
-          if (headBranch && headBranch !== 'main') remote = await fetchRemote(gitDir, auth, { timeoutMs: this.s.config.syncTimeoutMs, branch: headBranch });
+          if (headBranch && headBranch !== 'main')
+            remote = await fetchRemote(gitDir, auth, { timeoutMs: this.s.config.syncTimeoutMs, branch: headBranch });
         }
         let files = 0;
         if (remote) {
@@ -332,7 +341,13 @@ export class SyncService {
           await report('process.progress', 75, undefined, 'Indexing');
           files = (await rebuildIndex(this.s, slug)).files;
         }
-        await this.recordSuccess(slug, actor, 'idle', remote ? `imported ${short(remote)} (${files} files) from ${auth.url}` : null, 'sync.imported');
+        await this.recordSuccess(
+          slug,
+          actor,
+          'idle',
+          remote ? `imported ${short(remote)} (${files} files) from ${auth.url}` : null,
+          'sync.imported',
+        );
         await report('process.completed', 100);
         return { files, commit: remote };
       } catch (err) {
@@ -356,7 +371,13 @@ export class SyncService {
     return { url: row.remote_url, token };
   }
 
-  private async recordSuccess(slug: string, actor: Actor | null, before: string | undefined, auditMessage: string | null, action = 'sync.pushed'): Promise<void> {
+  private async recordSuccess(
+    slug: string,
+    actor: Actor | null,
+    before: string | undefined,
+    auditMessage: string | null,
+    action = 'sync.pushed',
+  ): Promise<void> {
     await this.s.db.transaction().execute(async (trx) => {
       await updateProjectRow(trx, slug, { sync_state: 'ok', sync_error: null, last_sync_at: nowIso() });
       if (auditMessage) await appendAudit(trx, { username: actor?.username ?? null, action, project: slug, message: auditMessage });
@@ -370,7 +391,8 @@ export class SyncService {
     await this.s.db.transaction().execute(async (trx) => {
       await updateProjectRow(trx, slug, { sync_state: 'failed', sync_error: message });
       // Audit every failure an admin asked for, and each transition into failure (not every retry).
-      if (actor || before !== 'failed') await appendAudit(trx, { username: actor?.username ?? null, action: 'sync.failed', project: slug, message });
+      if (actor || before !== 'failed')
+        await appendAudit(trx, { username: actor?.username ?? null, action: 'sync.failed', project: slug, message });
     });
     if (before !== 'failed') await this.publishProject(slug, actor);
   }

@@ -8,7 +8,16 @@ import { findFile, upsertFile } from '../store/files.js';
 import { releaseLock, tryLock } from '../store/locks.js';
 import type { Actor, Services } from './context.js';
 import { conflict } from './errors.js';
-import { commitAndIndex, metaChange, plainText, publishFileEvent, requireProject, trailers, validPath, type FileMeta } from './file-common.js';
+import {
+  commitAndIndex,
+  metaChange,
+  plainText,
+  publishFileEvent,
+  requireProject,
+  trailers,
+  validPath,
+  type FileMeta,
+} from './file-common.js';
 
 export interface NewFile {
   path: string;
@@ -27,7 +36,12 @@ export async function uploadFile(s: Services, slug: string, actor: Actor, input:
   if (input.description) plainText('the description', input.description);
   const key = collisionKey(path);
   const existing = await findFile(s.db, slug, key);
-  if (existing) throw conflict(existing.path === path ? `"${path}" already exists` : `"${path}" collides with existing "${existing.path}" (names differ only in case)`);
+  if (existing)
+    throw conflict(
+      existing.path === path
+        ? `"${path}" already exists`
+        : `"${path}" collides with existing "${existing.path}" (names differ only in case)`,
+    );
   const reserved = await tryLock(s.db, { project: slug, pathKey: key, path, username: actor.username, message: 'uploading' });
   if (!reserved.acquired) throw conflict(`"${path}" is being uploaded or checked out by ${reserved.holder?.username ?? 'someone'}`);
   try {
@@ -52,12 +66,31 @@ export async function uploadFile(s: Services, slug: string, actor: Actor, input:
       },
       async (trx, commit) => {
         await upsertFile(trx, {
-          project: slug, path, path_key: key, name, grp: groupOf(name), revision, description: meta.description,
-          part_number: meta.partNumber, fields_json: '{}', size: input.blob.size, blob_sha: input.blob.sha,
-          commit_sha: commit, modified_at: meta.modifiedAt, modified_by: actor.username, link_target: null,
+          project: slug,
+          path,
+          path_key: key,
+          name,
+          grp: groupOf(name),
+          revision,
+          description: meta.description,
+          part_number: meta.partNumber,
+          fields_json: '{}',
+          size: input.blob.size,
+          blob_sha: input.blob.sha,
+          commit_sha: commit,
+          modified_at: meta.modifiedAt,
+          modified_by: actor.username,
+          link_target: null,
         });
         await releaseLock(trx, slug, key, actor.username);
-        await appendAudit(trx, { username: actor.username, action: 'file.uploaded', project: slug, path, revision, message: meta.description || null });
+        await appendAudit(trx, {
+          username: actor.username,
+          action: 'file.uploaded',
+          project: slug,
+          path,
+          revision,
+          message: meta.description || null,
+        });
       },
     );
   } catch (err) {

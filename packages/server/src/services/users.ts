@@ -32,9 +32,15 @@ export async function changeUser(s: Services, actor: Actor, id: number, req: Upd
   // A disabled user or a new password ends existing sessions.
   if (req.disabled || req.password) await deleteUserSessions(s.db, id);
   s.sessionCache.clear(); // role, name or access changed: cached sessions carry the old user
-  const what = Object.keys(req).filter((k) => k !== 'password').map((k) => `${k}=${String(req[k as keyof UpdateUserRequest])}`);
+  const what = Object.keys(req)
+    .filter((k) => k !== 'password')
+    .map((k) => `${k}=${String(req[k as keyof UpdateUserRequest])}`);
   if (req.password) what.push('password changed');
-  await appendAudit(s.db, { username: actor.username, action: req.disabled ? 'user.disabled' : 'user.updated', message: `${row.username}: ${what.join(', ')}` });
+  await appendAudit(s.db, {
+    username: actor.username,
+    action: req.disabled ? 'user.disabled' : 'user.updated',
+    message: `${row.username}: ${what.join(', ')}`,
+  });
   return user!;
 }
 
@@ -62,4 +68,3 @@ export async function revokeToken(s: Services, actor: Actor, id: number): Promis
   if (!(await deleteToken(s.db, actor.id, id))) throw notFound(`token ${id} not found`);
   await appendAudit(s.db, { username: actor.username, action: 'token.revoked', message: String(id) });
 }
-

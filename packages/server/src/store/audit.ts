@@ -32,7 +32,15 @@ export async function appendAudit(db: Db, r: AuditRecord): Promise<void> {
 }
 
 const insertAudit = prepared((db, r: AuditRow) =>
-  db.insertInto('audit').values({ at: r.at, username: r.username, action: r.action, project: r.project, path: r.path, revision: r.revision, message: r.message }),
+  db.insertInto('audit').values({
+    at: r.at,
+    username: r.username,
+    action: r.action,
+    project: r.project,
+    path: r.path,
+    revision: r.revision,
+    message: r.message,
+  }),
 );
 
 export async function queryAudit(db: Db, q: AuditQuery): Promise<AuditEntry[]> {
@@ -42,7 +50,10 @@ export async function queryAudit(db: Db, q: AuditQuery): Promise<AuditEntry[]> {
   if (q.action) query = query.where('action', '=', q.action);
   if (q.since) query = query.where('at', '>=', new Date(q.since).toISOString());
   if (q.until) query = query.where('at', '<=', new Date(q.until).toISOString());
-  const rows = await query.orderBy('id', 'desc').limit(q.limit ?? 500).execute();
+  const rows = await query
+    .orderBy('id', 'desc')
+    .limit(q.limit ?? 500)
+    .execute();
   return rows.map((r) => ({
     id: r.id,
     at: r.at,

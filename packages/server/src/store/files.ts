@@ -50,9 +50,7 @@ function baseQuery(db: Db, project: string) {
   return db
     .selectFrom('files as f')
     .leftJoin('files as t', (j) => j.onRef('t.project', '=', 'f.project').onRef('t.path', '=', 'f.link_target'))
-    .leftJoin('locks as l', (j) =>
-      j.onRef('l.project', '=', 'f.project').on(sql`l.path_key`, '=', sql`coalesce(t.path_key, f.path_key)`),
-    )
+    .leftJoin('locks as l', (j) => j.onRef('l.project', '=', 'f.project').on(sql`l.path_key`, '=', sql`coalesce(t.path_key, f.path_key)`))
     .where('f.project', '=', project);
 }
 
@@ -64,7 +62,9 @@ function entryConditions(f: Omit<ListFilter, 'limit' | 'offset'>) {
   if (f.group) conditions.push(sql<boolean>`f.grp = ${f.group}`);
   if (f.q) {
     const pattern = `%${escapeLike(f.q.toLowerCase())}%`;
-    conditions.push(sql<boolean>`(lower(f.path) like ${pattern} escape '\\' or lower(f.description) like ${pattern} escape '\\' or lower(coalesce(f.part_number, '')) like ${pattern} escape '\\')`);
+    conditions.push(
+      sql<boolean>`(lower(f.path) like ${pattern} escape '\\' or lower(f.description) like ${pattern} escape '\\' or lower(coalesce(f.part_number, '')) like ${pattern} escape '\\')`,
+    );
   }
   return conditions.length ? sql<boolean>`${sql.join(conditions, sql` and `)}` : sql<boolean>`true`;
 }
@@ -79,7 +79,9 @@ function filtered(db: Db, project: string, viewer: string, f: Omit<ListFilter, '
 
 /** How many entries match; the joins matter only to a status filter (each entry has at most one lock). */
 async function countFiles(db: Db, project: string, viewer: string, f: Omit<ListFilter, 'limit' | 'offset'>): Promise<number> {
-  const q = f.status ? filtered(db, project, viewer, f) : db.selectFrom('files as f').where('f.project', '=', project).where(entryConditions(f));
+  const q = f.status
+    ? filtered(db, project, viewer, f)
+    : db.selectFrom('files as f').where('f.project', '=', project).where(entryConditions(f));
   const row = await q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
   return Number(row.n);
 }
@@ -95,7 +97,10 @@ function ordered<Q extends { orderBy: (...a: any[]) => Q }>(q: Q, sort: FileSort
     case '-modified':
       return q.orderBy('f.modified_at', 'desc').orderBy('f.path');
     case 'revision':
-      return q.orderBy(sql`length(coalesce(t.revision, f.revision))`, 'desc').orderBy(sql`coalesce(t.revision, f.revision)`, 'desc').orderBy('f.path');
+      return q
+        .orderBy(sql`length(coalesce(t.revision, f.revision))`, 'desc')
+        .orderBy(sql`coalesce(t.revision, f.revision)`, 'desc')
+        .orderBy('f.path');
     case 'status':
       return q.orderBy(sql`l.username is null`).orderBy('f.path');
     default:
@@ -104,14 +109,21 @@ function ordered<Q extends { orderBy: (...a: any[]) => Q }>(q: Q, sort: FileSort
 }
 
 const listedColumns = [
-  'f.path', 'f.name', 'f.grp', 'f.link_target',
+  'f.path',
+  'f.name',
+  'f.grp',
+  'f.link_target',
   sql<string>`coalesce(t.revision, f.revision)`.as('revision'),
-  'f.description', 'f.part_number', 'f.fields_json',
+  'f.description',
+  'f.part_number',
+  'f.fields_json',
   sql<number>`coalesce(t.size, f.size)`.as('size'),
   sql<string>`coalesce(t.modified_at, f.modified_at)`.as('modified_at'),
   sql<string>`coalesce(t.modified_by, f.modified_by)`.as('modified_by'),
   sql<string>`coalesce(t.commit_sha, f.commit_sha)`.as('commit_sha'),
-  'l.username as lock_user', 'l.locked_at', 'l.message as lock_message',
+  'l.username as lock_user',
+  'l.locked_at',
+  'l.message as lock_message',
 ] as const;
 
 /**
@@ -136,7 +148,8 @@ function decodeCursor(raw: string, keys: number): Cursor {
   try {
     const c = JSON.parse(Buffer.from(raw, 'base64url').toString()) as Cursor;
     const okTotal = Number.isInteger(c.total) && c.total >= 0;
-    const okAfter = c.after === undefined || (Array.isArray(c.after) && c.after.length === keys && c.after.every((v) => typeof v === 'string'));
+    const okAfter =
+      c.after === undefined || (Array.isArray(c.after) && c.after.length === keys && c.after.every((v) => typeof v === 'string'));
     const okOffset = c.offset === undefined || (Number.isInteger(c.offset) && c.offset >= 0);
     if (okTotal && okAfter && okOffset && (c.after === undefined) !== (c.offset === undefined)) return c;
   } catch {
@@ -170,10 +183,7 @@ export async function listFiles(
   }
   let rowsQuery = ordered(q.select(['f.grp', 'f.name', 'f.path', entryJson(dialect, viewer).as('json')]), sort).limit(f.limit + 1);
   if (!keys && cursor?.offset) rowsQuery = rowsQuery.offset(cursor.offset);
-  const [rows, total] = await Promise.all([
-    rowsQuery.execute(),
-    cursor ? cursor.total : countFiles(db, project, viewer, f),
-  ]);
+  const [rows, total] = await Promise.all([rowsQuery.execute(), cursor ? cursor.total : countFiles(db, project, viewer, f)]);
   const page = rows.slice(0, f.limit);
   let nextCursor: string | null = null;
   if (rows.length > f.limit) {
@@ -192,25 +202,41 @@ function entryJson(dialect: Dialect, viewer: string) {
   const lockUser = sql.ref('l.username');
   const fields = (withLink: boolean) =>
     sql.join([
-      sql.lit('path'), sql.ref('f.path'),
-      sql.lit('name'), sql.ref('f.name'),
-      sql.lit('group'), sql.ref('f.grp'),
-      sql.lit('status'), sql`case when ${lockUser} is null then 'available' when ${lockUser} = ${viewer} then 'checked_out_by_me' else 'locked' end`,
-      sql.lit('lockedBy'), lockUser,
-      sql.lit('lockedAt'), sql.ref('l.locked_at'),
-      sql.lit('lockMessage'), sql`case when ${lockUser} is null then null else coalesce(l.message, '') end`,
-      sql.lit('revision'), sql`coalesce(t.revision, f.revision)`,
-      sql.lit('description'), sql.ref('f.description'),
-      sql.lit('partNumber'), sql.ref('f.part_number'),
-      sql.lit('fields'), dialect === 'postgres' ? sql`cast(f.fields_json as json)` : sql`json(f.fields_json)`,
-      sql.lit('size'), sql`coalesce(t.size, f.size)`,
-      sql.lit('modifiedAt'), sql`coalesce(t.modified_at, f.modified_at)`,
-      sql.lit('modifiedBy'), sql`coalesce(t.modified_by, f.modified_by)`,
-      sql.lit('commit'), sql`coalesce(t.commit_sha, f.commit_sha)`,
+      sql.lit('path'),
+      sql.ref('f.path'),
+      sql.lit('name'),
+      sql.ref('f.name'),
+      sql.lit('group'),
+      sql.ref('f.grp'),
+      sql.lit('status'),
+      sql`case when ${lockUser} is null then 'available' when ${lockUser} = ${viewer} then 'checked_out_by_me' else 'locked' end`,
+      sql.lit('lockedBy'),
+      lockUser,
+      sql.lit('lockedAt'),
+      sql.ref('l.locked_at'),
+      sql.lit('lockMessage'),
+      sql`case when ${lockUser} is null then null else coalesce(l.message, '') end`,
+      sql.lit('revision'),
+      sql`coalesce(t.revision, f.revision)`,
+      sql.lit('description'),
+      sql.ref('f.description'),
+      sql.lit('partNumber'),
+      sql.ref('f.part_number'),
+      sql.lit('fields'),
+      dialect === 'postgres' ? sql`cast(f.fields_json as json)` : sql`json(f.fields_json)`,
+      sql.lit('size'),
+      sql`coalesce(t.size, f.size)`,
+      sql.lit('modifiedAt'),
+      sql`coalesce(t.modified_at, f.modified_at)`,
+      sql.lit('modifiedBy'),
+      sql`coalesce(t.modified_by, f.modified_by)`,
+      sql.lit('commit'),
+      sql`coalesce(t.commit_sha, f.commit_sha)`,
       ...(withLink ? [sql.lit('link'), sql.ref('f.link_target')] : []),
     ]);
   // PostgreSQL's json values would be parsed by the driver: ask for the text.
-  const object = (withLink: boolean) => (dialect === 'postgres' ? sql`json_build_object(${fields(withLink)})::text` : sql`json_object(${fields(withLink)})`);
+  const object = (withLink: boolean) =>
+    dialect === 'postgres' ? sql`json_build_object(${fields(withLink)})::text` : sql`json_object(${fields(withLink)})`;
   return sql<string>`case when f.link_target is null then ${object(false)} else ${object(true)} end`;
 }
 
@@ -240,7 +266,7 @@ export function toFileInfo(r: ListedRow, viewer: string | null): FileInfo {
     status: statusFor(r.lock_user, viewer),
     lockedBy: r.lock_user,
     lockedAt: r.locked_at,
-    lockMessage: r.lock_user ? r.lock_message ?? '' : null,
+    lockMessage: r.lock_user ? (r.lock_message ?? '') : null,
     revision: r.revision,
     description: r.description,
     partNumber: r.part_number,
@@ -268,8 +294,15 @@ export async function getFileInfo(db: Db, project: string, path: string, viewer:
  * The view of a plain (non-link) entry from its index row and its lock, without a query: what a
  * check-out or cancel knows once its own transaction has committed.
  */
-export function fileInfoOf(row: FileRow, lock: { username: string; locked_at: string; message: string } | null, viewer: string | null): FileInfo {
-  return toFileInfo({ ...row, lock_user: lock?.username ?? null, locked_at: lock?.locked_at ?? null, lock_message: lock?.message ?? null }, viewer);
+export function fileInfoOf(
+  row: FileRow,
+  lock: { username: string; locked_at: string; message: string } | null,
+  viewer: string | null,
+): FileInfo {
+  return toFileInfo(
+    { ...row, lock_user: lock?.username ?? null, locked_at: lock?.locked_at ?? null, lock_message: lock?.message ?? null },
+    viewer,
+  );
 }
 
 export async function listGroups(db: Db, project: string): Promise<GroupSummary[]> {

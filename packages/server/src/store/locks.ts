@@ -22,7 +22,14 @@ type LockAttempt = { acquired: true; lock: LockRow } | { acquired: false; holder
 
 /** tryLock with the insert supplied (it resolves with the rows inserted: 1 when the lock was taken). */
 async function tryLockWith(db: Db, l: NewLock, insert: (row: LockRow) => Promise<number>): Promise<LockAttempt> {
-  const row: LockRow = { project: l.project, path_key: l.pathKey, path: l.path, username: l.username, locked_at: nowIso(), message: l.message };
+  const row: LockRow = {
+    project: l.project,
+    path_key: l.pathKey,
+    path: l.path,
+    username: l.username,
+    locked_at: nowIso(),
+    message: l.message,
+  };
   if ((await insert(row)) > 0) return { acquired: true, lock: row };
   return { acquired: false, holder: await findLock(db, l.project, l.pathKey) };
 }
@@ -87,7 +94,11 @@ export async function takeLockAudited(w: LockWriter, lock: NewLock, audit: Audit
 }
 
 /** Releases `holder`'s lock and writes the audit row, atomically (as takeLockAudited); false when `holder` had no lock. */
-export async function releaseLockAudited(w: LockWriter, key: { project: string; pathKey: string; holder: string }, audit: AuditRecord): Promise<boolean> {
+export async function releaseLockAudited(
+  w: LockWriter,
+  key: { project: string; pathKey: string; holder: string },
+  audit: AuditRecord,
+): Promise<boolean> {
   if (w.dialect === 'postgres') return (await deleteLockAudited.run(w.db, audited(key, audit))) > 0;
   return w.groupCommit.run(async (trx) => {
     const released = await releaseLock(trx, key.project, key.pathKey, key.holder);
@@ -107,8 +118,9 @@ const auditFrom = (changed: string, a: Audited<object>) =>
       select ${a.audit_at}, ${a.audit_username}, ${a.audit_action}, ${a.audit_project}, ${a.audit_path}, ${a.audit_revision}, ${a.audit_message}
       from ${sql.table(changed)}`;
 
-const insertLockAudited = prepared((_db, v: Audited<LockRow>) =>
-  sql`with taken as (
+const insertLockAudited = prepared(
+  (_db, v: Audited<LockRow>) =>
+    sql`with taken as (
         insert into locks (project, path_key, path, username, locked_at, message)
         values (${v.project}, ${v.path_key}, ${v.path}, ${v.username}, ${v.locked_at}, ${v.message})
         on conflict (project, path_key) do nothing
@@ -116,8 +128,9 @@ const insertLockAudited = prepared((_db, v: Audited<LockRow>) =>
       ${auditFrom('taken', v)}`,
 );
 
-const deleteLockAudited = prepared((_db, v: Audited<{ project: string; pathKey: string; holder: string }>) =>
-  sql`with released as (
+const deleteLockAudited = prepared(
+  (_db, v: Audited<{ project: string; pathKey: string; holder: string }>) =>
+    sql`with released as (
         delete from locks where project = ${v.project} and path_key = ${v.pathKey} and username = ${v.holder}
         returning path_key)
       ${auditFrom('released', v)}`,

@@ -21,7 +21,10 @@ export async function insertSession(db: Db, s: { idHash: string; userId: number;
     .execute();
 }
 
-export async function findSessionUser(db: Db, idHash: string): Promise<{ user: UserRow; csrfToken: string; expiresAt: string } | undefined> {
+export async function findSessionUser(
+  db: Db,
+  idHash: string,
+): Promise<{ user: UserRow; csrfToken: string; expiresAt: string } | undefined> {
   const row = await selectSessionUser.first(db, { idHash });
   if (!row || row.expires_at < nowIso()) return undefined;
   const { csrf_token, expires_at, ...user } = row;

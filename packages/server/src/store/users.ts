@@ -2,7 +2,6 @@ import type { Role, User } from '@lockstep/protocol';
 import type { Db } from './db.js';
 import { nowIso } from './db.js';
 
-
 import type { UserRow } from './schema.js';
 
 export function toUser(row: UserRow): User {
@@ -14,7 +13,14 @@ export const usernameKey = (username: string): string => username.toLowerCase();
 export async function insertUser(db: Db, u: { username: string; passwordHash: string; role: Role }): Promise<User> {
   const row = await db
     .insertInto('users')
-    .values({ username: u.username, username_key: usernameKey(u.username), password_hash: u.passwordHash, role: u.role, disabled: 0, created_at: nowIso() })
+    .values({
+      username: u.username,
+      username_key: usernameKey(u.username),
+      password_hash: u.passwordHash,
+      role: u.role,
+      disabled: 0,
+      created_at: nowIso(),
+    })
     .returningAll()
     .executeTakeFirstOrThrow();
   return toUser(row);
@@ -34,7 +40,10 @@ export async function listUsers(db: Db): Promise<User[]> {
 }
 
 export async function countUsers(db: Db): Promise<number> {
-  const r = await db.selectFrom('users').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  const r = await db
+    .selectFrom('users')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow();
   return Number(r.n);
 }
 

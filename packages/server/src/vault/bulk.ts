@@ -25,7 +25,11 @@ export async function readBlobs(vault: Vault, slug: string, shas: string[]): Pro
 }
 
 /** For every path ever touched up to `head`: the newest commit that touched it, with author and date. */
-export async function lastCommits(vault: Vault, slug: string, head: string): Promise<Map<string, { commit: string; author: string; date: string }>> {
+export async function lastCommits(
+  vault: Vault,
+  slug: string,
+  head: string,
+): Promise<Map<string, { commit: string; author: string; date: string }>> {
   const { stdout } = await runGit(['log', '--no-renames', '--format=%x01%H%x09%an%x09%aI', '--name-only', head, '--'], {
     gitDir: vault.repoPath(slug),
   });

@@ -26,7 +26,10 @@ export class PathNotFoundError extends Error {
 
 /** A put would turn a file into a folder or the other way round (git would silently drop files). */
 export class PathConflictError extends Error {
-  constructor(readonly path: string, readonly conflictsWith: string) {
+  constructor(
+    readonly path: string,
+    readonly conflictsWith: string,
+  ) {
     super(`cannot write "${path}": "${conflictsWith}" is a ${path === conflictsWith ? 'folder' : 'file'} in the vault`);
     this.name = 'PathConflictError';
   }

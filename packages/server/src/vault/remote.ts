@@ -15,7 +15,10 @@ export type RemoteFailure = 'unreachable' | 'auth' | 'rejected' | 'not-found' | 
 
 /** A remote operation failed; `message` is safe to show and store (no credentials). */
 export class RemoteError extends Error {
-  constructor(readonly kind: RemoteFailure, message: string) {
+  constructor(
+    readonly kind: RemoteFailure,
+    message: string,
+  ) {
     super(message);
     this.name = 'RemoteError';
   }
@@ -61,14 +64,25 @@ function scrub(text: string, auth: RemoteAuth): string {
 function classify(stderr: string): RemoteFailure {
   if (/Authentication failed|401|403|could not read Username|terminal prompts disabled|Permission denied/i.test(stderr)) return 'auth';
   if (/\[rejected\]|non-fast-forward|fetch first|\[remote rejected\]/i.test(stderr)) return 'rejected';
-  if (/Connection refused|Could not resolve host|unable to connect|Connection timed out|Failed to connect|unable to access|not appear to be a git repository|No such file or directory|does not exist/i.test(stderr)) {
-    return /not appear to be a git repository|No such file or directory|does not exist|not found/i.test(stderr) ? 'not-found' : 'unreachable';
+  if (
+    /Connection refused|Could not resolve host|unable to connect|Connection timed out|Failed to connect|unable to access|not appear to be a git repository|No such file or directory|does not exist/i.test(
+      stderr,
+    )
+  ) {
+    return /not appear to be a git repository|No such file or directory|does not exist|not found/i.test(stderr)
+      ? 'not-found'
+      : 'unreachable';
   }
   return 'failed';
 }
 
 /** Runs a git command against the remote with a time limit, reporting progress lines. */
-async function remoteGit(gitDir: string, args: string[], auth: RemoteAuth, opts: RemoteOptions): Promise<{ stdout: string; stderr: string; code: number }> {
+async function remoteGit(
+  gitDir: string,
+  args: string[],
+  auth: RemoteAuth,
+  opts: RemoteOptions,
+): Promise<{ stdout: string; stderr: string; code: number }> {
   return new Promise((resolve, reject) => {
     const child = spawnGit(args, { gitDir, env: remoteEnv(auth) });
     const out: Buffer[] = [];
@@ -101,22 +115,39 @@ async function remoteGit(gitDir: string, args: string[], auth: RemoteAuth, opts:
     child.on('close', (code) => {
       clearTimeout(timer);
       const stderr = scrub(err, auth);
-      if (timedOut) return reject(new RemoteError('timeout', `git ${args[0]} to ${auth.url} took longer than ${opts.timeoutMs} ms and was stopped`));
+      if (timedOut)
+        return reject(new RemoteError('timeout', `git ${args[0]} to ${auth.url} took longer than ${opts.timeoutMs} ms and was stopped`));
       resolve({ stdout: Buffer.concat(out).toString('utf8'), stderr, code: code ?? -1 });
     });
   });
 }
 
 function failure(op: string, auth: RemoteAuth, stderr: string): RemoteError {
-  const lines = stderr.split('\n').map((l) => l.trim()).filter((l) => l && !/^(remote: )?(Counting|Compressing|Writing|Receiving|Resolving|Enumerating|Total)/.test(l));
+  const lines = stderr
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l && !/^(remote: )?(Counting|Compressing|Writing|Receiving|Resolving|Enumerating|Total)/.test(l));
   const kind = classify(stderr);
   const detail = lines.slice(-3).join(' ').slice(0, 500) || 'no details from git';
-  const what = kind === 'auth' ? 'authentication failed' : kind === 'unreachable' ? 'remote unreachable' : kind === 'not-found' ? 'remote repository not found' : kind === 'rejected' ? 'rejected by the remote' : 'failed';
+  const what =
+    kind === 'auth'
+      ? 'authentication failed'
+      : kind === 'unreachable'
+        ? 'remote unreachable'
+        : kind === 'not-found'
+          ? 'remote repository not found'
+          : kind === 'rejected'
+            ? 'rejected by the remote'
+            : 'failed';
   return new RemoteError(kind, `${op} ${auth.url}: ${what} (${detail})`);
 }
 
 /** The remote's `main` commit (null when the remote has no such branch) and its default branch. */
-export async function lsRemote(gitDir: string, auth: RemoteAuth, opts: RemoteOptions): Promise<{ main: string | null; headBranch: string | null; refs: Map<string, string> }> {
+export async function lsRemote(
+  gitDir: string,
+  auth: RemoteAuth,
+  opts: RemoteOptions,
+): Promise<{ main: string | null; headBranch: string | null; refs: Map<string, string> }> {
   const r = await remoteGit(gitDir, ['ls-remote', '--symref', auth.url], auth, opts);
   if (r.code !== 0) throw failure('reading', auth, r.stderr);
   const refs = new Map<string, string>();
@@ -146,7 +177,15 @@ export async function fetchRemote(gitDir: string, auth: RemoteAuth, opts: Remote
   }
   const r = await remoteGit(
     gitDir,
-    ['fetch', '--no-tags', '--no-write-fetch-head', '--progress', '--no-recurse-submodules', auth.url, `+refs/heads/${branch}:${REMOTE_REF}`],
+    [
+      'fetch',
+      '--no-tags',
+      '--no-write-fetch-head',
+      '--progress',
+      '--no-recurse-submodules',
+      auth.url,
+      `+refs/heads/${branch}:${REMOTE_REF}`,
+    ],
     auth,
     opts,
   );
@@ -156,7 +195,9 @@ export async function fetchRemote(gitDir: string, auth: RemoteAuth, opts: Remote
 
 /** Pushes local `main` to the remote's `main`; never forces. `pushed: false` when it was up to date. */
 export async function pushMain(gitDir: string, auth: RemoteAuth, opts: RemoteOptions): Promise<{ pushed: boolean; commit: string | null }> {
-  const local = (await runGit(['rev-parse', '--verify', '--quiet', `refs/heads/${BRANCH}`], { gitDir, okCodes: [1] })).stdout.toString('utf8').trim() || null;
+  const local =
+    (await runGit(['rev-parse', '--verify', '--quiet', `refs/heads/${BRANCH}`], { gitDir, okCodes: [1] })).stdout.toString('utf8').trim() ||
+    null;
   if (!local) return { pushed: false, commit: null }; // nothing to push yet
   const r = await remoteGit(
     gitDir,
@@ -170,7 +211,9 @@ export async function pushMain(gitDir: string, auth: RemoteAuth, opts: RemoteOpt
   if (r.code === 0 && (flag === '=' || flag === ' ' || flag === '*' || flag === '+')) return { pushed: flag !== '=', commit: local };
   if (flag === '!') {
     const summary = line!.split('\t')[2] ?? 'rejected';
-    const why = /fetch first|non-fast-forward/.test(summary) ? 'the remote has commits Lockstep does not have; use "sync now" to reconcile' : summary;
+    const why = /fetch first|non-fast-forward/.test(summary)
+      ? 'the remote has commits Lockstep does not have; use "sync now" to reconcile'
+      : summary;
     throw new RemoteError('rejected', `pushing to ${auth.url}: rejected (${why})`);
   }
   throw failure('pushing to', auth, `${r.stderr}\n${r.stdout}`);
@@ -184,9 +227,12 @@ export async function isAncestor(gitDir: string, a: string, b: string): Promise<
 
 /** Compare-and-swap of local `main`: from `expected` (null: must not exist) to `commit`. False when main moved. */
 export async function moveMain(gitDir: string, commit: string, expected: string | null, reason: string): Promise<boolean> {
-  const { code } = await runGit(['update-ref', '-m', `lockstep: ${reason}`, `refs/heads/${BRANCH}`, commit, expected ?? '0'.repeat(commit.length)], {
-    gitDir,
-    okCodes: 'any',
-  });
+  const { code } = await runGit(
+    ['update-ref', '-m', `lockstep: ${reason}`, `refs/heads/${BRANCH}`, commit, expected ?? '0'.repeat(commit.length)],
+    {
+      gitDir,
+      okCodes: 'any',
+    },
+  );
   return code === 0;
 }

@@ -4,14 +4,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { batchCheck, catBlobStream, hashObjectFromStream, sweepSpool } from './blob-io.js';
-import {
-  GitError,
-  GitMissingError,
-  PathConflictError,
-  PathNotFoundError,
-  RefUpdateRaceError,
-  RepoExistsError,
-} from './errors.js';
+import { GitError, GitMissingError, PathConflictError, PathNotFoundError, RefUpdateRaceError, RepoExistsError } from './errors.js';
 import { gitText, runGit } from './git.js';
 import { LOG_FORMAT, parseLog } from './log-format.js';
 import { KeyedMutex } from './mutex.js';
@@ -110,11 +103,7 @@ export class Vault {
   }
 
   /** Stream content into the object store; memory stays flat whatever the size. */
-  async writeBlob(
-    slug: string,
-    content: NodeJS.ReadableStream,
-    opts: { maxBytes?: number } = {},
-  ): Promise<{ sha: string; size: number }> {
+  async writeBlob(slug: string, content: NodeJS.ReadableStream, opts: { maxBytes?: number } = {}): Promise<{ sha: string; size: number }> {
     return hashObjectFromStream(this.repoPath(slug), content, opts.maxBytes);
   }
 
@@ -162,7 +151,13 @@ export class Vault {
     let keepIndex = false;
     try {
       // The index of our own last commit, when it is still the head, saves a read-tree.
-      const reused = parent && cached?.commit === parent && (await fs.copyFile(cached.file, indexFile).then(() => true, () => false));
+      const reused =
+        parent &&
+        cached?.commit === parent &&
+        (await fs.copyFile(cached.file, indexFile).then(
+          () => true,
+          () => false,
+        ));
       if (parent && !reused) await runGit(['read-tree', parent], { gitDir, env });
       await runGit(['update-index', '-z', '--index-info'], { gitDir, env, input: indexInfo(input.changes) });
       const tree = await gitText(['write-tree'], { gitDir, env });
@@ -304,9 +299,7 @@ export class Vault {
 
 /** `update-index -z --index-info` input: mode 0 removes a path. */
 function indexInfo(changes: TreeChange[]): string {
-  return changes
-    .map((c) => (c.op === 'put' ? `100644 blob ${c.blob}\t${c.path}\0` : `0 ${'0'.repeat(40)}\t${c.path}\0`))
-    .join('');
+  return changes.map((c) => (c.op === 'put' ? `100644 blob ${c.blob}\t${c.path}\0` : `0 ${'0'.repeat(40)}\t${c.path}\0`)).join('');
 }
 
 function firstLine(message: string): string {

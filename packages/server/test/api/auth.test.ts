@@ -16,7 +16,11 @@ afterAll(async () => server?.close());
 describe('sessions', () => {
   test('login sets an HttpOnly SameSite=Lax cookie; me returns the user and CSRF token; logout ends it', async () => {
     await server.createUser('carl', 'user');
-    const res = await fetch(`${server.url}${api.login}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'Carl', password: USER_PASSWORD }) });
+    const res = await fetch(`${server.url}${api.login}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'Carl', password: USER_PASSWORD }),
+    });
     expect(res.status).toBe(200);
     const setCookie = res.headers.get('set-cookie')!;
     expect(setCookie).toMatch(/^lockstep_session=[\w-]{40,};/);
@@ -31,8 +35,16 @@ describe('sessions', () => {
   });
 
   test('wrong password → 401 with the same message as an unknown user; attempts are audited', async () => {
-    const bad = await send<any>(`${server.url}${api.login}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'carl', password: 'nope-nope' }) });
-    const unknown = await send<any>(`${server.url}${api.login}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'nobody', password: 'nope-nope' }) });
+    const bad = await send<any>(`${server.url}${api.login}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'carl', password: 'nope-nope' }),
+    });
+    const unknown = await send<any>(`${server.url}${api.login}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'nobody', password: 'nope-nope' }),
+    });
     expect(bad.status).toBe(401);
     expect(unknown.status).toBe(401);
     expect(bad.body.error.message).toBe(unknown.body.error.message);
@@ -41,7 +53,12 @@ describe('sessions', () => {
   });
 
   test('login is rate-limited per address and username', async () => {
-    const attempt = () => send<any>(`${server.url}${api.login}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'target', password: 'guess-guess' }) });
+    const attempt = () =>
+      send<any>(`${server.url}${api.login}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username: 'target', password: 'guess-guess' }),
+      });
     const statuses: number[] = [];
     for (let i = 0; i < 7; i++) statuses.push((await attempt()).status);
     expect(statuses.slice(0, 5)).toEqual([401, 401, 401, 401, 401]);

@@ -15,7 +15,9 @@ beforeAll(async () => {
   alice = await server.createUser('alice', 'user');
   await server.createProject(P);
   for (const name of ['1111111_a.mcam', '2222222_b.nc', 'deep/folder/setup.pdf']) {
-    expect((await alice.upload(P, name.split('/').pop()!, `content of ${name}`, { path: name, description: `about ${name}` })).status).toBe(201);
+    expect((await alice.upload(P, name.split('/').pop()!, `content of ${name}`, { path: name, description: `about ${name}` })).status).toBe(
+      201,
+    );
   }
   await alice.checkout(P, '2222222_b.nc', 'editing');
   await alice.checkin(P, '2222222_b.nc', 'b v2', { message: 'v2', keep: true });
@@ -40,7 +42,11 @@ test('the rebuild-index command recreates an identical index from git; locks are
   expect(out).toMatch(new RegExp(`^${P}: 4 files indexed in \\d+ ms`));
   await server.restart();
   expect(await listing()).toEqual(before);
-  expect((await alice.get(api.file(P, '2222222_b.nc'))).body).toMatchObject({ status: 'checked_out_by_me', revision: 'B', fields: { machine: 'lathe' } });
+  expect((await alice.get(api.file(P, '2222222_b.nc'))).body).toMatchObject({
+    status: 'checked_out_by_me',
+    revision: 'B',
+    fields: { machine: 'lathe' },
+  });
 });
 
 test('a commit that reached git but not the index (crash in between) is picked up at start', async () => {
@@ -51,7 +57,10 @@ test('a commit that reached git but not the index (crash in between) is picked u
   const meta = JSON.parse((await vault.readText(P, 'main', '.lockstep/2222222_b.nc.json'))!);
   const metaBlob = await vault.writeBlobBuffer(P, JSON.stringify({ ...meta, revision: 'C' }));
   await vault.commit(P, {
-    changes: [{ op: 'put', path: '2222222_b.nc', blob }, { op: 'put', path: '.lockstep/2222222_b.nc.json', blob: metaBlob }],
+    changes: [
+      { op: 'put', path: '2222222_b.nc', blob },
+      { op: 'put', path: '.lockstep/2222222_b.nc.json', blob: metaBlob },
+    ],
     author: { name: 'alice', email: 'alice@lockstep.local' },
     message: 'v3',
     trailers: { Revision: 'C', 'Lockstep-Action': 'checkin' },

@@ -21,7 +21,11 @@ describe.each(['sqlite', 'postgres'] as const)('listing entries built by %s', (d
     await admin.upload('p', 'fixture.dxf', 'dxf');
     // Metadata: description with newline and quotes, part number, custom fields.
     expect((await admin.checkout('p', '1000001_op1.nc')).status).toBe(200);
-    const edit = await admin.request('PATCH', api.file('p', '1000001_op1.nc'), { description: 'line 1\n"line" 2', partNumber: 'PN-7', fields: { material: '6061 "T6"', op: '10' } });
+    const edit = await admin.request('PATCH', api.file('p', '1000001_op1.nc'), {
+      description: 'line 1\n"line" 2',
+      partNumber: 'PN-7',
+      fields: { material: '6061 "T6"', op: '10' },
+    });
     expect(edit.status).toBe(200);
     expect((await other.checkout('p', 'fixture.dxf', 'on the machine')).status).toBe(200);
     expect((await admin.post(api.links('p'), { path: '1000009_link.nc', target: 'fixture.dxf' })).status).toBe(201);
@@ -37,7 +41,9 @@ describe.each(['sqlite', 'postgres'] as const)('listing entries built by %s', (d
         const items: FileInfo[] = [];
         let cursor: string | null = null;
         do {
-          const res: { status: number; body: FileList } = await viewer.get<FileList>(`${api.files('p')}?limit=2&sort=${sort}${cursor ? `&cursor=${cursor}` : ''}`);
+          const res: { status: number; body: FileList } = await viewer.get<FileList>(
+            `${api.files('p')}?limit=2&sort=${sort}${cursor ? `&cursor=${cursor}` : ''}`,
+          );
           expect(res.status).toBe(200);
           expect(res.body.total).toBe(4);
           items.push(...res.body.items);
@@ -52,8 +58,18 @@ describe.each(['sqlite', 'postgres'] as const)('listing entries built by %s', (d
       }
     }
     const mine = (await server.admin.get<FileList>(api.files('p'))).body.items;
-    expect(mine.find((f) => f.path === '1000001_op1.nc')).toMatchObject({ status: 'checked_out_by_me', lockMessage: '', partNumber: 'PN-7', fields: { material: '6061 "T6"', op: '10' } });
-    expect(mine.find((f) => f.path === '1000009_link.nc')).toMatchObject({ link: 'fixture.dxf', status: 'locked', lockedBy: 'other', lockMessage: 'on the machine' });
+    expect(mine.find((f) => f.path === '1000001_op1.nc')).toMatchObject({
+      status: 'checked_out_by_me',
+      lockMessage: '',
+      partNumber: 'PN-7',
+      fields: { material: '6061 "T6"', op: '10' },
+    });
+    expect(mine.find((f) => f.path === '1000009_link.nc')).toMatchObject({
+      link: 'fixture.dxf',
+      status: 'locked',
+      lockedBy: 'other',
+      lockMessage: 'on the machine',
+    });
     expect(mine.find((f) => f.path === 'fixture.dxf')).not.toHaveProperty('link');
   });
 });

@@ -28,7 +28,18 @@ describe('upload', () => {
   test('creates revision A in group 12XXXXX with description and part number', async () => {
     const res = await alice.upload(P, '1234567_op1.mcam', Buffer.from([0, 1, 2, 255]), { path: F, description: 'First op' });
     expect(res.status, res.text).toBe(201);
-    expect(res.body).toMatchObject({ path: F, name: '1234567_op1.mcam', group: '12XXXXX', revision: 'A', description: 'First op', partNumber: '1234567', size: 4, status: 'available', modifiedBy: 'alice', lockedBy: null });
+    expect(res.body).toMatchObject({
+      path: F,
+      name: '1234567_op1.mcam',
+      group: '12XXXXX',
+      revision: 'A',
+      description: 'First op',
+      partNumber: '1234567',
+      size: 4,
+      status: 'available',
+      modifiedBy: 'alice',
+      lockedBy: null,
+    });
     expect(res.body.commit).toMatch(/^[0-9a-f]{40}$/);
   });
 
@@ -126,11 +137,18 @@ describe('check-out / check-in', () => {
     const small = await alice.checkin(P, F, 'revision B, small fix', { message: 'typo', bump: false });
     expect(small.status, small.text).toBe(200);
     expect(small.body).toMatchObject({ revision: 'B', status: 'available', lockedBy: null });
-    const log = git('log', '-2', '--format=%an <%ae>|%s|%(trailers:key=Revision,valueonly,separator=)|%(trailers:key=Lockstep-Action,valueonly,separator=)', 'main');
-    expect(log.split('\n').filter(Boolean).map((l) => l.trim())).toEqual([
-      'alice <alice@lockstep.local>|typo|B|checkin',
-      'alice <alice@lockstep.local>|Feed rate 1200|B|checkin',
-    ]);
+    const log = git(
+      'log',
+      '-2',
+      '--format=%an <%ae>|%s|%(trailers:key=Revision,valueonly,separator=)|%(trailers:key=Lockstep-Action,valueonly,separator=)',
+      'main',
+    );
+    expect(
+      log
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => l.trim()),
+    ).toEqual(['alice <alice@lockstep.local>|typo|B|checkin', 'alice <alice@lockstep.local>|Feed rate 1200|B|checkin']);
   });
 
   test('cancel: holder only', async () => {
@@ -183,7 +201,12 @@ describe('metadata, links, delete', () => {
     expect((await alice.checkout(P, F)).status).toBe(200);
     const edit = await alice.request('PATCH', api.file(P, F), { description: 'Op 1, soft jaws', fields: { machine: 'Haas VF2' } });
     expect(edit.status, edit.text).toBe(200);
-    expect(edit.body).toMatchObject({ description: 'Op 1, soft jaws', fields: { machine: 'Haas VF2' }, revision: 'B', status: 'checked_out_by_me' });
+    expect(edit.body).toMatchObject({
+      description: 'Op 1, soft jaws',
+      fields: { machine: 'Haas VF2' },
+      revision: 'B',
+      status: 'checked_out_by_me',
+    });
     const meta = JSON.parse(git('show', `main:.lockstep/${F}.json`));
     expect(meta).toMatchObject({ description: 'Op 1, soft jaws', fields: { machine: 'Haas VF2' }, revision: 'B' });
     const admin = await server.admin.request('PATCH', api.file(P, F), { partNumber: '1234567-B' });
@@ -226,7 +249,11 @@ describe('git repository', () => {
   test('a clone shows one commit per change, authored by the user', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lockstep-clone-'));
     execFileSync('git', ['clone', '-q', path.join(server.dataDir, 'repos', `${P}.git`), dir]);
-    const authors = execFileSync('git', ['-C', dir, 'log', '--format=%an|%(trailers:key=Lockstep-Action,valueonly,separator=)']).toString().trim().split('\n').filter(Boolean);
+    const authors = execFileSync('git', ['-C', dir, 'log', '--format=%an|%(trailers:key=Lockstep-Action,valueonly,separator=)'])
+      .toString()
+      .trim()
+      .split('\n')
+      .filter(Boolean);
     // 7 uploads, 2 check-ins, 2 metadata edits, 1 link, 1 delete
     expect(authors).toHaveLength(13);
     expect(authors.filter((a) => a.startsWith('alice|')).length).toBe(11);
@@ -241,7 +268,8 @@ describe('audit', () => {
   test('every state change is audited; filters and CSV export for admins only', async () => {
     const res = await server.admin.get(`${api.audit}?project=${P}&user=alice`);
     const actions = res.body.map((r: any) => r.action);
-    for (const a of ['file.uploaded', 'file.checked_out', 'file.checked_in', 'file.checkout_cancelled', 'file.updated', 'file.linked']) expect(actions).toContain(a);
+    for (const a of ['file.uploaded', 'file.checked_out', 'file.checked_in', 'file.checkout_cancelled', 'file.updated', 'file.linked'])
+      expect(actions).toContain(a);
     expect((await alice.get(api.audit)).status).toBe(403);
     const csv = await server.admin.get(`${api.auditCsv}?action=file.deleted`);
     expect(csv.headers.get('content-type')).toContain('text/csv');

@@ -60,7 +60,10 @@ afterAll(async () => {
 type Op = 'checkin' | 'upload' | 'delete' | 'metadata';
 
 test(`crash at random points (${RUNS} runs, seed ${SEED}) leaves the vault consistent and locks intact`, async () => {
-  const plan = fc.sample(fc.record({ op: fc.constantFrom<Op>('checkin', 'upload', 'delete', 'metadata'), delayMs: fc.integer({ min: 0, max: 120 }) }), { seed: SEED, numRuns: RUNS });
+  const plan = fc.sample(
+    fc.record({ op: fc.constantFrom<Op>('checkin', 'upload', 'delete', 'metadata'), delayMs: fc.integer({ min: 0, max: 120 }) }),
+    { seed: SEED, numRuns: RUNS },
+  );
   let uploads = 0;
   for (const [i, { op, delayMs }] of plan.entries()) {
     const url = server ? server.url : await startChild();
@@ -91,7 +94,11 @@ test(`crash at random points (${RUNS} runs, seed ${SEED}) leaves the vault consi
     const again = await fetch(`${url2}${api.fileContent(P, '1000001_main.mcam', 'A')}`, { headers: olga2.headers() });
     expect(await again.text()).toBe('revision A');
     // git is clean
-    expect(execFileSync('git', ['--git-dir', repo(), 'fsck', '--no-progress', '--no-dangling'], { stdio: ['ignore', 'pipe', 'pipe'] }).toString()).toBe('');
+    expect(
+      execFileSync('git', ['--git-dir', repo(), 'fsck', '--no-progress', '--no-dangling'], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      }).toString(),
+    ).toBe('');
     // the index equals a rebuild from git (done beside the running server: SQLite WAL allows it)
     const indexed = await listing(olga2);
     const services = await openServices(loadConfig({}, { dataDir }), quietLog);

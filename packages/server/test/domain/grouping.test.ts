@@ -15,7 +15,14 @@ describe('groupOf', () => {
   });
 
   test.each([
-    '123456_x', '123456_x.mcam', 'x1234567.mcam', '_1234567.mcam', ' 1234567.mcam', '12345a7.mcam', '', 'part.mcam',
+    '123456_x',
+    '123456_x.mcam',
+    'x1234567.mcam',
+    '_1234567.mcam',
+    ' 1234567.mcam',
+    '12345a7.mcam',
+    '',
+    'part.mcam',
     '١٢٣٤٥٦٧.mcam', // Arabic-Indic digits are not part numbers
     '１２３４５６７.mcam', // full-width digits neither
     '12-34567.mcam',
@@ -26,12 +33,16 @@ describe('groupOf', () => {
 
   test('property: the group is the first two digits + XXXXX exactly when the name starts with 7 ASCII digits', () => {
     fc.assert(
-      fc.property(fc.string({ maxLength: 20 }), fc.string({ unit: fc.constantFrom(...'0123456789'.split('')), minLength: 7, maxLength: 7 }), (rest, digits) => {
-        expect(groupOf(digits + rest)).toBe(`${digits.slice(0, 2)}XXXXX`);
-        const g = groupOf(rest);
-        if (/^[0-9]{7}/.test(rest)) expect(g).toBe(`${rest.slice(0, 2)}XXXXX`);
-        else expect(g).toBe(MISC_GROUP);
-      }),
+      fc.property(
+        fc.string({ maxLength: 20 }),
+        fc.string({ unit: fc.constantFrom(...'0123456789'.split('')), minLength: 7, maxLength: 7 }),
+        (rest, digits) => {
+          expect(groupOf(digits + rest)).toBe(`${digits.slice(0, 2)}XXXXX`);
+          const g = groupOf(rest);
+          if (/^[0-9]{7}/.test(rest)) expect(g).toBe(`${rest.slice(0, 2)}XXXXX`);
+          else expect(g).toBe(MISC_GROUP);
+        },
+      ),
       { seed: 42, numRuns: 1000 },
     );
   });

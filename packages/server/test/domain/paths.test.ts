@@ -2,8 +2,16 @@ import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { DEFAULT_EXTENSIONS } from '../../src/config.js';
 import {
-  MAX_PATH_LENGTH, MAX_SEGMENT_LENGTH, META_DIR, PathError, baseName, collisionKey, extensionOf, fileFromMetaPath,
-  metaPathFor, validateFilePath,
+  MAX_PATH_LENGTH,
+  MAX_SEGMENT_LENGTH,
+  META_DIR,
+  PathError,
+  baseName,
+  collisionKey,
+  extensionOf,
+  fileFromMetaPath,
+  metaPathFor,
+  validateFilePath,
 } from '../../src/domain/paths.js';
 
 const EXT = DEFAULT_EXTENSIONS;
@@ -154,9 +162,50 @@ describe('validateFilePath: seeded fuzz', () => {
   // Pieces that make hostile paths likely, mixed with arbitrary text.
   const piece = fc.oneof(
     fc.constantFrom(
-      '', '.', '..', '/', '//', '\\', '%2e%2e', '%2f', 'C:', 'c:\\', '\u0000', '\n', '\t', '\u001f', '\u007f',
-      '.git', '.GIT', '.lockstep', 'con', 'CON', 'nul', 'com1', 'lpt9', ' ', '.', '.mcam', '.MCAM', '.txt', '.exe', ':',
-      '*', '?', '<', '>', '|', '"', 'a', 'part', '1234567', 'é', 'e\u0301', '日本', '\ud800', '\u202e',
+      '',
+      '.',
+      '..',
+      '/',
+      '//',
+      '\\',
+      '%2e%2e',
+      '%2f',
+      'C:',
+      'c:\\',
+      '\u0000',
+      '\n',
+      '\t',
+      '\u001f',
+      '\u007f',
+      '.git',
+      '.GIT',
+      '.lockstep',
+      'con',
+      'CON',
+      'nul',
+      'com1',
+      'lpt9',
+      ' ',
+      '.',
+      '.mcam',
+      '.MCAM',
+      '.txt',
+      '.exe',
+      ':',
+      '*',
+      '?',
+      '<',
+      '>',
+      '|',
+      '"',
+      'a',
+      'part',
+      '1234567',
+      'é',
+      'e\u0301',
+      '日本',
+      '\ud800',
+      '\u202e',
     ),
     fc.string({ maxLength: 8 }),
     fc.string({ unit: 'binary', maxLength: 6 }),
@@ -215,9 +264,13 @@ describe('validateFilePath: seeded fuzz', () => {
 
   test('any path with a ".." segment is refused', () => {
     fc.assert(
-      fc.property(fc.array(fc.constantFrom('a', 'b', 'x.mcam'), { maxLength: 4 }), fc.array(fc.constantFrom('a', 'x.mcam'), { maxLength: 4 }), (before, after) => {
-        expect(() => valid([...before, '..', ...after, 'x.mcam'].join('/'))).toThrow(PathError);
-      }),
+      fc.property(
+        fc.array(fc.constantFrom('a', 'b', 'x.mcam'), { maxLength: 4 }),
+        fc.array(fc.constantFrom('a', 'x.mcam'), { maxLength: 4 }),
+        (before, after) => {
+          expect(() => valid([...before, '..', ...after, 'x.mcam'].join('/'))).toThrow(PathError);
+        },
+      ),
       { seed: 11, numRuns: 300 },
     );
   });

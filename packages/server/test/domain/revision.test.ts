@@ -5,8 +5,19 @@ import { firstRevision, isRevisionLabel, nextRevision, revisionOrder } from '../
 describe('letters', () => {
   test('first revision is A', () => expect(firstRevision('letters')).toBe('A'));
   test.each([
-    ['A', 'B'], ['B', 'C'], ['Y', 'Z'], ['Z', 'AA'], ['AA', 'AB'], ['AY', 'AZ'], ['AZ', 'BA'], ['BZ', 'CA'],
-    ['ZY', 'ZZ'], ['ZZ', 'AAA'], ['AZZ', 'BAA'], ['ZZZ', 'AAAA'], ['ZZZZ', 'AAAAA'],
+    ['A', 'B'],
+    ['B', 'C'],
+    ['Y', 'Z'],
+    ['Z', 'AA'],
+    ['AA', 'AB'],
+    ['AY', 'AZ'],
+    ['AZ', 'BA'],
+    ['BZ', 'CA'],
+    ['ZY', 'ZZ'],
+    ['ZZ', 'AAA'],
+    ['AZZ', 'BAA'],
+    ['ZZZ', 'AAAA'],
+    ['ZZZZ', 'AAAAA'],
   ])('%s → %s', (from, to) => {
     expect(nextRevision(from, 'letters')).toBe(to);
   });
@@ -48,7 +59,12 @@ describe('letters', () => {
 
 describe('numeric', () => {
   test('first revision is 1', () => expect(firstRevision('numeric')).toBe('1'));
-  test.each([['1', '2'], ['9', '10'], ['99', '100'], ['41', '42']])('%s → %s', (from, to) => {
+  test.each([
+    ['1', '2'],
+    ['9', '10'],
+    ['99', '100'],
+    ['41', '42'],
+  ])('%s → %s', (from, to) => {
     expect(nextRevision(from, 'numeric')).toBe(to);
   });
   test.each(['0', '-1', '1.5', 'A', '', 'abc', 'NaN', 'Infinity'])('rejects %j', (bad) => {

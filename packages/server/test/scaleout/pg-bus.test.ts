@@ -49,7 +49,9 @@ describe('PgBus', () => {
   test('concurrent publishers on two instances: gap-free seqs, every instance delivers all in order', async () => {
     const seenA = collect(a, 'race');
     const seenB = collect(b, 'race');
-    const published = await Promise.all(Array.from({ length: 200 }, (_, i) => (i % 2 ? a : b).publish('race', 'process.progress', data(i))));
+    const published = await Promise.all(
+      Array.from({ length: 200 }, (_, i) => (i % 2 ? a : b).publish('race', 'process.progress', data(i))),
+    );
     expect(published.map((e) => e.seq).sort((x, y) => x - y)).toEqual(Array.from({ length: 200 }, (_, i) => i + 1));
     await until('200 events on both instances', () => seenA.length === 200 && seenB.length === 200);
     for (const seen of [seenA, seenB]) expect(seen.map((e) => e.seq)).toEqual(Array.from({ length: 200 }, (_, i) => i + 1));
@@ -69,7 +71,11 @@ describe('PgBus', () => {
     await a.publish('big', 'process.progress', data(2));
     await a.publish('big', 'process.completed', { ...data(3), label: big });
     await until('3 events', () => seenB.length === 3);
-    expect(seenB.map((e) => [e.seq, e.type])).toEqual([[1, 'process.started'], [2, 'process.progress'], [3, 'process.completed']]);
+    expect(seenB.map((e) => [e.seq, e.type])).toEqual([
+      [1, 'process.started'],
+      [2, 'process.progress'],
+      [3, 'process.completed'],
+    ]);
     expect((seenB[0]!.data as { label: string }).label).toHaveLength(20_000);
   });
 
@@ -78,7 +84,9 @@ describe('PgBus', () => {
     const seenB = collect(b, 'burst');
     const big = 'y'.repeat(9_000);
     const published = await Promise.all(
-      Array.from({ length: 30 }, (_, i) => a.publish('burst', 'process.progress', { ...data(i + 1), label: i % 7 === 3 ? big : `step ${i + 1}` })),
+      Array.from({ length: 30 }, (_, i) =>
+        a.publish('burst', 'process.progress', { ...data(i + 1), label: i % 7 === 3 ? big : `step ${i + 1}` }),
+      ),
     );
     expect(published.map((e) => e.seq)).toEqual(Array.from({ length: 30 }, (_, i) => i + 1));
     await until('30 events', () => seenB.length === 30);
@@ -108,7 +116,9 @@ describe('PgBus', () => {
     const seenA = collect(a, 'gap');
     // Written behind the bus's back, as if its notification had been lost.
     await sql`insert into project_event_seq (project, seq) values ('gap', 1)`.execute(dbB);
-    await sql`insert into project_events (project, seq, payload) values ('gap', 1, ${JSON.stringify({ type: 'process.started', ts: new Date().toISOString(), seq: 1, project: 'gap', data: data(1) })})`.execute(dbB);
+    await sql`insert into project_events (project, seq, payload) values ('gap', 1, ${JSON.stringify({ type: 'process.started', ts: new Date().toISOString(), seq: 1, project: 'gap', data: data(1) })})`.execute(
+      dbB,
+    );
     await b.publish('gap', 'process.completed', data(2));
     await until('both events', () => seenA.length === 2);
     expect(seenA.map((e) => e.seq)).toEqual([1, 2]);

@@ -89,7 +89,9 @@ describe('two instances, one database, one data folder', () => {
     }
     const seconds = (performance.now() - started) / 1000;
     const rate = (ROUNDS * RACERS) / seconds;
-    console.log(`scale-out race: ${ROUNDS * RACERS} check-outs (+${ROUNDS} cancels) across 2 instances in ${seconds.toFixed(2)} s = ${rate.toFixed(0)} check-outs/s`);
+    console.log(
+      `scale-out race: ${ROUNDS * RACERS} check-outs (+${ROUNDS} cancels) across 2 instances in ${seconds.toFixed(2)} s = ${rate.toFixed(0)} check-outs/s`,
+    );
 
     // Both instances produced winners (the users alternate instances).
     const onB = winners.filter((w) => Number(w.slice(2)) % 2 === 1).length;
@@ -100,7 +102,9 @@ describe('two instances, one database, one data folder', () => {
     await until(`${ROUNDS * 2} events on A`, () => ws.messages.filter((m) => m.seq > startSeq).length >= ROUNDS * 2);
     const events = ws.messages.filter((m) => typeof m.seq === 'number');
     expect(events.map((m) => m.seq)).toEqual(Array.from({ length: events.length }, (_, i) => startSeq + 1 + i));
-    expect(events.map((m) => m.type)).toEqual(Array.from({ length: ROUNDS * 2 }, (_, i) => (i % 2 ? 'file.checkout_cancelled' : 'file.checked_out')));
+    expect(events.map((m) => m.type)).toEqual(
+      Array.from({ length: ROUNDS * 2 }, (_, i) => (i % 2 ? 'file.checkout_cancelled' : 'file.checked_out')),
+    );
     expect(events.filter((m) => m.type === 'file.checked_out').map((m) => m.data.actor)).toEqual(winners);
 
     // Nobody holds it now; the audit saw every winner.
@@ -152,7 +156,11 @@ describe('two instances, one database, one data folder', () => {
     });
     const upload = fetch(`${b.url}${api.fileAction(P, BIG, 'checkin')}`, {
       method: 'POST',
-      headers: { ...owner.headers(), 'content-type': `multipart/form-data; boundary=${boundary}`, 'content-length': String(64 * 1024 * 1024) },
+      headers: {
+        ...owner.headers(),
+        'content-type': `multipart/form-data; boundary=${boundary}`,
+        'content-length': String(64 * 1024 * 1024),
+      },
       body,
       duplex: 'half',
     } as RequestInit).then(
@@ -168,7 +176,13 @@ describe('two instances, one database, one data folder', () => {
     expect((await fetch(`${a.url}/api/health`)).status).toBe(200);
     const info = await adminA.get(api.file(P, BIG));
     expect(info.status).toBe(200);
-    expect(info.body).toMatchObject({ status: 'locked', lockedBy: owner.username, lockMessage: 'regenerating the toolpaths', revision: 'A', size: 12 });
+    expect(info.body).toMatchObject({
+      status: 'locked',
+      lockedBy: owner.username,
+      lockMessage: 'regenerating the toolpaths',
+      revision: 'A',
+      size: 12,
+    });
 
     // Git: clean, and no commit of the half upload.
     expect(() => git('fsck', '--full', '--strict', '--no-dangling')).not.toThrow();
@@ -183,7 +197,11 @@ describe('two instances, one database, one data folder', () => {
         return { path: p, size: Number(meta.trim().split(/\s+/)[3]) };
       })
       .filter((e) => !e.path.startsWith('.lockstep/'));
-    const listed = (await adminA.get(`${api.files(P)}?limit=1000&sort=path`)).body.items as Array<{ path: string; size: number; revision: string }>;
+    const listed = (await adminA.get(`${api.files(P)}?limit=1000&sort=path`)).body.items as Array<{
+      path: string;
+      size: number;
+      revision: string;
+    }>;
     expect(listed.map((f) => ({ path: f.path, size: f.size })).sort((x, y) => x.path.localeCompare(y.path))).toEqual(
       tree.sort((x, y) => x.path.localeCompare(y.path)),
     );

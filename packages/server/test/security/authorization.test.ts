@@ -42,24 +42,40 @@ const form = (name: string, content: string, fields: Record<string, string> = {}
   return f;
 };
 
-const R = (anonymous: number, viewer: number, other: number, user: number, admin: number): Record<Who, number> => ({ anonymous, viewer, other, user, admin });
+const R = (anonymous: number, viewer: number, other: number, user: number, admin: number): Record<Who, number> => ({
+  anonymous,
+  viewer,
+  other,
+  user,
+  admin,
+});
 const READ = R(401, 200, 200, 200, 200);
 const ADMIN_ONLY = (ok: number) => R(401, 403, 403, 403, ok);
 
 const TABLE: Row[] = [
   { method: 'GET', url: '/api/health', expect: R(200, 200, 200, 200, 200) },
-  { method: 'POST', url: '/api/auth/login', expect: R(200, 200, 200, 200, 200), body: () => ({ username: 'viewer1', password: USER_PASSWORD }) },
+  {
+    method: 'POST',
+    url: '/api/auth/login',
+    expect: R(200, 200, 200, 200, 200),
+    body: () => ({ username: 'viewer1', password: USER_PASSWORD }),
+  },
   { method: 'POST', url: '/api/auth/logout', expect: R(401, 204, 204, 204, 204), fresh: true },
   { method: 'GET', url: '/api/auth/me', expect: READ },
   { method: 'GET', url: '/api/tokens', expect: READ },
   { method: 'POST', url: '/api/tokens', expect: R(401, 201, 201, 201, 201), body: (w) => ({ name: `table-${w}` }) },
   {
-    method: 'DELETE', url: '/api/tokens/:id', expect: R(401, 204, 204, 204, 204),
+    method: 'DELETE',
+    url: '/api/tokens/:id',
+    expect: R(401, 204, 204, 204, 204),
     params: (w) => ({ id: tokenIds[w === 'anonymous' ? 'user' : w] }),
   },
   { method: 'GET', url: '/api/projects', expect: READ },
   {
-    method: 'POST', url: '/api/projects', expect: ADMIN_ONLY(201), body: (w) => ({ slug: `new-${w}`, name: `new ${w}` }),
+    method: 'POST',
+    url: '/api/projects',
+    expect: ADMIN_ONLY(201),
+    body: (w) => ({ slug: `new-${w}`, name: `new ${w}` }),
     verify: async () => {
       const list = (await clients.admin.get(api.projects)).body as Array<{ slug: string }>;
       expect(list.map((p) => p.slug).filter((s) => s.startsWith('new-'))).toEqual(['new-admin']);
@@ -67,21 +83,33 @@ const TABLE: Row[] = [
   },
   { method: 'GET', url: '/api/projects/:project', expect: READ },
   {
-    method: 'PATCH', url: '/api/projects/:project', expect: ADMIN_ONLY(200), body: (w) => ({ description: `by ${w}` }),
+    method: 'PATCH',
+    url: '/api/projects/:project',
+    expect: ADMIN_ONLY(200),
+    body: (w) => ({ description: `by ${w}` }),
     verify: async () => expect((await clients.admin.get(api.project('p'))).body.description).toBe('by admin'),
   },
   {
-    method: 'DELETE', url: '/api/projects/:project', expect: ADMIN_ONLY(204), params: () => ({ project: 'trash' }),
+    method: 'DELETE',
+    url: '/api/projects/:project',
+    expect: ADMIN_ONLY(204),
+    params: () => ({ project: 'trash' }),
     verify: async () => expect((await clients.admin.get(api.project('trash'))).status).toBe(404),
   },
   {
     // Admin passes the role check; project "p" has no remote, so the service answers 409.
-    method: 'POST', url: '/api/projects/:project/sync', expect: ADMIN_ONLY(409), codes: { admin: 'conflict' },
+    method: 'POST',
+    url: '/api/projects/:project/sync',
+    expect: ADMIN_ONLY(409),
+    codes: { admin: 'conflict' },
   },
   { method: 'GET', url: '/api/projects/:project/files', expect: READ },
   { method: 'GET', url: '/api/projects/:project/groups', expect: READ },
   {
-    method: 'POST', url: '/api/projects/:project/files', expect: R(401, 403, 201, 201, 201), body: (w) => form(`up-${w}.mcam`, `by ${w}`),
+    method: 'POST',
+    url: '/api/projects/:project/files',
+    expect: R(401, 403, 201, 201, 201),
+    body: (w) => form(`up-${w}.mcam`, `by ${w}`),
     verify: async () => {
       expect((await clients.admin.get(api.file('p', 'up-viewer.mcam'))).status).toBe(404);
       expect((await clients.admin.get(api.file('p', 'up-other.mcam'))).body.modifiedBy).toBe('other1');
@@ -92,19 +120,28 @@ const TABLE: Row[] = [
   { method: 'GET', url: '/api/projects/:project/files/:path/history', expect: READ },
   {
     // An available file: the first writer wins, everyone after gets 409 naming them.
-    method: 'POST', url: '/api/projects/:project/files/:path/checkout', order: ['anonymous', 'viewer', 'user', 'other', 'admin'],
-    expect: R(401, 403, 409, 200, 409), params: () => ({ project: 'p', path: 'co.mcam' }), body: (w) => ({ message: `by ${w}` }),
-    codes: { other: 'lock_conflict', admin: 'lock_conflict' }, holder: { other: 'user1', admin: 'user1' },
+    method: 'POST',
+    url: '/api/projects/:project/files/:path/checkout',
+    order: ['anonymous', 'viewer', 'user', 'other', 'admin'],
+    expect: R(401, 403, 409, 200, 409),
+    params: () => ({ project: 'p', path: 'co.mcam' }),
+    body: (w) => ({ message: `by ${w}` }),
+    codes: { other: 'lock_conflict', admin: 'lock_conflict' },
+    holder: { other: 'user1', admin: 'user1' },
     verify: async () => {
       const f = (await clients.other.get(api.file('p', 'co.mcam'))).body;
       expect([f.status, f.lockedBy, f.lockMessage]).toEqual(['locked', 'user1', 'by user']);
     },
   },
   {
-    method: 'POST', url: '/api/projects/:project/files/:path/checkin', order: ['anonymous', 'viewer', 'other', 'admin', 'user'],
-    expect: R(401, 403, 409, 200, 409), params: () => ({ project: 'p', path: 'held-checkin.mcam' }),
+    method: 'POST',
+    url: '/api/projects/:project/files/:path/checkin',
+    order: ['anonymous', 'viewer', 'other', 'admin', 'user'],
+    expect: R(401, 403, 409, 200, 409),
+    params: () => ({ project: 'p', path: 'held-checkin.mcam' }),
     body: (w) => form('held-checkin.mcam', `content by ${w}`, { message: `checkin by ${w}` }),
-    codes: { other: 'not_lock_holder', admin: 'not_lock_holder' }, holder: { other: 'user1', admin: 'user1' },
+    codes: { other: 'not_lock_holder', admin: 'not_lock_holder' },
+    holder: { other: 'user1', admin: 'user1' },
     verify: async () => {
       const f = (await clients.admin.get(api.file('p', 'held-checkin.mcam'))).body;
       expect([f.revision, f.status, f.modifiedBy]).toEqual(['B', 'available', 'user1']);
@@ -114,50 +151,77 @@ const TABLE: Row[] = [
     },
   },
   {
-    method: 'POST', url: '/api/projects/:project/files/:path/cancel', order: ['anonymous', 'viewer', 'other', 'admin', 'user'],
-    expect: R(401, 403, 409, 200, 409), params: () => ({ project: 'p', path: 'held-cancel.mcam' }),
-    codes: { other: 'not_lock_holder', admin: 'not_lock_holder' }, holder: { other: 'user1', admin: 'user1' },
+    method: 'POST',
+    url: '/api/projects/:project/files/:path/cancel',
+    order: ['anonymous', 'viewer', 'other', 'admin', 'user'],
+    expect: R(401, 403, 409, 200, 409),
+    params: () => ({ project: 'p', path: 'held-cancel.mcam' }),
+    codes: { other: 'not_lock_holder', admin: 'not_lock_holder' },
+    holder: { other: 'user1', admin: 'user1' },
     verify: async () => expect((await clients.admin.get(api.file('p', 'held-cancel.mcam'))).body.status).toBe('available'),
   },
   {
-    method: 'POST', url: '/api/projects/:project/files/:path/override', order: ['anonymous', 'viewer', 'other', 'user', 'admin'],
-    expect: ADMIN_ONLY(200), params: () => ({ project: 'p', path: 'held-override.mcam' }), body: (w) => ({ reason: `by ${w}` }),
+    method: 'POST',
+    url: '/api/projects/:project/files/:path/override',
+    order: ['anonymous', 'viewer', 'other', 'user', 'admin'],
+    expect: ADMIN_ONLY(200),
+    params: () => ({ project: 'p', path: 'held-override.mcam' }),
+    body: (w) => ({ reason: `by ${w}` }),
     verify: async () => expect((await clients.admin.get(api.file('p', 'held-override.mcam'))).body.status).toBe('available'),
   },
   {
     // Holder or admin.
-    method: 'PATCH', url: '/api/projects/:project/files/:path', order: ['anonymous', 'viewer', 'other', 'user', 'admin'],
-    expect: R(401, 403, 403, 200, 200), params: () => ({ project: 'p', path: 'held-patch.mcam' }), body: (w) => ({ description: `by ${w}` }),
+    method: 'PATCH',
+    url: '/api/projects/:project/files/:path',
+    order: ['anonymous', 'viewer', 'other', 'user', 'admin'],
+    expect: R(401, 403, 403, 200, 200),
+    params: () => ({ project: 'p', path: 'held-patch.mcam' }),
+    body: (w) => ({ description: `by ${w}` }),
     verify: async () => {
       const f = (await clients.admin.get(api.file('p', 'held-patch.mcam'))).body;
       expect([f.description, f.lockedBy]).toEqual(['by admin', 'user1']);
     },
   },
   {
-    method: 'DELETE', url: '/api/projects/:project/files/:path', expect: ADMIN_ONLY(204), params: () => ({ project: 'p', path: 'trash.mcam' }),
+    method: 'DELETE',
+    url: '/api/projects/:project/files/:path',
+    expect: ADMIN_ONLY(204),
+    params: () => ({ project: 'p', path: 'trash.mcam' }),
     verify: async () => expect((await clients.admin.get(api.file('p', 'trash.mcam'))).status).toBe(404),
   },
   {
-    method: 'POST', url: '/api/projects/:project/links', expect: R(401, 403, 201, 201, 201),
+    method: 'POST',
+    url: '/api/projects/:project/links',
+    expect: R(401, 403, 201, 201, 201),
     body: (w) => ({ path: `link-${w}.mcam`, target: 'free.mcam' }),
   },
   { method: 'GET', url: '/api/users', expect: ADMIN_ONLY(200) },
   {
-    method: 'POST', url: '/api/users', expect: ADMIN_ONLY(201), body: (w) => ({ username: `new-${w}`, password: 'password-123', role: 'admin' }),
+    method: 'POST',
+    url: '/api/users',
+    expect: ADMIN_ONLY(201),
+    body: (w) => ({ username: `new-${w}`, password: 'password-123', role: 'admin' }),
     verify: async () => {
       const users = (await clients.admin.get(api.users)).body as Array<{ username: string }>;
       expect(users.map((u) => u.username).filter((n) => n.startsWith('new-'))).toEqual(['new-admin']);
     },
   },
   {
-    method: 'PATCH', url: '/api/users/:id', expect: ADMIN_ONLY(200), params: () => ({ id: ids.victimPatch }), body: (w) => ({ role: w === 'admin' ? 'user' : 'admin' }),
+    method: 'PATCH',
+    url: '/api/users/:id',
+    expect: ADMIN_ONLY(200),
+    params: () => ({ id: ids.victimPatch }),
+    body: (w) => ({ role: w === 'admin' ? 'user' : 'admin' }),
     verify: async () => {
       const users = (await clients.admin.get(api.users)).body as Array<{ username: string; role: string }>;
       expect(users.find((u) => u.username === 'victim-patch')?.role).toBe('user');
     },
   },
   {
-    method: 'DELETE', url: '/api/users/:id', expect: ADMIN_ONLY(200), params: () => ({ id: ids.victimDelete }),
+    method: 'DELETE',
+    url: '/api/users/:id',
+    expect: ADMIN_ONLY(200),
+    params: () => ({ id: ids.victimDelete }),
     verify: async () => {
       const users = (await clients.admin.get(api.users)).body as Array<{ username: string; disabled: boolean }>;
       expect(users.find((u) => u.username === 'victim-delete')?.disabled).toBe(true);
@@ -207,7 +271,16 @@ beforeAll(async () => {
   ids.victimDelete = users.find((u) => u.username === 'victim-delete')!.id;
   await server.createProject('p');
   await server.createProject('trash');
-  for (const name of ['free.mcam', 'co.mcam', 'held-checkin.mcam', 'held-cancel.mcam', 'held-patch.mcam', 'held-override.mcam', 'trash.mcam', 'csrf.mcam']) {
+  for (const name of [
+    'free.mcam',
+    'co.mcam',
+    'held-checkin.mcam',
+    'held-cancel.mcam',
+    'held-patch.mcam',
+    'held-override.mcam',
+    'trash.mcam',
+    'csrf.mcam',
+  ]) {
     const r = await server.admin.upload('p', name, `content of ${name}`);
     if (r.status !== 201) throw new Error(`upload ${name}: ${r.status} ${r.text}`);
   }
@@ -230,11 +303,17 @@ describe('route table', () => {
     const registered = server.app.routes.map(key).sort();
     const listed = TABLE.map(key).sort();
     expect(new Set(listed).size, 'duplicate rows in the table').toBe(listed.length);
-    expect(registered.filter((k) => !listed.includes(k)), 'routes missing from the authorization table').toEqual([]);
-    expect(listed.filter((k) => !registered.includes(k)), 'table rows for routes the server does not have').toEqual([]);
+    expect(
+      registered.filter((k) => !listed.includes(k)),
+      'routes missing from the authorization table',
+    ).toEqual([]);
+    expect(
+      listed.filter((k) => !registered.includes(k)),
+      'table rows for routes the server does not have',
+    ).toEqual([]);
   });
 
-  test('agrees with each route\'s declared access rule', () => {
+  test("agrees with each route's declared access rule", () => {
     for (const route of server.app.routes) {
       const row = TABLE.find((r) => key(r) === key(route))!;
       const e = row.expect;
@@ -277,22 +356,37 @@ describe('CSRF and credentials', () => {
   const lockOf = async (path: string) => (await clients.admin.get(api.file('p', path))).body.lockedBy as string | null;
 
   test('a cookie-authenticated POST without X-CSRF-Token is refused with 403 csrf', async () => {
-    const res = await send<any>(fileUrl(), { method: 'POST', headers: { cookie: clients.user.cookie, 'content-type': 'application/json' }, body: '{}' });
+    const res = await send<any>(fileUrl(), {
+      method: 'POST',
+      headers: { cookie: clients.user.cookie, 'content-type': 'application/json' },
+      body: '{}',
+    });
     expect(res.status).toBe(403);
     expect(res.body.error.code).toBe('csrf');
     expect(await lockOf('csrf.mcam')).toBeNull();
   });
 
-  test('a wrong, empty or another session\'s CSRF token is refused', async () => {
+  test("a wrong, empty or another session's CSRF token is refused", async () => {
     for (const token of ['wrong', '', clients.other.csrfToken, clients.user.csrfToken.toUpperCase(), `${clients.user.csrfToken}x`]) {
-      const res = await send<any>(fileUrl(), { method: 'POST', headers: { cookie: clients.user.cookie, 'x-csrf-token': token, 'content-type': 'application/json' }, body: '{}' });
+      const res = await send<any>(fileUrl(), {
+        method: 'POST',
+        headers: { cookie: clients.user.cookie, 'x-csrf-token': token, 'content-type': 'application/json' },
+        body: '{}',
+      });
       expect(res.status, token).toBe(403);
       expect(res.body.error.code).toBe('csrf');
     }
     // DELETE and PATCH are protected too.
-    const del = await send<any>(`${server.url}${api.file('p', 'csrf.mcam')}`, { method: 'DELETE', headers: { cookie: clients.admin.cookie } });
+    const del = await send<any>(`${server.url}${api.file('p', 'csrf.mcam')}`, {
+      method: 'DELETE',
+      headers: { cookie: clients.admin.cookie },
+    });
     expect([del.status, del.body.error.code]).toEqual([403, 'csrf']);
-    const patch = await send<any>(`${server.url}${api.project('p')}`, { method: 'PATCH', headers: { cookie: clients.admin.cookie, 'content-type': 'application/json' }, body: '{"name":"pwned"}' });
+    const patch = await send<any>(`${server.url}${api.project('p')}`, {
+      method: 'PATCH',
+      headers: { cookie: clients.admin.cookie, 'content-type': 'application/json' },
+      body: '{"name":"pwned"}',
+    });
     expect([patch.status, patch.body.error.code]).toEqual([403, 'csrf']);
     expect(await lockOf('csrf.mcam')).toBeNull();
     expect((await clients.admin.get(api.project('p'))).body.name).toBe('p');
@@ -308,7 +402,11 @@ describe('CSRF and credentials', () => {
     const created = await clients.user.post(api.tokens, { name: 'script' });
     expect(created.status).toBe(201);
     const auth = { authorization: `Bearer ${created.body.token}` };
-    const co = await send<any>(fileUrl(), { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: '{"message":"from a script"}' });
+    const co = await send<any>(fileUrl(), {
+      method: 'POST',
+      headers: { ...auth, 'content-type': 'application/json' },
+      body: '{"message":"from a script"}',
+    });
     expect(co.status, co.text).toBe(200);
     expect(co.body.status).toBe('checked_out_by_me');
     expect(await lockOf('csrf.mcam')).toBe('user1');
@@ -316,11 +414,19 @@ describe('CSRF and credentials', () => {
     expect(cancel.status, cancel.text).toBe(200);
     expect(await lockOf('csrf.mcam')).toBeNull();
     // A user's token cannot do admin things.
-    const admin = await send<any>(`${server.url}${api.projects}`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: '{"slug":"by-token","name":"x"}' });
+    const admin = await send<any>(`${server.url}${api.projects}`, {
+      method: 'POST',
+      headers: { ...auth, 'content-type': 'application/json' },
+      body: '{"slug":"by-token","name":"x"}',
+    });
     expect([admin.status, admin.body.error.code]).toEqual([403, 'forbidden']);
     // A viewer's token cannot write.
     const vt = await clients.viewer.post(api.tokens, { name: 'viewer script' });
-    const vco = await send<any>(fileUrl(), { method: 'POST', headers: { authorization: `Bearer ${vt.body.token}`, 'content-type': 'application/json' }, body: '{}' });
+    const vco = await send<any>(fileUrl(), {
+      method: 'POST',
+      headers: { authorization: `Bearer ${vt.body.token}`, 'content-type': 'application/json' },
+      body: '{}',
+    });
     expect([vco.status, vco.body.error.code]).toEqual([403, 'forbidden']);
     // Another user cannot revoke it; the owner can, and then it stops working.
     expect((await clients.other.request('DELETE', api.token(created.body.id))).status).toBe(404);
@@ -332,7 +438,11 @@ describe('CSRF and credentials', () => {
 
   test('a cross-site HTML form post (no CSRF header, with the cookie) is refused and changes nothing', async () => {
     const projectsBefore = (await clients.admin.get(api.projects)).text;
-    const filesBefore = (await clients.admin.get(`${api.files('p')}?limit=5000`)).body.items.map((f: any) => [f.path, f.revision, f.lockedBy]);
+    const filesBefore = (await clients.admin.get(`${api.files('p')}?limit=5000`)).body.items.map((f: any) => [
+      f.path,
+      f.revision,
+      f.lockedBy,
+    ]);
     const attempts: Array<[string, string, string, BodyInit]> = [
       [api.fileAction('p', 'csrf.mcam', 'checkout'), clients.user.cookie, 'application/x-www-form-urlencoded', 'message=pwned'],
       [api.projects, clients.admin.cookie, 'application/x-www-form-urlencoded', 'slug=evil&name=evil'],
@@ -341,27 +451,41 @@ describe('CSRF and credentials', () => {
       [api.fileAction('p', 'held-patch.mcam', 'override'), clients.admin.cookie, 'application/x-www-form-urlencoded', 'reason=pwned'],
     ];
     for (const [url, cookie, type, body] of attempts) {
-      const res = await send<any>(`${server.url}${url}`, { method: 'POST', headers: { cookie, 'content-type': type, origin: 'https://evil.example', referer: 'https://evil.example/' }, body });
+      const res = await send<any>(`${server.url}${url}`, {
+        method: 'POST',
+        headers: { cookie, 'content-type': type, origin: 'https://evil.example', referer: 'https://evil.example/' },
+        body,
+      });
       expect(res.status, `${url} ${type}`).toBe(403);
       expect(res.body.error.code).toBe('csrf');
     }
     // A multipart form (what <form enctype="multipart/form-data"> sends) cannot upload either.
-    const up = await fetch(`${server.url}${api.files('p')}`, { method: 'POST', headers: { cookie: clients.user.cookie }, body: form('evil.mcam', 'evil') });
+    const up = await fetch(`${server.url}${api.files('p')}`, {
+      method: 'POST',
+      headers: { cookie: clients.user.cookie },
+      body: form('evil.mcam', 'evil'),
+    });
     expect(up.status).toBe(403);
     expect(((await up.json()) as any).error.code).toBe('csrf');
 
     expect((await clients.admin.get(api.projects)).text).toBe(projectsBefore);
-    const filesAfter = (await clients.admin.get(`${api.files('p')}?limit=5000`)).body.items.map((f: any) => [f.path, f.revision, f.lockedBy]);
+    const filesAfter = (await clients.admin.get(`${api.files('p')}?limit=5000`)).body.items.map((f: any) => [
+      f.path,
+      f.revision,
+      f.lockedBy,
+    ]);
     expect(filesAfter).toEqual(filesBefore);
     const users = (await clients.admin.get(api.users)).body as Array<{ username: string }>;
     expect(users.map((u) => u.username)).not.toContain('evil');
   });
 
-  test('a disabled user\'s session and tokens stop working at once', async () => {
+  test("a disabled user's session and tokens stop working at once", async () => {
     const temp = await server.createUser('temp1', 'user');
     const tok = (await temp.post(api.tokens, { name: 't' })).body.token as string;
     expect((await temp.get(api.me)).status).toBe(200);
-    const id = ((await clients.admin.get(api.users)).body as Array<{ id: number; username: string }>).find((u) => u.username === 'temp1')!.id;
+    const id = ((await clients.admin.get(api.users)).body as Array<{ id: number; username: string }>).find(
+      (u) => u.username === 'temp1',
+    )!.id;
     const dis = await clients.admin.request('DELETE', api.user(id));
     expect([dis.status, dis.body.disabled]).toEqual([200, true]);
     for (const res of [
@@ -387,7 +511,9 @@ describe('CSRF and credentials', () => {
     expect((await temp.get(api.me)).body.user.role).toBe('user');
     expect((await temp.checkout('p', 'csrf.mcam')).status).toBe(200);
     expect((await temp.request('POST', api.fileAction('p', 'csrf.mcam', 'cancel'), {})).status).toBe(200);
-    const id = ((await clients.admin.get(api.users)).body as Array<{ id: number; username: string }>).find((u) => u.username === 'temp3')!.id;
+    const id = ((await clients.admin.get(api.users)).body as Array<{ id: number; username: string }>).find(
+      (u) => u.username === 'temp3',
+    )!.id;
     expect((await clients.admin.request('PATCH', api.user(id), { role: 'viewer' })).status).toBe(200);
     const refused = await temp.checkout('p', 'csrf.mcam');
     expect([refused.status, refused.body.error.code]).toEqual([403, 'forbidden']);
@@ -404,7 +530,9 @@ describe('CSRF and credentials', () => {
 
     const t = await server.createUser('temp2', 'viewer');
     const t2 = await server.login('temp2');
-    const id = ((await clients.admin.get(api.users)).body as Array<{ id: number; username: string }>).find((u) => u.username === 'temp2')!.id;
+    const id = ((await clients.admin.get(api.users)).body as Array<{ id: number; username: string }>).find(
+      (u) => u.username === 'temp2',
+    )!.id;
     expect((await clients.admin.request('PATCH', api.user(id), { password: 'a-new-password' })).status).toBe(200);
     expect((await t.get(api.me)).status).toBe(401);
     expect((await t2.get(api.me)).status).toBe(401);
@@ -413,7 +541,11 @@ describe('CSRF and credentials', () => {
   });
 
   test('the session cookie is HttpOnly and SameSite', async () => {
-    const res = await fetch(`${server.url}${api.login}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'viewer1', password: USER_PASSWORD }) });
+    const res = await fetch(`${server.url}${api.login}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'viewer1', password: USER_PASSWORD }),
+    });
     const cookie = res.headers.getSetCookie().join('\n');
     expect(cookie).toMatch(/HttpOnly/i);
     expect(cookie).toMatch(/SameSite=(Lax|Strict)/i);

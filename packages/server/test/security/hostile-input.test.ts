@@ -33,7 +33,13 @@ interface Case {
 }
 
 const CODE: Record<number, string> = {
-  400: 'validation', 401: 'unauthenticated', 403: 'forbidden', 404: 'not_found', 409: 'conflict', 413: 'too_large', 415: 'unsupported_media_type',
+  400: 'validation',
+  401: 'unauthenticated',
+  403: 'forbidden',
+  404: 'not_found',
+  409: 'conflict',
+  413: 'too_large',
+  415: 'unsupported_media_type',
 };
 
 const json = (value: unknown): Body => ({ json: value });
@@ -145,7 +151,19 @@ function buildCorpus(): Case[] {
     add(`path/upload filename: ${name}`, { method: 'POST', url: api.files(P), body: upload(null, name) }, 400);
   }
   // Case-insensitive (and Unicode-normalisation) collisions with existing files.
-  for (const p of ['part.mcam', 'Part.MCAM', 'PART.mcam', 'pArT.McAm', 'sub/deep.NC', 'SUB/DEEP.nc', 'Sub/Deep.nc', 'cafe\u0301.txt', 'CAFÉ.TXT', 'lnk.mcam', 'LNK.MCAM']) {
+  for (const p of [
+    'part.mcam',
+    'Part.MCAM',
+    'PART.mcam',
+    'pArT.McAm',
+    'sub/deep.NC',
+    'SUB/DEEP.nc',
+    'Sub/Deep.nc',
+    'cafe\u0301.txt',
+    'CAFÉ.TXT',
+    'lnk.mcam',
+    'LNK.MCAM',
+  ]) {
     add(`collision/upload: ${p}`, { method: 'POST', url: api.files(P), body: upload(p) }, 409);
     add(`collision/link: ${p}`, { method: 'POST', url: api.links(P), body: json({ path: p, target: 'part.mcam' }) }, 409);
   }
@@ -207,22 +225,66 @@ function buildCorpus(): Case[] {
   add('json/project slug number', { method: 'POST', url: api.projects, body: json({ slug: { a: 1 }, name: 'x' }) }, 400);
   add('json/project empty name', { method: 'POST', url: api.projects, body: json({ slug: 'okslug', name: '' }) }, 400);
   add('json/project name too long', { method: 'POST', url: api.projects, body: json({ slug: 'okslug', name: 'n'.repeat(201) }) }, 400);
-  add('json/project remote javascript', { method: 'POST', url: api.projects, body: json({ slug: 'okslug', name: 'x', remoteUrl: 'javascript:alert(1)' }) }, 400);
-  add('json/project remote ext::', { method: 'POST', url: api.projects, body: json({ slug: 'okslug', name: 'x', remoteUrl: 'ext::sh -c touch% /tmp/pwned' }) }, 400);
-  add('json/project remote option', { method: 'POST', url: api.projects, body: json({ slug: 'okslug', name: 'x', remoteUrl: '--upload-pack=touch /tmp/pwned' }) }, 400);
+  add(
+    'json/project remote javascript',
+    { method: 'POST', url: api.projects, body: json({ slug: 'okslug', name: 'x', remoteUrl: 'javascript:alert(1)' }) },
+    400,
+  );
+  add(
+    'json/project remote ext::',
+    { method: 'POST', url: api.projects, body: json({ slug: 'okslug', name: 'x', remoteUrl: 'ext::sh -c touch% /tmp/pwned' }) },
+    400,
+  );
+  add(
+    'json/project remote option',
+    { method: 'POST', url: api.projects, body: json({ slug: 'okslug', name: 'x', remoteUrl: '--upload-pack=touch /tmp/pwned' }) },
+    400,
+  );
   add('json/project extra', { method: 'POST', url: api.projects, body: json({ slug: 'okslug', name: 'x', headCommit: 'abc' }) }, 400);
   add('json/project duplicate', { method: 'POST', url: api.projects, body: json({ slug: P, name: 'dup' }) }, 409);
   add('json/project patch empty', { method: 'PATCH', url: api.project(P), body: json({}) }, 400);
   add('json/project patch slug', { method: 'PATCH', url: api.project(P), body: json({ slug: 'other' }) }, 400);
   add('json/project patch remote ext::', { method: 'PATCH', url: api.project(P), body: json({ remoteUrl: 'ext::sh' }) }, 400);
-  add('json/user bad name', { method: 'POST', url: api.users, body: json({ username: 'a b', password: 'password-123', role: 'user' }) }, 400);
-  add('json/user NUL name', { method: 'POST', url: api.users, body: json({ username: 'a\u0000b', password: 'password-123', role: 'user' }) }, 400);
-  add('json/user short password', { method: 'POST', url: api.users, body: json({ username: 'newbie', password: 'short', role: 'user' }) }, 400);
-  add('json/user long password', { method: 'POST', url: api.users, body: json({ username: 'newbie', password: 'p'.repeat(257), role: 'user' }) }, 400);
-  add('json/user bad role', { method: 'POST', url: api.users, body: json({ username: 'newbie', password: 'password-123', role: 'root' }) }, 400);
-  add('json/user extra', { method: 'POST', url: api.users, body: json({ username: 'newbie', password: 'password-123', role: 'user', id: 1 }) }, 400);
-  add('json/user duplicate', { method: 'POST', url: api.users, body: json({ username: 'user1', password: 'password-123', role: 'user' }) }, 409);
-  add('json/user duplicate other case', { method: 'POST', url: api.users, body: json({ username: 'ADMIN', password: 'password-123', role: 'user' }) }, 409);
+  add(
+    'json/user bad name',
+    { method: 'POST', url: api.users, body: json({ username: 'a b', password: 'password-123', role: 'user' }) },
+    400,
+  );
+  add(
+    'json/user NUL name',
+    { method: 'POST', url: api.users, body: json({ username: 'a\u0000b', password: 'password-123', role: 'user' }) },
+    400,
+  );
+  add(
+    'json/user short password',
+    { method: 'POST', url: api.users, body: json({ username: 'newbie', password: 'short', role: 'user' }) },
+    400,
+  );
+  add(
+    'json/user long password',
+    { method: 'POST', url: api.users, body: json({ username: 'newbie', password: 'p'.repeat(257), role: 'user' }) },
+    400,
+  );
+  add(
+    'json/user bad role',
+    { method: 'POST', url: api.users, body: json({ username: 'newbie', password: 'password-123', role: 'root' }) },
+    400,
+  );
+  add(
+    'json/user extra',
+    { method: 'POST', url: api.users, body: json({ username: 'newbie', password: 'password-123', role: 'user', id: 1 }) },
+    400,
+  );
+  add(
+    'json/user duplicate',
+    { method: 'POST', url: api.users, body: json({ username: 'user1', password: 'password-123', role: 'user' }) },
+    409,
+  );
+  add(
+    'json/user duplicate other case',
+    { method: 'POST', url: api.users, body: json({ username: 'ADMIN', password: 'password-123', role: 'user' }) },
+    409,
+  );
   add('json/user patch empty', { method: 'PATCH', url: api.user(2), body: json({}) }, 400);
   add('json/user patch disabled maybe', { method: 'PATCH', url: api.user(2), body: json({ disabled: 'maybe' }) }, 400);
   add('json/user patch role', { method: 'PATCH', url: api.user(2), body: json({ role: 'superuser' }) }, 400);
@@ -234,45 +296,179 @@ function buildCorpus(): Case[] {
   add('json/token long name', { method: 'POST', url: api.tokens, body: json({ name: 't'.repeat(101) }) }, 400);
   add('json/login empty', { method: 'POST', url: api.login, body: json({}), as: 'none' }, 400);
   add('json/login no password', { method: 'POST', url: api.login, body: json({ username: 'admin' }), as: 'none' }, 400);
-  add('json/login operator injection', { method: 'POST', url: api.login, body: json({ username: { $ne: null }, password: 'x' }), as: 'none' }, 400);
-  add('json/login sql injection', { method: 'POST', url: api.login, body: json({ username: "admin' OR '1'='1", password: "' OR '1'='1" }), as: 'none' }, 401);
-  add('json/login wrong password', { method: 'POST', url: api.login, body: json({ username: 'admin', password: 'wrong' }), as: 'none' }, 401);
+  add(
+    'json/login operator injection',
+    { method: 'POST', url: api.login, body: json({ username: { $ne: null }, password: 'x' }), as: 'none' },
+    400,
+  );
+  add(
+    'json/login sql injection',
+    { method: 'POST', url: api.login, body: json({ username: "admin' OR '1'='1", password: "' OR '1'='1" }), as: 'none' },
+    401,
+  );
+  add(
+    'json/login wrong password',
+    { method: 'POST', url: api.login, body: json({ username: 'admin', password: 'wrong' }), as: 'none' },
+    401,
+  );
   add('json/login malformed', { method: 'POST', url: api.login, headers: ct, body: '{"username":', as: 'none' }, 400);
-  add('json/login form encoded', { method: 'POST', url: api.login, headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'username=admin&password=x', as: 'none' }, 415);
+  add(
+    'json/login form encoded',
+    {
+      method: 'POST',
+      url: api.login,
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'username=admin&password=x',
+      as: 'none',
+    },
+    415,
+  );
 
   // ---- multipart
   const files = api.files(P);
   add('multipart/no file part', { method: 'POST', url: files, body: fd([['path', 'new.mcam']]) }, 400);
   add('multipart/no parts at all', { method: 'POST', url: files, body: fd([]) }, 400);
-  add('multipart/wrong field name', { method: 'POST', url: files, body: fd([['path', 'new.mcam'], ['upload', 'x', 'new.mcam']]) }, 400);
-  add('multipart/two files', { method: 'POST', url: files, body: fd([['file', 'a', 'new1.mcam'], ['file', 'b', 'new2.mcam']]) }, 400, 'validation');
+  add(
+    'multipart/wrong field name',
+    {
+      method: 'POST',
+      url: files,
+      body: fd([
+        ['path', 'new.mcam'],
+        ['upload', 'x', 'new.mcam'],
+      ]),
+    },
+    400,
+  );
+  add(
+    'multipart/two files',
+    {
+      method: 'POST',
+      url: files,
+      body: fd([
+        ['file', 'a', 'new1.mcam'],
+        ['file', 'b', 'new2.mcam'],
+      ]),
+    },
+    400,
+    'validation',
+  );
   add('multipart/json instead', { method: 'POST', url: files, body: json({ path: 'new.mcam', file: 'x' }) }, 415);
   add('multipart/text/plain', { method: 'POST', url: files, headers: { 'content-type': 'text/plain' }, body: 'x' }, 415);
   add('multipart/octet-stream', { method: 'POST', url: files, headers: { 'content-type': 'application/octet-stream' }, body: 'x' }, 415);
-  add('multipart/urlencoded', { method: 'POST', url: files, headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'path=new.mcam&file=x' }, 415);
+  add(
+    'multipart/urlencoded',
+    { method: 'POST', url: files, headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'path=new.mcam&file=x' },
+    415,
+  );
   add('multipart/oversize by one', { method: 'POST', url: files, body: upload('big1.mcam', 'big1.mcam', 'x'.repeat(MAX_UPLOAD + 1)) }, 413);
   add('multipart/oversize 200 KB', { method: 'POST', url: files, body: upload('big2.mcam', 'big2.mcam', 'x'.repeat(200_000)) }, 413);
   add('multipart/oversize filename only', { method: 'POST', url: files, body: upload(null, 'big3.mcam', Buffer.alloc(5000)) }, 413);
   const ci = api.fileAction(P, 'held.mcam', 'checkin');
   add('multipart/checkin no message', { method: 'POST', url: ci, as: 'user', body: fd([['file', 'x', 'held.mcam']]) }, 400);
-  add('multipart/checkin blank message', { method: 'POST', url: ci, as: 'user', body: fd([['message', '   '], ['file', 'x', 'held.mcam']]) }, 400);
+  add(
+    'multipart/checkin blank message',
+    {
+      method: 'POST',
+      url: ci,
+      as: 'user',
+      body: fd([
+        ['message', '   '],
+        ['file', 'x', 'held.mcam'],
+      ]),
+    },
+    400,
+  );
   add('multipart/checkin no file', { method: 'POST', url: ci, as: 'user', body: fd([['message', 'm']]) }, 400);
-  add('multipart/checkin bad bump', { method: 'POST', url: ci, as: 'user', body: fd([['message', 'm'], ['bump', 'maybe'], ['file', 'x', 'held.mcam']]) }, 400);
-  add('multipart/checkin bad keep', { method: 'POST', url: ci, as: 'user', body: fd([['message', 'm'], ['keep', 'yes please'], ['file', 'x', 'held.mcam']]) }, 400);
-  add('multipart/checkin oversize', { method: 'POST', url: ci, as: 'user', body: fd([['message', 'm'], ['file', 'x'.repeat(MAX_UPLOAD + 1), 'held.mcam']]) }, 413);
+  add(
+    'multipart/checkin bad bump',
+    {
+      method: 'POST',
+      url: ci,
+      as: 'user',
+      body: fd([
+        ['message', 'm'],
+        ['bump', 'maybe'],
+        ['file', 'x', 'held.mcam'],
+      ]),
+    },
+    400,
+  );
+  add(
+    'multipart/checkin bad keep',
+    {
+      method: 'POST',
+      url: ci,
+      as: 'user',
+      body: fd([
+        ['message', 'm'],
+        ['keep', 'yes please'],
+        ['file', 'x', 'held.mcam'],
+      ]),
+    },
+    400,
+  );
+  add(
+    'multipart/checkin oversize',
+    {
+      method: 'POST',
+      url: ci,
+      as: 'user',
+      body: fd([
+        ['message', 'm'],
+        ['file', 'x'.repeat(MAX_UPLOAD + 1), 'held.mcam'],
+      ]),
+    },
+    413,
+  );
   add('multipart/checkin json', { method: 'POST', url: ci, as: 'user', body: json({ message: 'm' }) }, 415);
-  add('multipart/checkin wrong field', { method: 'POST', url: ci, as: 'user', body: fd([['message', 'm'], ['content', 'x', 'held.mcam']]) }, 400);
-  add('multipart/checkin not holder', { method: 'POST', url: ci, body: fd([['message', 'm'], ['file', 'x', 'held.mcam']]) }, 409, 'not_lock_holder', 'user1');
+  add(
+    'multipart/checkin wrong field',
+    {
+      method: 'POST',
+      url: ci,
+      as: 'user',
+      body: fd([
+        ['message', 'm'],
+        ['content', 'x', 'held.mcam'],
+      ]),
+    },
+    400,
+  );
+  add(
+    'multipart/checkin not holder',
+    {
+      method: 'POST',
+      url: ci,
+      body: fd([
+        ['message', 'm'],
+        ['file', 'x', 'held.mcam'],
+      ]),
+    },
+    409,
+    'not_lock_holder',
+    'user1',
+  );
 
   // ---- query strings
   const list = api.files(P);
   for (const [n, q] of [
-    ['limit 0', 'limit=0'], ['limit negative', 'limit=-1'], ['limit text', 'limit=abc'], ['limit too big', 'limit=5001'],
-    ['limit fraction', 'limit=1.5'], ['limit twice', 'limit=1&limit=2'], ['limit huge', 'limit=99999999999999999999'],
-    ['sort bogus', 'sort=bogus'], ['sort sql', `sort=${enc('path;DROP TABLE files')}`], ['status bogus', 'status=deleted'],
+    ['limit 0', 'limit=0'],
+    ['limit negative', 'limit=-1'],
+    ['limit text', 'limit=abc'],
+    ['limit too big', 'limit=5001'],
+    ['limit fraction', 'limit=1.5'],
+    ['limit twice', 'limit=1&limit=2'],
+    ['limit huge', 'limit=99999999999999999999'],
+    ['sort bogus', 'sort=bogus'],
+    ['sort sql', `sort=${enc('path;DROP TABLE files')}`],
+    ['status bogus', 'status=deleted'],
     ['cursor negative', `cursor=${Buffer.from('-5').toString('base64url')}`],
-    ['cursor text', `cursor=${Buffer.from('abc').toString('base64url')}`], ['cursor fraction', `cursor=${Buffer.from('1.5').toString('base64url')}`],
-    ['cursor too long', `cursor=${'A'.repeat(501)}`], ['q too long', `q=${'q'.repeat(201)}`], ['group too long', `group=${'g'.repeat(33)}`],
+    ['cursor text', `cursor=${Buffer.from('abc').toString('base64url')}`],
+    ['cursor fraction', `cursor=${Buffer.from('1.5').toString('base64url')}`],
+    ['cursor too long', `cursor=${'A'.repeat(501)}`],
+    ['q too long', `q=${'q'.repeat(201)}`],
+    ['group too long', `group=${'g'.repeat(33)}`],
     ['unknown param', 'foo=1'],
   ] as const) {
     add(`query/files ${n}`, { method: 'GET', url: `${list}?${q}` }, 400);
@@ -289,8 +485,12 @@ function buildCorpus(): Case[] {
   add('query/rev unknown commit', { method: 'GET', url: content('deadbeef') }, 404);
   add('query/rev unknown full sha', { method: 'GET', url: content('0'.repeat(40)) }, 404);
   for (const [n, q] of [
-    ['limit 0', 'limit=0'], ['limit too big', 'limit=10001'], ['since not a date', 'since=yesterday'], ['until bad date', 'until=2020-13-45T99:00:00Z'],
-    ['unknown param', 'foo=1'], ['user too long', `user=${'u'.repeat(65)}`],
+    ['limit 0', 'limit=0'],
+    ['limit too big', 'limit=10001'],
+    ['since not a date', 'since=yesterday'],
+    ['until bad date', 'until=2020-13-45T99:00:00Z'],
+    ['unknown param', 'foo=1'],
+    ['user too long', `user=${'u'.repeat(65)}`],
   ] as const) {
     add(`query/audit ${n}`, { method: 'GET', url: `${api.audit}?${q}` }, 400);
     add(`query/audit.csv ${n}`, { method: 'GET', url: `${api.auditCsv}?${q}` }, 400);
@@ -303,12 +503,29 @@ function buildCorpus(): Case[] {
   add('header/bogus cookie', { method: 'GET', url: api.me, headers: { cookie: 'lockstep_session=garbage' }, ...none }, 401);
   add('header/empty cookie', { method: 'GET', url: api.me, headers: { cookie: 'lockstep_session=' }, ...none }, 401);
   add('header/cookie other name', { method: 'GET', url: api.me, headers: { cookie: 'session=abc; lockstep=1' }, ...none }, 401);
-  add('header/bogus cookie POST', { method: 'POST', url: co, headers: { cookie: 'lockstep_session=garbage', 'x-csrf-token': 'x' }, body: json({}), ...none }, 401);
+  add(
+    'header/bogus cookie POST',
+    { method: 'POST', url: co, headers: { cookie: 'lockstep_session=garbage', 'x-csrf-token': 'x' }, body: json({}), ...none },
+    401,
+  );
   add('header/10 KB cookie', { method: 'GET', url: api.me, headers: { cookie: `lockstep_session=${'c'.repeat(10_000)}` }, ...none }, 401);
   add('header/bogus bearer', { method: 'GET', url: api.me, headers: { authorization: 'Bearer abc' }, ...none }, 401);
-  add('header/bearer lst_ prefix', { method: 'GET', url: api.me, headers: { authorization: `Bearer lst_${'A'.repeat(43)}` }, ...none }, 401);
+  add(
+    'header/bearer lst_ prefix',
+    { method: 'GET', url: api.me, headers: { authorization: `Bearer lst_${'A'.repeat(43)}` }, ...none },
+    401,
+  );
   add('header/bearer no token', { method: 'GET', url: api.me, headers: { authorization: 'Bearer' }, ...none }, 401);
-  add('header/basic auth', { method: 'GET', url: api.me, headers: { authorization: `Basic ${Buffer.from('admin:admin-password-1').toString('base64')}` }, ...none }, 401);
+  add(
+    'header/basic auth',
+    {
+      method: 'GET',
+      url: api.me,
+      headers: { authorization: `Basic ${Buffer.from('admin:admin-password-1').toString('base64')}` },
+      ...none,
+    },
+    401,
+  );
   add('header/bogus bearer beats cookie', { method: 'GET', url: api.me, headers: { authorization: 'Bearer nope' } }, 401);
   add('header/bogus bearer POST', { method: 'POST', url: co, headers: { authorization: 'Bearer nope' }, body: json({}), ...none }, 401);
   add('header/8 KB csrf token', { method: 'POST', url: co, headers: { 'x-csrf-token': 'x'.repeat(8000) }, body: json({}) }, 403, 'csrf');
@@ -330,7 +547,18 @@ function buildCorpus(): Case[] {
   add('unknown/file checkout', { method: 'POST', url: api.fileAction(P, 'missing.mcam', 'checkout'), body: json({}) }, 404);
   add('unknown/file cancel', { method: 'POST', url: api.fileAction(P, 'missing.mcam', 'cancel') }, 404);
   add('unknown/file override', { method: 'POST', url: api.fileAction(P, 'missing.mcam', 'override'), body: json({ reason: 'x' }) }, 404);
-  add('unknown/file checkin', { method: 'POST', url: api.fileAction(P, 'missing.mcam', 'checkin'), body: fd([['message', 'm'], ['file', 'x', 'missing.mcam']]) }, 404);
+  add(
+    'unknown/file checkin',
+    {
+      method: 'POST',
+      url: api.fileAction(P, 'missing.mcam', 'checkin'),
+      body: fd([
+        ['message', 'm'],
+        ['file', 'x', 'missing.mcam'],
+      ]),
+    },
+    404,
+  );
   add('unknown/file patch', { method: 'PATCH', url: api.file(P, 'missing.mcam'), body: json({ description: 'x' }) }, 404);
   add('unknown/file delete', { method: 'DELETE', url: api.file(P, 'missing.mcam') }, 404);
   add('unknown/file history', { method: 'GET', url: api.fileHistory(P, 'missing.mcam') }, 404);
@@ -350,10 +578,25 @@ function buildCorpus(): Case[] {
   add('lock/checkout held by another', { method: 'POST', url: co, body: json({ message: 'mine now' }) }, 409, 'lock_conflict', 'user1');
   add('lock/holder checks out again', { method: 'POST', url: co, body: json({}), as: 'user' }, 409, 'lock_conflict', 'user1');
   add('lock/cancel by non-holder', { method: 'POST', url: api.fileAction(P, 'held.mcam', 'cancel') }, 409, 'not_lock_holder', 'user1');
-  add('lock/cancel of available file', { method: 'POST', url: api.fileAction(P, 'part.mcam', 'cancel'), as: 'user' }, 409, 'not_lock_holder');
-  add('lock/override of available file', { method: 'POST', url: api.fileAction(P, 'part.mcam', 'override'), body: json({ reason: 'x' }) }, 409);
+  add(
+    'lock/cancel of available file',
+    { method: 'POST', url: api.fileAction(P, 'part.mcam', 'cancel'), as: 'user' },
+    409,
+    'not_lock_holder',
+  );
+  add(
+    'lock/override of available file',
+    { method: 'POST', url: api.fileAction(P, 'part.mcam', 'override'), body: json({ reason: 'x' }) },
+    409,
+  );
   add('lock/patch by non-holder', { method: 'PATCH', url: api.file(P, 'part.mcam'), body: json({ description: 'x' }), as: 'user' }, 403);
-  add('lock/checkout link of held file', { method: 'POST', url: api.fileAction(P, 'heldlink.mcam', 'checkout'), body: json({}) }, 409, 'lock_conflict', 'user1');
+  add(
+    'lock/checkout link of held file',
+    { method: 'POST', url: api.fileAction(P, 'heldlink.mcam', 'checkout'), body: json({}) },
+    409,
+    'lock_conflict',
+    'user1',
+  );
   add('lock/delete project with locks', { method: 'DELETE', url: api.project(P) }, 409);
   add('lock/delete link target', { method: 'DELETE', url: api.file(P, 'part.mcam') }, 409);
   return cases;
@@ -365,27 +608,100 @@ function knownBugCases(): Case[] {
   const mp = { 'content-type': `multipart/form-data; boundary=${b}` };
   return [
     // src/api/multipart.ts:20 readUpload — busboy's "Unexpected end of multipart data" has no status → 500.
-    { name: 'multipart/truncated: boundary never closes', request: { method: 'POST', url: api.files(P), headers: mp, body: `--${b}\r\nContent-Disposition: form-data; name="file"; filename="t.mcam"\r\n\r\nabc` }, expectedStatus: 400 },
-    { name: 'multipart/truncated after a field', request: { method: 'POST', url: api.files(P), headers: mp, body: `--${b}\r\nContent-Disposition: form-data; name="path"\r\n\r\nt.mcam` }, expectedStatus: 400 },
-    { name: 'multipart/no boundary parameter', request: { method: 'POST', url: api.files(P), headers: { 'content-type': 'multipart/form-data' }, body: 'garbage' }, expectedStatus: 400 },
+    {
+      name: 'multipart/truncated: boundary never closes',
+      request: {
+        method: 'POST',
+        url: api.files(P),
+        headers: mp,
+        body: `--${b}\r\nContent-Disposition: form-data; name="file"; filename="t.mcam"\r\n\r\nabc`,
+      },
+      expectedStatus: 400,
+    },
+    {
+      name: 'multipart/truncated after a field',
+      request: {
+        method: 'POST',
+        url: api.files(P),
+        headers: mp,
+        body: `--${b}\r\nContent-Disposition: form-data; name="path"\r\n\r\nt.mcam`,
+      },
+      expectedStatus: 400,
+    },
+    {
+      name: 'multipart/no boundary parameter',
+      request: { method: 'POST', url: api.files(P), headers: { 'content-type': 'multipart/form-data' }, body: 'garbage' },
+      expectedStatus: 400,
+    },
     { name: 'multipart/garbage body', request: { method: 'POST', url: api.files(P), headers: mp, body: 'garbage' }, expectedStatus: 400 },
-    { name: 'multipart/checkin truncated', request: { method: 'POST', url: api.fileAction(P, 'held.mcam', 'checkin'), as: 'user', headers: mp, body: `--${b}\r\nContent-Disposition: form-data; name="message"\r\n\r\nm\r\n--${b}\r\nContent-Disposition: form-data; name="file"; filename="held.mcam"\r\n\r\nabc` }, expectedStatus: 400 },
+    {
+      name: 'multipart/checkin truncated',
+      request: {
+        method: 'POST',
+        url: api.fileAction(P, 'held.mcam', 'checkin'),
+        as: 'user',
+        headers: mp,
+        body: `--${b}\r\nContent-Disposition: form-data; name="message"\r\n\r\nm\r\n--${b}\r\nContent-Disposition: form-data; name="file"; filename="held.mcam"\r\n\r\nabc`,
+      },
+      expectedStatus: 400,
+    },
     // src/domain/paths.ts:42 — ".git" is refused only as the first segment; the vault then throws → 500.
-    { name: 'path/nested .git upload', request: { method: 'POST', url: api.files(P), body: upload('sub/.git/config.txt') }, expectedStatus: 400 },
-    { name: 'path/nested .GIT link', request: { method: 'POST', url: api.links(P), body: json({ path: 'a/.GIT/x.mcam', target: 'part.mcam' }) }, expectedStatus: 400 },
+    {
+      name: 'path/nested .git upload',
+      request: { method: 'POST', url: api.files(P), body: upload('sub/.git/config.txt') },
+      expectedStatus: 400,
+    },
+    {
+      name: 'path/nested .GIT link',
+      request: { method: 'POST', url: api.links(P), body: json({ path: 'a/.GIT/x.mcam', target: 'part.mcam' }) },
+      expectedStatus: 400,
+    },
     // Control characters in commit messages: the vault's buildMessage throws VaultInputError → 500.
-    { name: 'multipart/upload description with control chars', request: { method: 'POST', url: api.files(P), body: fd([['path', 'desc.mcam'], ['description', 'bad\u0001desc'], ['file', 'x', 'desc.mcam']]) }, expectedStatus: 400 },
-    { name: 'multipart/checkin message with control chars', request: { method: 'POST', url: api.fileAction(P, 'held.mcam', 'checkin'), as: 'user', body: fd([['message', 'bad\u0007msg'], ['file', 'x', 'held.mcam']]) }, expectedStatus: 400 },
+    {
+      name: 'multipart/upload description with control chars',
+      request: {
+        method: 'POST',
+        url: api.files(P),
+        body: fd([
+          ['path', 'desc.mcam'],
+          ['description', 'bad\u0001desc'],
+          ['file', 'x', 'desc.mcam'],
+        ]),
+      },
+      expectedStatus: 400,
+    },
+    {
+      name: 'multipart/checkin message with control chars',
+      request: {
+        method: 'POST',
+        url: api.fileAction(P, 'held.mcam', 'checkin'),
+        as: 'user',
+        body: fd([
+          ['message', 'bad\u0007msg'],
+          ['file', 'x', 'held.mcam'],
+        ]),
+      },
+      expectedStatus: 400,
+    },
     // Fastify's own 400 for a bad percent-escape is not in the {error:{code,message}} shape.
     { name: 'path/bad percent-escape', request: { method: 'GET', url: `/api/projects/${P}/files/%zz` }, expectedStatus: 400 },
     // src/api/routes/files.ts:25 decodeCursor — an undecodable cursor decodes to "" and Number("") === 0.
     { name: 'query/cursor garbage', request: { method: 'GET', url: `${api.files(P)}?cursor=!!!` }, expectedStatus: 400 },
-    { name: 'query/cursor blank', request: { method: 'GET', url: `${api.files(P)}?cursor=${Buffer.from('  ').toString('base64url')}` }, expectedStatus: 400 },
+    {
+      name: 'query/cursor blank',
+      request: { method: 'GET', url: `${api.files(P)}?cursor=${Buffer.from('  ').toString('base64url')}` },
+      expectedStatus: 400,
+    },
     // find-my-way's default maxParamLength (100) refuses any file path over 100 URL-encoded
     // characters with Fastify's own 414 body, although paths up to 1024 characters are valid.
     { name: 'path/GET over-long name', request: { method: 'GET', url: api.file(P, `${'n'.repeat(256)}.mcam`) }, expectedStatus: 400 },
     // Node's 431 for an oversized header block is not in the {error:{code,message}} shape.
-    { name: 'header/huge header', request: { method: 'GET', url: api.me, headers: { 'x-huge': 'h'.repeat(20_000) } }, expectedStatus: 431, code: null },
+    {
+      name: 'header/huge header',
+      request: { method: 'GET', url: api.me, headers: { 'x-huge': 'h'.repeat(20_000) } },
+      expectedStatus: 431,
+      code: null,
+    },
   ];
 }
 
@@ -393,7 +709,11 @@ function knownBugCases(): Case[] {
 let server: TestServer;
 let user: Client;
 
-interface Result { status: number; text: string; body: any }
+interface Result {
+  status: number;
+  text: string;
+  body: any;
+}
 
 async function perform(req: Req): Promise<Result> {
   const headers: Record<string, string> = {};
@@ -437,14 +757,16 @@ function check(c: Case, res: Result) {
   const label = `${c.name}: ${res.status} ${res.text.slice(0, 200)}`;
   expect(res.status, label).toBe(c.expectedStatus);
   expect(res.body, label).toEqual({ error: expect.objectContaining({ code: expect.any(String), message: expect.any(String) }) });
-  expect(Object.keys(res.body.error).every((k) => ['code', 'message', 'holder'].includes(k)), label).toBe(true);
+  expect(
+    Object.keys(res.body.error).every((k) => ['code', 'message', 'holder'].includes(k)),
+    label,
+  ).toBe(true);
   const code = c.code === undefined ? CODE[c.expectedStatus] : c.code;
   if (code) expect(res.body.error.code, label).toBe(code);
   if (c.holder) expect(res.body.error.holder, label).toBe(c.holder);
   // Internals never leak.
   expect(res.text, label).not.toMatch(/\bat .+\.(ts|js):\d+|SQLITE_|stack/i);
 }
-
 
 const CORPUS = buildCorpus();
 let before: Snapshot;
@@ -459,7 +781,10 @@ beforeAll(async () => {
     const r = await server.admin.upload(P, name, `content of ${name}`, { path: name });
     if (r.status !== 201) throw new Error(`upload ${name}: ${r.status} ${r.text}`);
   }
-  for (const [link, target] of [['lnk.mcam', 'part.mcam'], ['heldlink.mcam', 'held.mcam']]) {
+  for (const [link, target] of [
+    ['lnk.mcam', 'part.mcam'],
+    ['heldlink.mcam', 'held.mcam'],
+  ]) {
     const r = await server.admin.post(api.links(P), { path: link, target });
     if (r.status !== 201) throw new Error(`link ${link}: ${r.status} ${r.text}`);
   }
@@ -476,7 +801,8 @@ describe('hostile input', () => {
   test('the corpus is large and every case is well-formed', () => {
     expect(CORPUS.length).toBeGreaterThanOrEqual(200);
     expect(new Set(CORPUS.map((c) => c.name)).size).toBe(CORPUS.length);
-    for (const c of CORPUS) expect(c.expectedStatus, c.name).toBeGreaterThanOrEqual(400), expect(c.expectedStatus, c.name).toBeLessThan(500);
+    for (const c of CORPUS)
+      (expect(c.expectedStatus, c.name).toBeGreaterThanOrEqual(400), expect(c.expectedStatus, c.name).toBeLessThan(500));
   });
 
   test(`every case gets its exact 4xx and an {error:{code,message}} body (${CORPUS.length} cases)`, async () => {
@@ -484,7 +810,9 @@ describe('hostile input', () => {
     // Small batches: concurrent enough to be quick, serial enough to keep the server honest.
     for (let i = 0; i < CORPUS.length; i += 12) {
       const batch = CORPUS.slice(i, i + 12);
-      const results = await Promise.all(batch.map((c) => perform(c.request).catch((err: Error) => ({ status: -1, text: String(err), body: null }))));
+      const results = await Promise.all(
+        batch.map((c) => perform(c.request).catch((err: Error) => ({ status: -1, text: String(err), body: null }))),
+      );
       batch.forEach((c, j) => {
         try {
           check(c, results[j]!);

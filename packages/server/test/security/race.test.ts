@@ -23,7 +23,9 @@ beforeAll(async () => {
   await server.createProject(P);
   // Created in small parallel batches (argon2 hashing dominates).
   for (let i = 0; i < USERS; i += 10) {
-    const batch = await Promise.all(Array.from({ length: Math.min(10, USERS - i) }, (_, j) => server.createUser(`racer${String(i + j).padStart(2, '0')}`, 'user')));
+    const batch = await Promise.all(
+      Array.from({ length: Math.min(10, USERS - i) }, (_, j) => server.createUser(`racer${String(i + j).padStart(2, '0')}`, 'user')),
+    );
     users.push(...batch);
   }
   for (const name of ['race.mcam', 'target.mcam']) {
@@ -45,11 +47,18 @@ describe('concurrent check-outs', () => {
   test(`${USERS} users check out one file at once, ${ROUNDS} rounds: exactly one wins, 49 are told who`, async () => {
     const seenWinners: string[] = [];
     for (let round = 0; round < ROUNDS; round++) {
-      const results = await Promise.all(users.map(async (who) => ({ who, res: await who.checkout(P, 'race.mcam', `round ${round} by ${who.username}`) })));
+      const results = await Promise.all(
+        users.map(async (who) => ({ who, res: await who.checkout(P, 'race.mcam', `round ${round} by ${who.username}`) })),
+      );
       const { winners, losers } = winnerOf(results, 200);
       expect(winners.length, `round ${round}: ${results.map((r) => r.res.status).join(',')}`).toBe(1);
       const winner = winners[0]!.who.username;
-      expect(winners[0]!.res.body).toMatchObject({ path: 'race.mcam', status: 'checked_out_by_me', lockedBy: winner, lockMessage: `round ${round} by ${winner}` });
+      expect(winners[0]!.res.body).toMatchObject({
+        path: 'race.mcam',
+        status: 'checked_out_by_me',
+        lockedBy: winner,
+        lockMessage: `round ${round} by ${winner}`,
+      });
       expect(losers.length).toBe(USERS - 1);
       for (const { res } of losers) {
         expect(res.status, res.text).toBe(409);
@@ -81,7 +90,9 @@ describe('concurrent check-outs', () => {
 
   test('check-outs through a link and of its target race for the same lock', async () => {
     const racers = users.slice(0, 20);
-    const results = await Promise.all(racers.map(async (who, i) => ({ who, res: await who.checkout(P, i % 2 ? 'target-link.mcam' : 'target.mcam') })));
+    const results = await Promise.all(
+      racers.map(async (who, i) => ({ who, res: await who.checkout(P, i % 2 ? 'target-link.mcam' : 'target.mcam') })),
+    );
     const { winners, losers } = winnerOf(results, 200);
     expect(winners.length, results.map((r) => r.res.status).join(',')).toBe(1);
     const winner = winners[0]!.who.username;
@@ -96,7 +107,13 @@ describe('concurrent uploads of one new path', () => {
   async function race(names: string[], label: string) {
     const racers = users.slice(0, names.length);
     const headBefore = git('rev-parse', 'HEAD').trim();
-    const results = await Promise.all(racers.map(async (who, i) => ({ who, name: names[i]!, res: await who.upload(P, names[i]!, `${label} by ${who.username}`, { path: names[i]! }) })));
+    const results = await Promise.all(
+      racers.map(async (who, i) => ({
+        who,
+        name: names[i]!,
+        res: await who.upload(P, names[i]!, `${label} by ${who.username}`, { path: names[i]! }),
+      })),
+    );
     const winners = results.filter((r) => r.res.status === 201);
     expect(winners.length, results.map((r) => r.res.status).join(',')).toBe(1);
     const w = winners[0]!;
@@ -107,30 +124,47 @@ describe('concurrent uploads of one new path', () => {
     }
     // Exactly one entry, one commit, one variant of the name in git, with the winner's content.
     const key = names[0]!.toLowerCase();
-    const listed = ((await server.admin.get(`${api.files(P)}?limit=5000`)).body.items as Array<{ path: string }>).filter((f) => f.path.toLowerCase() === key);
+    const listed = ((await server.admin.get(`${api.files(P)}?limit=5000`)).body.items as Array<{ path: string }>).filter(
+      (f) => f.path.toLowerCase() === key,
+    );
     expect(listed.map((f) => f.path)).toEqual([w.name]);
-    const tree = git('ls-tree', '-r', '--name-only', 'HEAD').split('\n').filter((p) => p.toLowerCase() === key || p.toLowerCase() === `.lockstep/${key}.json`);
+    const tree = git('ls-tree', '-r', '--name-only', 'HEAD')
+      .split('\n')
+      .filter((p) => p.toLowerCase() === key || p.toLowerCase() === `.lockstep/${key}.json`);
     expect(tree.sort()).toEqual([`.lockstep/${w.name}.json`, w.name].sort());
     expect(git('rev-list', '--count', `${headBefore}..HEAD`).trim()).toBe('1');
     expect(git('log', '-1', '--format=%an').trim()).toBe(w.who.username);
     const content = await server.admin.get(api.fileContent(P, w.name));
     expect(content.text).toBe(`${label} by ${w.who.username}`);
-    expect((await server.admin.get(api.file(P, w.name))).body).toMatchObject({ revision: 'A', status: 'available', modifiedBy: w.who.username });
+    expect((await server.admin.get(api.file(P, w.name))).body).toMatchObject({
+      revision: 'A',
+      status: 'available',
+      modifiedBy: w.who.username,
+    });
     // No upload reservation is left behind as a lock.
     expect((await server.admin.get(`${api.locks}?project=${P}`)).body).toEqual([]);
   }
 
   test('20 users upload the same new path at once: exactly one 201', async () => {
-    await race(Array.from({ length: 20 }, () => '7654321_op1.mcam'), 'same');
+    await race(
+      Array.from({ length: 20 }, () => '7654321_op1.mcam'),
+      'same',
+    );
   });
 
   test('20 users upload case variants of one new path at once: exactly one 201', async () => {
     const variants = ['Fixture.NC', 'fixture.nc', 'FIXTURE.NC', 'fIxTuRe.Nc', 'Fixture.nc'];
-    await race(Array.from({ length: 20 }, (_, i) => variants[i % variants.length]!), 'variant');
+    await race(
+      Array.from({ length: 20 }, (_, i) => variants[i % variants.length]!),
+      'variant',
+    );
   });
 
   test('20 users upload case variants inside folders at once: exactly one 201', async () => {
     const variants = ['Jobs/Op2.tap', 'jobs/op2.tap', 'JOBS/OP2.TAP', 'Jobs/OP2.tap'];
-    await race(Array.from({ length: 20 }, (_, i) => variants[i % variants.length]!), 'folder');
+    await race(
+      Array.from({ length: 20 }, (_, i) => variants[i % variants.length]!),
+      'folder',
+    );
   });
 });

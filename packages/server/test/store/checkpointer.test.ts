@@ -24,7 +24,18 @@ describe('SQLite WAL checkpoints in the background', () => {
     const wal = path.join(dataDir, 'lockstep.db-wal');
     let largestWal = 0;
     for (let i = 0; i < 1500; i++) {
-      await db.insertInto('audit').values({ at: new Date().toISOString(), username: 'u', action: 'bench', project: null, path: `p${i}`, revision: null, message: 'x'.repeat(200) }).execute();
+      await db
+        .insertInto('audit')
+        .values({
+          at: new Date().toISOString(),
+          username: 'u',
+          action: 'bench',
+          project: null,
+          path: `p${i}`,
+          revision: null,
+          message: 'x'.repeat(200),
+        })
+        .execute();
       if (i % 100 === 0) {
         await new Promise((r) => setTimeout(r, 150));
         largestWal = Math.max(largestWal, fs.statSync(wal).size);
@@ -40,7 +51,11 @@ describe('SQLite WAL checkpoints in the background', () => {
 
     // Reopened (the worker's last checkpoint has run or not: either way every row is there).
     const again = await openDatabase({ dataDir, databaseUrl: null });
-    const { n } = await again.db.selectFrom('audit').select((eb) => eb.fn.countAll<number>().as('n')).where('action', '=', 'bench').executeTakeFirstOrThrow();
+    const { n } = await again.db
+      .selectFrom('audit')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('action', '=', 'bench')
+      .executeTakeFirstOrThrow();
     expect(Number(n)).toBe(1500);
     const check = await sql<{ integrity_check: string }>`pragma integrity_check`.execute(again.db);
     expect(check.rows[0]!.integrity_check).toBe('ok');

@@ -17,8 +17,12 @@ afterAll(async () => {
 });
 
 const addAudit = (trx: Db, action: string) =>
-  trx.insertInto('audit').values({ at: new Date().toISOString(), username: 'u', action, project: null, path: null, revision: null, message: null }).execute();
-const actions = async () => (await db.selectFrom('audit').select('action').where('action', 'like', 'unit-%').orderBy('id').execute()).map((r) => r.action);
+  trx
+    .insertInto('audit')
+    .values({ at: new Date().toISOString(), username: 'u', action, project: null, path: null, revision: null, message: null })
+    .execute();
+const actions = async () =>
+  (await db.selectFrom('audit').select('action').where('action', 'like', 'unit-%').orderBy('id').execute()).map((r) => r.action);
 
 describe('group commit on SQLite', () => {
   it('runs units of one turn in one transaction; a failing unit is rolled back alone', async () => {
@@ -33,7 +37,11 @@ describe('group commit on SQLite', () => {
       }),
       group.run(async (trx) => (seen.push(trx), await addAudit(trx, 'unit-3'), 'three')),
     ]);
-    expect(results.map((r) => (r.status === 'fulfilled' ? r.value : (r.reason as Error).message))).toEqual(['one', 'unit 2 fails', 'three']);
+    expect(results.map((r) => (r.status === 'fulfilled' ? r.value : (r.reason as Error).message))).toEqual([
+      'one',
+      'unit 2 fails',
+      'three',
+    ]);
     expect(new Set(seen).size).toBe(1); // one shared transaction
     expect(await actions()).toEqual(['unit-1', 'unit-3']);
   });
@@ -41,7 +49,9 @@ describe('group commit on SQLite', () => {
   it('units of later turns get their own commit and see the earlier ones', async () => {
     const group = new GroupCommit(db);
     await group.run((trx) => addAudit(trx, 'unit-4'));
-    const count = await group.run(async (trx) => (await trx.selectFrom('audit').select('id').where('action', '=', 'unit-4').execute()).length);
+    const count = await group.run(
+      async (trx) => (await trx.selectFrom('audit').select('id').where('action', '=', 'unit-4').execute()).length,
+    );
     expect(count).toBe(1);
   });
 });

@@ -16,7 +16,21 @@ beforeAll(async () => {
     ['postgres', { dataDir: '', databaseUrl: pgDb.url }],
   ] as const) {
     const { db } = await openDatabase(opts);
-    await db.insertInto('projects').values({ slug: 'p', name: 'p', description: '', created_at: new Date().toISOString(), head_commit: null, remote_url: null, remote_secret: null, sync_state: 'idle', sync_error: null, last_sync_at: null }).execute();
+    await db
+      .insertInto('projects')
+      .values({
+        slug: 'p',
+        name: 'p',
+        description: '',
+        created_at: new Date().toISOString(),
+        head_commit: null,
+        remote_url: null,
+        remote_secret: null,
+        sync_state: 'idle',
+        sync_error: null,
+        last_sync_at: null,
+      })
+      .execute();
     writers[dialect] = { db, dialect, groupCommit: new GroupCommit(db) };
   }
 });
@@ -28,7 +42,13 @@ afterAll(async () => {
 describe.each(['sqlite', 'postgres'] as const)('lock changes with their audit rows on %s', (dialect) => {
   it('a lock change and its audit row happen together or not at all', async () => {
     const w = writers[dialect]!;
-    const audits = async () => (await w.db.selectFrom('audit').select(['username', 'action', 'path', 'revision', 'message']).where('project', '=', 'p').orderBy('id').execute());
+    const audits = async () =>
+      await w.db
+        .selectFrom('audit')
+        .select(['username', 'action', 'path', 'revision', 'message'])
+        .where('project', '=', 'p')
+        .orderBy('id')
+        .execute();
     const lock = { project: 'p', pathKey: 'a.nc', path: 'A.nc', message: 'on the mill' };
     const audit = (username: string, action: string) => ({ username, action, project: 'p', path: 'A.nc', revision: 'B', message: 'why' });
 
@@ -36,10 +56,14 @@ describe.each(['sqlite', 'postgres'] as const)('lock changes with their audit ro
     expect(first.acquired).toBe(true);
     const second = await takeLockAudited(w, { ...lock, username: 'bob' }, audit('bob', 'file.checked_out'));
     expect(second).toMatchObject({ acquired: false, holder: { username: 'ann', path: 'A.nc', message: 'on the mill' } });
-    expect(await releaseLockAudited(w, { project: 'p', pathKey: 'a.nc', holder: 'bob' }, audit('bob', 'file.checkout_cancelled'))).toBe(false);
+    expect(await releaseLockAudited(w, { project: 'p', pathKey: 'a.nc', holder: 'bob' }, audit('bob', 'file.checkout_cancelled'))).toBe(
+      false,
+    );
     expect(await audits()).toEqual([{ username: 'ann', action: 'file.checked_out', path: 'A.nc', revision: 'B', message: 'why' }]);
 
-    expect(await releaseLockAudited(w, { project: 'p', pathKey: 'a.nc', holder: 'ann' }, audit('ann', 'file.checkout_cancelled'))).toBe(true);
+    expect(await releaseLockAudited(w, { project: 'p', pathKey: 'a.nc', holder: 'ann' }, audit('ann', 'file.checkout_cancelled'))).toBe(
+      true,
+    );
     expect(await findLock(w.db, 'p', 'a.nc')).toBeUndefined();
     expect((await audits()).map((a) => `${a.username} ${a.action}`)).toEqual(['ann file.checked_out', 'ann file.checkout_cancelled']);
   });
@@ -48,7 +72,11 @@ describe.each(['sqlite', 'postgres'] as const)('lock changes with their audit ro
     const w = writers[dialect]!;
     const results = await Promise.all(
       Array.from({ length: 20 }, (_, i) =>
-        takeLockAudited(w, { project: 'p', pathKey: 'race.nc', path: 'race.nc', username: `u${i}`, message: '' }, { username: `u${i}`, action: 'race', project: 'p' }),
+        takeLockAudited(
+          w,
+          { project: 'p', pathKey: 'race.nc', path: 'race.nc', username: `u${i}`, message: '' },
+          { username: `u${i}`, action: 'race', project: 'p' },
+        ),
       ),
     );
     const winners = results.filter((r) => r.acquired);

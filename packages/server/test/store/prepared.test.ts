@@ -8,10 +8,26 @@ import { createTestDatabase, type TestDatabase } from '../scaleout/pg.js';
 
 // One definition, compiled once per dialect, bound anew on each call.
 const insertProject = prepared((db, p: { slug: string; name: string; at: string }) =>
-  db.insertInto('projects').values({ slug: p.slug, name: p.name, description: '', created_at: p.at, head_commit: null, remote_url: null, remote_secret: null, sync_state: 'idle', sync_error: null, last_sync_at: null }).onConflict((oc) => oc.column('slug').doNothing()),
+  db
+    .insertInto('projects')
+    .values({
+      slug: p.slug,
+      name: p.name,
+      description: '',
+      created_at: p.at,
+      head_commit: null,
+      remote_url: null,
+      remote_secret: null,
+      sync_state: 'idle',
+      sync_error: null,
+      last_sync_at: null,
+    })
+    .onConflict((oc) => oc.column('slug').doNothing()),
 );
 const projectNamed = prepared((db, p: { slug: string }) => db.selectFrom('projects').select(['slug', 'name']).where('slug', '=', p.slug));
-const renameProject = prepared((db, p: { slug: string; name: string }) => db.updateTable('projects').set({ name: p.name }).where('slug', '=', p.slug));
+const renameProject = prepared((db, p: { slug: string; name: string }) =>
+  db.updateTable('projects').set({ name: p.name }).where('slug', '=', p.slug),
+);
 
 let pgDb: TestDatabase;
 const dbs: Record<string, Db> = {};

@@ -39,11 +39,19 @@ describe('import', () => {
     expect(res.body).toMatchObject({ slug: 'imported', fileCount: 1000, remoteUrl: `file://${remote}`, sync: { state: 'ok' } });
     const list = await alice.get(`${api.files('imported')}?limit=5&q=1000999`);
     expect(list.body.total).toBe(1);
-    expect(list.body.items[0]).toMatchObject({ path: 'cell9/1000999_op1.nc', group: '10XXXXX', revision: 'A', modifiedBy: 'Remote Person', size: 8 });
+    expect(list.body.items[0]).toMatchObject({
+      path: 'cell9/1000999_op1.nc',
+      group: '10XXXXX',
+      revision: 'A',
+      modifiedBy: 'Remote Person',
+      size: 8,
+    });
     expect((await alice.get(`${api.files('imported')}?limit=1`)).body.total).toBe(1000);
     const local = path.join(server.dataDir, 'repos', 'imported.git');
     expect(headOf(local)).toBe(headOf(remote));
-    const kinds = events.filter((e) => e.project === 'imported' && e.type.startsWith('process.')).map((e) => `${e.type}:${(e.data as { kind: string }).kind}`);
+    const kinds = events
+      .filter((e) => e.project === 'imported' && e.type.startsWith('process.'))
+      .map((e) => `${e.type}:${(e.data as { kind: string }).kind}`);
     expect(kinds).toContain('process.started:sync.import');
     expect(kinds).toContain('process.progress:sync.import');
     expect(kinds).toContain('process.completed:sync.import');
@@ -56,7 +64,12 @@ describe('import', () => {
   }, 60_000);
 
   test('an unreachable remote: 502, and no half-made project is left', async () => {
-    const res = await server.admin.post(api.projects, { slug: 'ghost', name: 'Ghost', remoteUrl: `file://${remotes}/missing.git`, import: true });
+    const res = await server.admin.post(api.projects, {
+      slug: 'ghost',
+      name: 'Ghost',
+      remoteUrl: `file://${remotes}/missing.git`,
+      import: true,
+    });
     expect(res.status).toBe(502);
     expect(res.body.error.code).toBe('unavailable');
     expect(res.body.error.message).toMatch(/missing\.git/);
@@ -79,7 +92,12 @@ describe('sync now', () => {
     const theirs = fastImportCommit(remote, { '4000002.nc': 'from the office\n' }, 'Added in GitLab');
     const res = await server.admin.post(api.projectSync('ahead'));
     expect(res.status, res.text).toBe(200);
-    expect(res.body).toMatchObject({ action: 'fast-forwarded', local: theirs, remote: theirs, project: { fileCount: 2, sync: { state: 'ok' } } });
+    expect(res.body).toMatchObject({
+      action: 'fast-forwarded',
+      local: theirs,
+      remote: theirs,
+      project: { fileCount: 2, sync: { state: 'ok' } },
+    });
     expect((await alice.get(api.file('ahead', '4000002.nc'))).body).toMatchObject({ revision: 'A', modifiedBy: 'Remote Person' });
     expect(headOf(path.join(server.dataDir, 'repos', 'ahead.git'))).toBe(theirs);
     // Nothing to do now.
@@ -91,7 +109,11 @@ describe('sync now', () => {
     // Created without a remote, so nothing is pushed in the background; then the remote is set.
     expect((await server.admin.post(api.projects, { slug: 'behind', name: 'Behind' })).status).toBe(201);
     const up = await alice.upload('behind', '5000001.nc', 'v1\n');
-    await server.app.services.db.updateTable('projects').set({ remote_url: `file://${remote}` }).where('slug', '=', 'behind').execute();
+    await server.app.services.db
+      .updateTable('projects')
+      .set({ remote_url: `file://${remote}` })
+      .where('slug', '=', 'behind')
+      .execute();
     const res = await server.admin.post(api.projectSync('behind'));
     expect(res.status, res.text).toBe(200);
     expect(res.body).toMatchObject({ action: 'pushed', local: up.body.commit });

@@ -42,7 +42,9 @@ describe('background push', () => {
     expect((await syncOf('viafile')).lastSyncAt).toBeTruthy();
     const audit = await server.admin.get(`${api.audit}?project=viafile&action=sync.pushed`);
     expect(audit.body.length).toBeGreaterThanOrEqual(1);
-    const kinds = events.filter((e) => e.project === 'viafile' && e.type.startsWith('process.')).map((e) => [e.type, (e.data as { kind: string }).kind]);
+    const kinds = events
+      .filter((e) => e.project === 'viafile' && e.type.startsWith('process.'))
+      .map((e) => [e.type, (e.data as { kind: string }).kind]);
     expect(kinds).toContainEqual(['process.started', 'sync.push']);
     expect(kinds).toContainEqual(['process.completed', 'sync.push']);
   });
@@ -52,7 +54,9 @@ describe('background push', () => {
     const remote = bareRepo(path.join(base, 'cells.git'));
     const daemon = await Daemon.start(base);
     try {
-      expect((await server.admin.post(api.projects, { slug: 'viadaemon', name: 'Daemon', remoteUrl: daemon.url('cells.git') })).status).toBe(201);
+      expect(
+        (await server.admin.post(api.projects, { slug: 'viadaemon', name: 'Daemon', remoteUrl: daemon.url('cells.git') })).status,
+      ).toBe(201);
       const first = await alice.upload('viadaemon', '2000001.nc', 'one\n');
       await until('first push', () => headOf(remote) === first.body.commit);
 
@@ -84,7 +88,12 @@ describe('background push', () => {
     const remote = bareRepo(path.join(root, 'shop.git'));
     const httpGit = await HttpGit.start(root, TOKEN);
     try {
-      const created = await server.admin.post(api.projects, { slug: 'viahttp', name: 'HTTP', remoteUrl: httpGit.url('shop.git'), remoteToken: TOKEN });
+      const created = await server.admin.post(api.projects, {
+        slug: 'viahttp',
+        name: 'HTTP',
+        remoteUrl: httpGit.url('shop.git'),
+        remoteToken: TOKEN,
+      });
       expect(created.status, created.text).toBe(201);
       expect(created.text).not.toContain(TOKEN);
       const up = await alice.upload('viahttp', '3000001.nc', 'http\n');
@@ -93,12 +102,18 @@ describe('background push', () => {
       expect(httpGit.leaks).toEqual([]);
 
       // At rest: AES-256-GCM, not the token.
-      const row = await sql<{ remote_secret: string }>`select remote_secret from projects where slug = 'viahttp'`.execute(server.app.services.db);
+      const row = await sql<{ remote_secret: string }>`select remote_secret from projects where slug = 'viahttp'`.execute(
+        server.app.services.db,
+      );
       expect(row.rows[0]!.remote_secret).toMatch(/^enc:v1:/);
       expect(row.rows[0]!.remote_secret).not.toContain(TOKEN);
       const keyFile = path.join(server.dataDir, 'secret.key');
       expect(fs.statSync(keyFile).mode & 0o777).toBe(0o600);
-      for (const res of [await server.admin.get(api.projects), await server.admin.get(api.project('viahttp')), await server.admin.get(api.audit)]) {
+      for (const res of [
+        await server.admin.get(api.projects),
+        await server.admin.get(api.project('viahttp')),
+        await server.admin.get(api.audit),
+      ]) {
         expect(res.text).not.toContain(TOKEN);
       }
 

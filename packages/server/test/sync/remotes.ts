@@ -28,11 +28,21 @@ export function headOf(gitDir: string, ref = 'refs/heads/main'): string | null {
 }
 
 /** One commit on `main` written with `git fast-import` (fast, even for thousands of files). */
-export function fastImportCommit(gitDir: string, files: Record<string, string>, message: string, when = Math.floor(Date.now() / 1000)): string {
+export function fastImportCommit(
+  gitDir: string,
+  files: Record<string, string>,
+  message: string,
+  when = Math.floor(Date.now() / 1000),
+): string {
   const parent = headOf(gitDir);
   const parts: string[] = [];
   const data = (s: string) => `data ${Buffer.byteLength(s)}\n${s}\n`;
-  parts.push('commit refs/heads/main\n', `author Remote Person <remote@example.com> ${when} +0000\n`, `committer Remote Person <remote@example.com> ${when} +0000\n`, data(message));
+  parts.push(
+    'commit refs/heads/main\n',
+    `author Remote Person <remote@example.com> ${when} +0000\n`,
+    `committer Remote Person <remote@example.com> ${when} +0000\n`,
+    data(message),
+  );
   if (parent) parts.push(`from ${parent}\n`);
   for (const [p, content] of Object.entries(files)) parts.push(`M 100644 inline ${p}\n`, data(content));
   parts.push('\n');
@@ -43,7 +53,10 @@ export function fastImportCommit(gitDir: string, files: Record<string, string>, 
 /** `git daemon` serving every repository under `baseDir` read-write on 127.0.0.1:<port>. */
 export class Daemon {
   private proc: ChildProcess | null = null;
-  constructor(readonly baseDir: string, readonly port: number) {}
+  constructor(
+    readonly baseDir: string,
+    readonly port: number,
+  ) {}
 
   static async start(baseDir: string): Promise<Daemon> {
     const d = new Daemon(baseDir, await freePort());
@@ -56,7 +69,20 @@ export class Daemon {
   }
 
   async up(): Promise<void> {
-    this.proc = spawn('git', ['daemon', '--reuseaddr', '--enable=receive-pack', '--export-all', `--base-path=${this.baseDir}`, `--port=${this.port}`, '--listen=127.0.0.1', this.baseDir], { stdio: 'ignore' });
+    this.proc = spawn(
+      'git',
+      [
+        'daemon',
+        '--reuseaddr',
+        '--enable=receive-pack',
+        '--export-all',
+        `--base-path=${this.baseDir}`,
+        `--port=${this.port}`,
+        '--listen=127.0.0.1',
+        this.baseDir,
+      ],
+      { stdio: 'ignore' },
+    );
     // Ready when the port accepts connections.
     const deadline = Date.now() + 10_000;
     for (;;) {
@@ -92,7 +118,10 @@ export class HttpGit {
   readonly requests: Array<{ method: string; url: string; authorized: boolean }> = [];
   /** Command lines seen containing the token (should stay empty). */
   readonly leaks: string[] = [];
-  private constructor(private readonly server: http.Server, readonly port: number) {}
+  private constructor(
+    private readonly server: http.Server,
+    readonly port: number,
+  ) {}
 
   static async start(projectRoot: string, token: string): Promise<HttpGit> {
     const port = await freePort();
@@ -190,7 +219,11 @@ export async function startSyncServer(): Promise<SyncContext> {
   server.app.services.bus.onEvent((e) => events.push(e));
   const alice = await server.createUser('alice', 'user');
   return {
-    database, server, remotes, alice, events,
+    database,
+    server,
+    remotes,
+    alice,
+    events,
     async stop() {
       await server.close();
       await database.drop();

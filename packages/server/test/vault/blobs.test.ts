@@ -25,7 +25,12 @@ describe('Vault blobs', () => {
     const { sha, size } = await vault.writeBlob(slug, Readable.from([]));
     expect(size).toBe(0);
     expect(sha).toBe('e69de29bb2d1d6434b8b29ae775ad8c2e48c5391'); // git's well-known empty blob
-    const { commit } = await vault.commit(slug, { changes: [{ op: 'put', path: 'empty.txt', blob: sha }], author: alice, message: 'e', trailers: {} });
+    const { commit } = await vault.commit(slug, {
+      changes: [{ op: 'put', path: 'empty.txt', blob: sha }],
+      author: alice,
+      message: 'e',
+      trailers: {},
+    });
     const read = await vault.readBlob(slug, commit, 'empty.txt');
     expect(read!.size).toBe(0);
     expect((await collect(read!.stream)).length).toBe(0);
@@ -35,7 +40,12 @@ describe('Vault blobs', () => {
   it('rejects a blob over maxBytes and leaves main untouched', async () => {
     const { vault, slug } = await freshVault();
     const small = await vault.writeBlobBuffer(slug, 'v1');
-    const { commit } = await vault.commit(slug, { changes: [{ op: 'put', path: 'a.nc', blob: small }], author: alice, message: 'v1', trailers: {} });
+    const { commit } = await vault.commit(slug, {
+      changes: [{ op: 'put', path: 'a.nc', blob: small }],
+      author: alice,
+      message: 'v1',
+      trailers: {},
+    });
     const big = randomBytes(2 * 1024 * 1024);
     await expect(vault.writeBlob(slug, chunked(big), { maxBytes: 1024 * 1024 })).rejects.toBeInstanceOf(BlobTooLargeError);
     expect(await vault.head(slug)).toBe(commit);
@@ -70,7 +80,7 @@ describe('Vault blobs', () => {
     await expect(vault.readBlob(slug, '--output=x', 'dir/m.json')).rejects.toThrow(/invalid revision/);
   });
 
-  it('fails with git\'s own error when the repository does not exist', async () => {
+  it("fails with git's own error when the repository does not exist", async () => {
     const { vault } = await freshVault();
     const err = await vault.writeBlob('missing', chunked(randomBytes(4 * 1024 * 1024))).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(GitError);

@@ -44,22 +44,38 @@ describe('Vault commits', () => {
       body: 'First upload\n\nRoughing pass.\n---\nwith a dashed line',
       trailers: { 'Lockstep-Action': 'upload', Revision: 'A' },
     });
-    expect(log[0]).toMatchObject({ authorName: 'Bob Programmer', parents: [first.commit], body: 'Remove notes', trailers: { 'Lockstep-Action': 'delete' } });
-    expect((await vault.listTree(slug)).map((e) => e.path).sort()).toEqual(['.lockstep/12XXXXX/1234567_op1.nc.json', '12XXXXX/1234567_op1.nc']);
+    expect(log[0]).toMatchObject({
+      authorName: 'Bob Programmer',
+      parents: [first.commit],
+      body: 'Remove notes',
+      trailers: { 'Lockstep-Action': 'delete' },
+    });
+    expect((await vault.listTree(slug)).map((e) => e.path).sort()).toEqual([
+      '.lockstep/12XXXXX/1234567_op1.nc.json',
+      '12XXXXX/1234567_op1.nc',
+    ]);
     // the old revision is still readable
     expect(await vault.readText(slug, first.commit, 'misc/deep/er/notes.txt')).toBe('G0 X0 Y0\n');
     expect(await vault.readText(slug, 'main', 'misc/deep/er/notes.txt')).toBeNull();
     expect((await vault.fsck(slug)).ok).toBe(true);
   });
 
-  it('log with paths lists only that file\'s commits, including its deletion', async () => {
+  it("log with paths lists only that file's commits, including its deletion", async () => {
     const { vault, slug } = await freshVault();
     const put = async (p: string, content: string, msg: string) =>
-      (await vault.commit(slug, { changes: [{ op: 'put', path: p, blob: await vault.writeBlobBuffer(slug, content) }], author: alice, message: msg, trailers: {} })).commit;
+      (
+        await vault.commit(slug, {
+          changes: [{ op: 'put', path: p, blob: await vault.writeBlobBuffer(slug, content) }],
+          author: alice,
+          message: msg,
+          trailers: {},
+        })
+      ).commit;
     const c1 = await put('a/x.nc', '1', 'x v1');
     await put('a/y.nc', '1', 'y v1');
     const c3 = await put('a/x.nc', '2', 'x v2');
-    const c4 = (await vault.commit(slug, { changes: [{ op: 'delete', path: 'a/x.nc' }], author: alice, message: 'x gone', trailers: {} })).commit;
+    const c4 = (await vault.commit(slug, { changes: [{ op: 'delete', path: 'a/x.nc' }], author: alice, message: 'x gone', trailers: {} }))
+      .commit;
     await put('a/y.nc', '2', 'y v2');
     expect((await vault.log(slug, { paths: ['a/x.nc'] })).map((c) => c.commit)).toEqual([c4, c3, c1]);
     expect((await vault.log(slug, { paths: ['a/x.nc'], limit: 2 })).map((c) => c.subject)).toEqual(['x gone', 'x v2']);
@@ -72,7 +88,15 @@ describe('Vault commits', () => {
     expect(await vault.listTree(slug)).toEqual([]);
     const big = await vault.writeBlobBuffer(slug, Buffer.alloc(123_456, 7));
     const small = await vault.writeBlobBuffer(slug, 'abc');
-    await vault.commit(slug, { changes: [{ op: 'put', path: 'b/big.bin', blob: big }, { op: 'put', path: 'name with space.txt', blob: small }], author: alice, message: 'm', trailers: {} });
+    await vault.commit(slug, {
+      changes: [
+        { op: 'put', path: 'b/big.bin', blob: big },
+        { op: 'put', path: 'name with space.txt', blob: small },
+      ],
+      author: alice,
+      message: 'm',
+      trailers: {},
+    });
     const tree = await vault.listTree(slug);
     expect(tree.sort((x, y) => x.path.localeCompare(y.path))).toEqual([
       { path: 'b/big.bin', sha: big, size: 123_456 },
@@ -83,22 +107,53 @@ describe('Vault commits', () => {
   it('refuses deletes of missing paths and file/folder conflicts without committing', async () => {
     const { vault, slug } = await freshVault();
     const blob = await vault.writeBlobBuffer(slug, 'x');
-    await expect(vault.commit(slug, { changes: [{ op: 'delete', path: 'nope.nc' }], author: alice, message: 'm', trailers: {} })).rejects.toBeInstanceOf(PathNotFoundError);
-    const { commit } = await vault.commit(slug, { changes: [{ op: 'put', path: 'a/b.nc', blob }], author: alice, message: 'm', trailers: {} });
-    await expect(vault.commit(slug, { changes: [{ op: 'delete', path: 'a/c.nc' }], author: alice, message: 'm', trailers: {} })).rejects.toThrow(/cannot delete "a\/c.nc"/);
-    await expect(vault.commit(slug, { changes: [{ op: 'delete', path: 'a' }], author: alice, message: 'm', trailers: {} })).rejects.toBeInstanceOf(PathNotFoundError);
-    await expect(vault.commit(slug, { changes: [{ op: 'put', path: 'a/b.nc/c.nc', blob }], author: alice, message: 'm', trailers: {} })).rejects.toBeInstanceOf(PathConflictError);
-    await expect(vault.commit(slug, { changes: [{ op: 'put', path: 'a', blob }], author: alice, message: 'm', trailers: {} })).rejects.toBeInstanceOf(PathConflictError);
-    await expect(vault.commit(slug, { changes: [{ op: 'put', path: '../evil', blob }], author: alice, message: 'm', trailers: {} })).rejects.toBeInstanceOf(VaultInputError);
-    await expect(vault.commit(slug, { changes: [{ op: 'put', path: 'x', blob: '--help' }], author: alice, message: 'm', trailers: {} })).rejects.toBeInstanceOf(VaultInputError);
-    await expect(vault.commit(slug, { changes: [{ op: 'put', path: 'x', blob }], author: { name: 'Eve <e@x>', email: 'e@x' }, message: 'm', trailers: {} })).rejects.toBeInstanceOf(VaultInputError);
+    await expect(
+      vault.commit(slug, { changes: [{ op: 'delete', path: 'nope.nc' }], author: alice, message: 'm', trailers: {} }),
+    ).rejects.toBeInstanceOf(PathNotFoundError);
+    const { commit } = await vault.commit(slug, {
+      changes: [{ op: 'put', path: 'a/b.nc', blob }],
+      author: alice,
+      message: 'm',
+      trailers: {},
+    });
+    await expect(
+      vault.commit(slug, { changes: [{ op: 'delete', path: 'a/c.nc' }], author: alice, message: 'm', trailers: {} }),
+    ).rejects.toThrow(/cannot delete "a\/c.nc"/);
+    await expect(
+      vault.commit(slug, { changes: [{ op: 'delete', path: 'a' }], author: alice, message: 'm', trailers: {} }),
+    ).rejects.toBeInstanceOf(PathNotFoundError);
+    await expect(
+      vault.commit(slug, { changes: [{ op: 'put', path: 'a/b.nc/c.nc', blob }], author: alice, message: 'm', trailers: {} }),
+    ).rejects.toBeInstanceOf(PathConflictError);
+    await expect(
+      vault.commit(slug, { changes: [{ op: 'put', path: 'a', blob }], author: alice, message: 'm', trailers: {} }),
+    ).rejects.toBeInstanceOf(PathConflictError);
+    await expect(
+      vault.commit(slug, { changes: [{ op: 'put', path: '../evil', blob }], author: alice, message: 'm', trailers: {} }),
+    ).rejects.toBeInstanceOf(VaultInputError);
+    await expect(
+      vault.commit(slug, { changes: [{ op: 'put', path: 'x', blob: '--help' }], author: alice, message: 'm', trailers: {} }),
+    ).rejects.toBeInstanceOf(VaultInputError);
+    await expect(
+      vault.commit(slug, {
+        changes: [{ op: 'put', path: 'x', blob }],
+        author: { name: 'Eve <e@x>', email: 'e@x' },
+        message: 'm',
+        trailers: {},
+      }),
+    ).rejects.toBeInstanceOf(VaultInputError);
     expect(await vault.head(slug)).toBe(commit);
   });
 
   it('resolveCommit resolves refs and short ids, returns null for unknown revs and rejects options', async () => {
     const { vault, slug } = await freshVault();
     expect(await vault.resolveCommit(slug, 'main')).toBeNull();
-    const { commit } = await vault.commit(slug, { changes: [{ op: 'put', path: 'f', blob: await vault.writeBlobBuffer(slug, 'f') }], author: alice, message: 'm', trailers: {} });
+    const { commit } = await vault.commit(slug, {
+      changes: [{ op: 'put', path: 'f', blob: await vault.writeBlobBuffer(slug, 'f') }],
+      author: alice,
+      message: 'm',
+      trailers: {},
+    });
     expect(await vault.resolveCommit(slug, 'main')).toBe(commit);
     expect(await vault.resolveCommit(slug, commit.slice(0, 10))).toBe(commit);
     expect(await vault.resolveCommit(slug, 'deadbeefdeadbeef')).toBeNull();
@@ -110,12 +165,17 @@ describe('Vault commits', () => {
   it('a git clone of the bare repository shows the commits with the user as author and committer', async () => {
     const { vault, slug } = await freshVault();
     const blob = await vault.writeBlobBuffer(slug, 'O1000\n');
-    await vault.commit(slug, { changes: [{ op: 'put', path: 'jobs/O1000.nc', blob }], author: alice, message: 'Check in O1000', trailers: { Revision: 'B' } });
+    await vault.commit(slug, {
+      changes: [{ op: 'put', path: 'jobs/O1000.nc', blob }],
+      author: alice,
+      message: 'Check in O1000',
+      trailers: { Revision: 'B' },
+    });
     const clone = path.join(await tempDir(), 'clone');
     await git(['clone', '--quiet', vault.repoPath(slug), clone]);
     const line = (await git(['log', '--format=%an|%ae|%cn|%ce|%s|%(trailers:key=Revision,valueonly)'], clone)).trim();
     expect(line).toBe('Alice Machinist|alice@lockstep.local|Alice Machinist|alice@lockstep.local|Check in O1000|B');
-    expect((await git(['show', 'HEAD:jobs/O1000.nc'], clone))).toBe('O1000\n');
+    expect(await git(['show', 'HEAD:jobs/O1000.nc'], clone)).toBe('O1000\n');
   });
 
   it('ignores a hostile GIT_DIR / GIT_INDEX_FILE in the environment', async () => {

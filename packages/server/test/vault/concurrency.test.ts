@@ -13,7 +13,12 @@ describe('Vault concurrent writers', () => {
       Array.from({ length: 20 }, async (_, i) => {
         const vault = i % 2 === 0 ? one : two;
         const blob = await vault.writeBlobBuffer(slug, `file ${i}\n`);
-        return vault.commit(slug, { changes: [{ op: 'put', path: `dir${i % 3}/f${i}.nc`, blob }], author: alice, message: `add f${i}`, trailers: { N: String(i) } });
+        return vault.commit(slug, {
+          changes: [{ op: 'put', path: `dir${i % 3}/f${i}.nc`, blob }],
+          author: alice,
+          message: `add f${i}`,
+          trailers: { N: String(i) },
+        });
       }),
     );
     console.log(`CAS retries: ${one.casRetries} + ${two.casRetries}`);
@@ -29,7 +34,9 @@ describe('Vault concurrent writers', () => {
     expect(await one.readText(slug, 'main', 'dir1/f7.nc')).toBe('file 7\n');
     const fsck = await one.fsck(slug);
     expect(fsck).toEqual({ ok: true, output: '' });
-    expect((await readdir(one.repoPath(slug))).filter((n) => n.startsWith('lockstep-index-') && !n.startsWith('lockstep-index-head-'))).toEqual([]);
+    expect(
+      (await readdir(one.repoPath(slug))).filter((n) => n.startsWith('lockstep-index-') && !n.startsWith('lockstep-index-head-')),
+    ).toEqual([]);
   }, 120_000); // ~7 git spawns per attempt, plus retries: slow on a loaded CI box
 
   it('retries while another process holds the ref lock, then lands', async () => {
@@ -58,7 +65,10 @@ describe('Vault concurrent writers', () => {
   it('does not reuse its cached index once another writer moved main', async () => {
     const { vault, slug } = await freshVault();
     const other = new Vault(vault.reposDir);
-    const put = (v: Vault, path: string) => v.writeBlobBuffer(slug, path).then((blob) => v.commit(slug, { changes: [{ op: 'put', path, blob }], author: alice, message: path, trailers: {} }));
+    const put = (v: Vault, path: string) =>
+      v
+        .writeBlobBuffer(slug, path)
+        .then((blob) => v.commit(slug, { changes: [{ op: 'put', path, blob }], author: alice, message: path, trailers: {} }));
     await put(vault, 'a.txt');
     await put(other, 'b.txt'); // main moves behind the first vault's back
     await put(vault, 'c.txt');

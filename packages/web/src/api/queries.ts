@@ -85,5 +85,4 @@ export const useAudit = (p: AuditParams, enabled = true) =>
     placeholderData: (prev) => prev,
   });
 
-export const useUsers = (enabled = true) =>
-  useQuery({ queryKey: keys.users, queryFn: () => get<User[]>(api.users).then(asList), enabled });
+export const useUsers = (enabled = true) => useQuery({ queryKey: keys.users, queryFn: () => get<User[]>(api.users).then(asList), enabled });

@@ -32,8 +32,19 @@ export function DropZone({
         over ? 'border-indigo-500 bg-indigo-50 dark:bg-indigo-500/10' : 'border-slate-300 dark:border-slate-700'
       } focus-within:border-indigo-500`}
     >
-      <svg className="mx-auto mb-2 h-8 w-8 text-slate-400" viewBox="0 0 24 24" fill="none" stroke="currentColor" strokeWidth="1.5" aria-hidden="true">
-        <path d="M12 16V4m0 0-4 4m4-4 4 4M4 16v2.5A1.5 1.5 0 0 0 5.5 20h13a1.5 1.5 0 0 0 1.5-1.5V16" strokeLinecap="round" strokeLinejoin="round" />
+      <svg
+        className="mx-auto mb-2 h-8 w-8 text-slate-400"
+        viewBox="0 0 24 24"
+        fill="none"
+        stroke="currentColor"
+        strokeWidth="1.5"
+        aria-hidden="true"
+      >
+        <path
+          d="M12 16V4m0 0-4 4m4-4 4 4M4 16v2.5A1.5 1.5 0 0 0 5.5 20h13a1.5 1.5 0 0 0 1.5-1.5V16"
+          strokeLinecap="round"
+          strokeLinejoin="round"
+        />
       </svg>
       <label htmlFor={id} className="cursor-pointer text-sm">
         <span className="font-medium text-indigo-600 underline-offset-2 hover:underline dark:text-indigo-300">{label}</span>

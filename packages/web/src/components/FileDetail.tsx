@@ -65,7 +65,9 @@ export function FileDetail({
             <span className="font-mono font-semibold">{file.revision}</span>
           </Row>
           <Row label="Description">{file.description || <span className="muted">—</span>}</Row>
-          <Row label="Part number">{file.partNumber ? <span className="font-mono">{file.partNumber}</span> : <span className="muted">—</span>}</Row>
+          <Row label="Part number">
+            {file.partNumber ? <span className="font-mono">{file.partNumber}</span> : <span className="muted">—</span>}
+          </Row>
           {fields.map(([k, v]) => (
             <Row key={k} label={k}>
               {v}
@@ -100,7 +102,11 @@ export function FileDetail({
           <ErrorText error={history.error} />
           <ol className="space-y-2" data-testid="history">
             {history.data?.map((h) => (
-              <li key={h.commit} className="rounded-md border border-slate-200 px-3 py-2 dark:border-slate-800" data-testid={`history-${h.revision}`}>
+              <li
+                key={h.commit}
+                className="rounded-md border border-slate-200 px-3 py-2 dark:border-slate-800"
+                data-testid={`history-${h.revision}`}
+              >
                 <div className="flex items-center justify-between gap-2">
                   <div className="flex min-w-0 items-center gap-2">
                     <span className="font-mono text-sm font-semibold">Rev {h.revision}</span>

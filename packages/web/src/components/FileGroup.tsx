@@ -30,11 +30,22 @@ export function FileGroup({ slug, group, items, me, collapsed, onToggle, selecte
           onClick={onToggle}
           className="flex w-full items-center gap-3 bg-slate-50 px-4 py-2.5 text-left hover:bg-slate-100 dark:bg-slate-800/50 dark:hover:bg-slate-800"
         >
-          <svg className={`h-4 w-4 shrink-0 transition-transform ${collapsed ? '-rotate-90' : ''}`} viewBox="0 0 20 20" fill="currentColor" aria-hidden="true">
-            <path fillRule="evenodd" d="M5.2 7.2a1 1 0 0 1 1.4 0L10 10.6l3.4-3.4a1 1 0 1 1 1.4 1.4l-4.1 4.1a1 1 0 0 1-1.4 0L5.2 8.6a1 1 0 0 1 0-1.4Z" />
+          <svg
+            className={`h-4 w-4 shrink-0 transition-transform ${collapsed ? '-rotate-90' : ''}`}
+            viewBox="0 0 20 20"
+            fill="currentColor"
+            aria-hidden="true"
+          >
+            <path
+              fillRule="evenodd"
+              d="M5.2 7.2a1 1 0 0 1 1.4 0L10 10.6l3.4-3.4a1 1 0 1 1 1.4 1.4l-4.1 4.1a1 1 0 0 1-1.4 0L5.2 8.6a1 1 0 0 1 0-1.4Z"
+            />
           </svg>
           <span className="font-mono text-sm font-semibold">{group}</span>
-          <span className="rounded-full bg-slate-200 px-2 py-0.5 text-xs font-medium dark:bg-slate-700" aria-label={`${items.length} files`}>
+          <span
+            className="rounded-full bg-slate-200 px-2 py-0.5 text-xs font-medium dark:bg-slate-700"
+            aria-label={`${items.length} files`}
+          >
             {items.length}
           </span>
           {locked > 0 && <span className="text-xs font-medium text-amber-700 dark:text-amber-300">{locked} checked out</span>}
@@ -62,13 +73,24 @@ export function FileGroup({ slug, group, items, me, collapsed, onToggle, selecte
                   className={`group ${selected === f.path ? 'bg-indigo-50/70 dark:bg-indigo-500/10' : 'hover:bg-slate-50 dark:hover:bg-slate-800/40'}`}
                 >
                   <td className="td w-[34%]">
-                    <button type="button" className="block max-w-full text-left" onClick={() => onSelect(f.path)} aria-label={`Show details of ${f.path}`}>
+                    <button
+                      type="button"
+                      className="block max-w-full text-left"
+                      onClick={() => onSelect(f.path)}
+                      aria-label={`Show details of ${f.path}`}
+                    >
                       <span className="block truncate font-medium text-slate-900 group-hover:text-indigo-700 dark:text-slate-100 dark:group-hover:text-indigo-300">
-                        {f.link && <span className="mr-1 text-xs muted" title={`Link to ${f.link}`}>↪</span>}
+                        {f.link && (
+                          <span className="mr-1 text-xs muted" title={`Link to ${f.link}`}>
+                            ↪
+                          </span>
+                        )}
                         {f.name}
                       </span>
                       <span className="block truncate text-xs muted">
-                        {[f.path !== f.name ? f.path.slice(0, -f.name.length - 1) : null, f.partNumber, f.description].filter(Boolean).join(' · ') || fileSize(f.size)}
+                        {[f.path !== f.name ? f.path.slice(0, -f.name.length - 1) : null, f.partNumber, f.description]
+                          .filter(Boolean)
+                          .join(' · ') || fileSize(f.size)}
                       </span>
                     </button>
                   </td>

@@ -21,19 +21,29 @@ export function Toaster() {
         <div key={p.processId} className="card pointer-events-auto px-4 py-3 text-sm" data-testid="process">
           <div className="mb-1.5 flex justify-between gap-2">
             <span className="truncate font-medium">{p.label}</span>
-            <span className="muted">{p.state === 'failed' ? 'failed' : p.state === 'completed' ? 'done' : `${Math.round(p.progress * 100)}%`}</span>
+            <span className="muted">
+              {p.state === 'failed' ? 'failed' : p.state === 'completed' ? 'done' : `${Math.round(p.progress * 100)}%`}
+            </span>
           </div>
           <ProgressBar value={p.state === 'completed' ? 1 : p.progress} label={p.label} />
         </div>
       ))}
       <div role="status" aria-live="polite" className="flex flex-col gap-2">
         {toasts.map((t) => (
-          <div key={t.id} className={`card pointer-events-auto flex items-start gap-3 border-l-4 px-4 py-3 text-sm shadow-lg ${toneClass[t.tone]}`}>
+          <div
+            key={t.id}
+            className={`card pointer-events-auto flex items-start gap-3 border-l-4 px-4 py-3 text-sm shadow-lg ${toneClass[t.tone]}`}
+          >
             <div className="min-w-0 flex-1">
               <p className="font-medium break-words">{t.title}</p>
               {t.body && <p className="mt-0.5 break-words muted">{t.body}</p>}
             </div>
-            <button type="button" className="btn btn-ghost btn-sm -mr-1" onClick={() => dismissToast(t.id)} aria-label="Dismiss notification">
+            <button
+              type="button"
+              className="btn btn-ghost btn-sm -mr-1"
+              onClick={() => dismissToast(t.id)}
+              aria-label="Dismiss notification"
+            >
               ×
             </button>
           </div>
@@ -61,10 +71,15 @@ export function NoticeBanner() {
           }`}
         >
           <svg className="mt-0.5 h-5 w-5 shrink-0" viewBox="0 0 20 20" fill="currentColor" aria-hidden="true">
-            <path fillRule="evenodd" d="M8.5 2.9a1.7 1.7 0 0 1 3 0l6.3 11.4A1.7 1.7 0 0 1 16.3 17H3.7a1.7 1.7 0 0 1-1.5-2.6L8.5 2.9ZM10 7a1 1 0 0 0-1 1v3a1 1 0 1 0 2 0V8a1 1 0 0 0-1-1Zm0 8a1 1 0 1 0 0-2 1 1 0 0 0 0 2Z" />
+            <path
+              fillRule="evenodd"
+              d="M8.5 2.9a1.7 1.7 0 0 1 3 0l6.3 11.4A1.7 1.7 0 0 1 16.3 17H3.7a1.7 1.7 0 0 1-1.5-2.6L8.5 2.9ZM10 7a1 1 0 0 0-1 1v3a1 1 0 1 0 2 0V8a1 1 0 0 0-1-1Zm0 8a1 1 0 1 0 0-2 1 1 0 0 0 0 2Z"
+            />
           </svg>
           <div className="min-w-0 flex-1">
-            <p className="font-semibold">{n.level === 'warning' ? 'Attention' : 'Notice'} · {shortTime(n.at)}</p>
+            <p className="font-semibold">
+              {n.level === 'warning' ? 'Attention' : 'Notice'} · {shortTime(n.at)}
+            </p>
             <p className="text-sm break-words">{n.message}</p>
           </div>
           {n.project && (

@@ -18,7 +18,10 @@ export function ErrorText({ error }: { error: unknown }) {
   if (!error) return null;
   const msg = error instanceof Error ? error.message : String(error);
   return (
-    <p role="alert" className="rounded-md border border-rose-300 bg-rose-50 px-3 py-2 text-sm text-rose-800 dark:border-rose-800 dark:bg-rose-950/60 dark:text-rose-200">
+    <p
+      role="alert"
+      className="rounded-md border border-rose-300 bg-rose-50 px-3 py-2 text-sm text-rose-800 dark:border-rose-800 dark:bg-rose-950/60 dark:text-rose-200"
+    >
       {msg}
     </p>
   );
@@ -27,7 +30,14 @@ export function ErrorText({ error }: { error: unknown }) {
 export function ProgressBar({ value, label }: { value: number; label: string }) {
   const pct = Math.round(Math.max(0, Math.min(1, value)) * 100);
   return (
-    <div role="progressbar" aria-label={label} aria-valuemin={0} aria-valuemax={100} aria-valuenow={pct} className="h-2 w-full overflow-hidden rounded-full bg-slate-200 dark:bg-slate-700">
+    <div
+      role="progressbar"
+      aria-label={label}
+      aria-valuemin={0}
+      aria-valuemax={100}
+      aria-valuenow={pct}
+      className="h-2 w-full overflow-hidden rounded-full bg-slate-200 dark:bg-slate-700"
+    >
       <div className="h-full rounded-full bg-indigo-500 transition-[width] duration-200" style={{ width: `${pct}%` }} />
     </div>
   );
@@ -42,7 +52,17 @@ const tones = {
 } as const;
 export type Tone = keyof typeof tones;
 
-export function Badge({ tone = 'gray', children, title, wrap = false }: { tone?: Tone; children: ReactNode; title?: string; wrap?: boolean }) {
+export function Badge({
+  tone = 'gray',
+  children,
+  title,
+  wrap = false,
+}: {
+  tone?: Tone;
+  children: ReactNode;
+  title?: string;
+  wrap?: boolean;
+}) {
   const shape = wrap ? 'rounded-md items-start py-1 leading-snug' : 'rounded-full items-center py-0.5 whitespace-nowrap';
   return (
     <span title={title} className={`inline-flex max-w-full gap-1 px-2 text-xs font-medium ring-1 ring-inset ${shape} ${tones[tone]}`}>
@@ -97,7 +117,16 @@ export function EmptyState({ title, children }: { title: string; children?: Reac
 
 export function DownloadIcon({ className = 'h-4 w-4' }: { className?: string }) {
   return (
-    <svg className={className} viewBox="0 0 20 20" fill="none" stroke="currentColor" strokeWidth="1.8" strokeLinecap="round" strokeLinejoin="round" aria-hidden="true">
+    <svg
+      className={className}
+      viewBox="0 0 20 20"
+      fill="none"
+      stroke="currentColor"
+      strokeWidth="1.8"
+      strokeLinecap="round"
+      strokeLinejoin="round"
+      aria-hidden="true"
+    >
       <path d="M10 3v10m0 0-4-4m4 4 4-4M4 15v1.5A1.5 1.5 0 0 0 5.5 18h9a1.5 1.5 0 0 0 1.5-1.5V15" />
     </svg>
   );

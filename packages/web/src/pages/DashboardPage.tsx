@@ -49,7 +49,8 @@ function LockList({ locks, showUser, empty }: { locks: Lock[]; showUser: boolean
 }
 
 function ActivityList({ items }: { items: Activity[] }) {
-  if (items.length === 0) return <p className="px-4 py-6 text-center text-sm muted">No activity yet. Changes appear here as they happen.</p>;
+  if (items.length === 0)
+    return <p className="px-4 py-6 text-center text-sm muted">No activity yet. Changes appear here as they happen.</p>;
   return (
     <ol className="divide-y divide-slate-100 dark:divide-slate-800">
       {items.map((a) => (
@@ -85,7 +86,15 @@ export function DashboardPage() {
   // Merge live events with the audit log (admins), newest first, without duplicates.
   const fromAudit: Activity[] = (audit.data ?? [])
     .filter((e) => e.action.startsWith('file.') || e.action.startsWith('project.'))
-    .map((e) => ({ id: `audit:${e.id}`, at: e.at, actor: e.user ?? 'system', action: e.action, project: e.project, path: e.path, detail: e.message ?? undefined }));
+    .map((e) => ({
+      id: `audit:${e.id}`,
+      at: e.at,
+      actor: e.user ?? 'system',
+      action: e.action,
+      project: e.project,
+      path: e.path,
+      detail: e.message ?? undefined,
+    }));
   const seen = new Set(live.map((a) => `${a.action}|${a.project}|${a.path}|${a.actor}|${a.at.slice(0, 19)}`));
   const activity = [...live, ...fromAudit.filter((a) => !seen.has(`${a.action}|${a.project}|${a.path}|${a.actor}|${a.at.slice(0, 19)}`))]
     .sort((a, b) => b.at.localeCompare(a.at))
@@ -98,7 +107,13 @@ export function DashboardPage() {
       <ErrorText error={locks.error} />
       <div className="grid gap-4 md:grid-cols-2 xl:grid-cols-3">
         <Panel title="My checkouts" count={mine.length}>
-          {locks.isPending ? <div className="p-4"><Spinner /></div> : <LockList locks={mine} showUser={false} empty="You have nothing checked out." />}
+          {locks.isPending ? (
+            <div className="p-4">
+              <Spinner />
+            </div>
+          ) : (
+            <LockList locks={mine} showUser={false} empty="You have nothing checked out." />
+          )}
         </Panel>
         <Panel title="Who is online" count={online.length}>
           <ul className="flex flex-wrap gap-2 p-4" aria-label="Online users">
@@ -113,7 +128,13 @@ export function DashboardPage() {
           </ul>
         </Panel>
         <Panel title="All current locks" count={locks.data?.length} className="md:col-span-2 xl:col-span-1 xl:row-span-2 xl:max-h-[40rem]">
-          {locks.isPending ? <div className="p-4"><Spinner /></div> : <LockList locks={locks.data ?? []} showUser empty="No file is checked out." />}
+          {locks.isPending ? (
+            <div className="p-4">
+              <Spinner />
+            </div>
+          ) : (
+            <LockList locks={locks.data ?? []} showUser empty="No file is checked out." />
+          )}
         </Panel>
         <Panel title="Recent activity" className="max-h-[28rem] md:col-span-2">
           <ActivityList items={activity} />

@@ -199,7 +199,14 @@ export function FileBrowserPage({ slug }: { slug: string }) {
           aria-label="File details"
           className="card fixed inset-y-0 right-0 z-40 outline-none w-[min(26rem,100vw)] rounded-none shadow-2xl lg:sticky lg:top-20 lg:z-auto lg:h-[calc(100vh-6.5rem)] lg:w-auto lg:rounded-lg lg:shadow-sm"
         >
-          <FileDetail key={selectedFile.path} slug={slug} initial={selectedFile} me={me} onAction={setModal} onClose={() => setSelected(null)} />
+          <FileDetail
+            key={selectedFile.path}
+            slug={slug}
+            initial={selectedFile}
+            me={me}
+            onAction={setModal}
+            onClose={() => setSelected(null)}
+          />
         </aside>
       )}
 

@@ -32,8 +32,24 @@ export function LoginPage() {
             </h1>
             <p className="text-sm muted">Check out, check in and track every CNC and CAD file.</p>
           </div>
-          <Field id="username" label="Username" autoComplete="username" autoFocus required value={username} onChange={(e) => setUsername(e.target.value)} />
-          <Field id="password" label="Password" type="password" autoComplete="current-password" required value={password} onChange={(e) => setPassword(e.target.value)} />
+          <Field
+            id="username"
+            label="Username"
+            autoComplete="username"
+            autoFocus
+            required
+            value={username}
+            onChange={(e) => setUsername(e.target.value)}
+          />
+          <Field
+            id="password"
+            label="Password"
+            type="password"
+            autoComplete="current-password"
+            required
+            value={password}
+            onChange={(e) => setPassword(e.target.value)}
+          />
           <ErrorText error={error} />
           <button type="submit" className="btn btn-primary w-full py-2" disabled={busy}>
             {busy ? 'Signing in…' : 'Sign in'}

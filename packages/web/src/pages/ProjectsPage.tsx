@@ -18,7 +18,10 @@ export function SyncBadge({ project }: { project: Project }) {
   const tone = s === 'ok' ? 'green' : s === 'failed' ? 'red' : s === 'pending' ? 'amber' : 'gray';
   const label = s === 'ok' ? 'Synced' : s === 'failed' ? 'Sync failed' : s === 'pending' ? 'Sync pending' : 'Sync idle';
   return (
-    <Badge tone={tone} title={project.sync?.lastError ?? (project.sync?.lastSyncAt ? `Last sync ${shortTime(project.sync.lastSyncAt)}` : undefined)}>
+    <Badge
+      tone={tone}
+      title={project.sync?.lastError ?? (project.sync?.lastSyncAt ? `Last sync ${shortTime(project.sync.lastSyncAt)}` : undefined)}
+    >
       {label}
     </Badge>
   );
@@ -45,7 +48,9 @@ export function ProjectsPage() {
       {projects.isPending && <Spinner label="Loading projects" />}
       <ErrorText error={projects.error} />
       {projects.data?.length === 0 && (
-        <EmptyState title="No projects yet">{isAdmin(me) ? 'Create the first project to start uploading files.' : 'Ask an administrator to create a project.'}</EmptyState>
+        <EmptyState title="No projects yet">
+          {isAdmin(me) ? 'Create the first project to start uploading files.' : 'Ask an administrator to create a project.'}
+        </EmptyState>
       )}
       <ul className="grid gap-4 sm:grid-cols-2 xl:grid-cols-3">
         {projects.data?.map((p) => (
@@ -87,7 +92,11 @@ function CreateProjectModal({ onClose }: { onClose: () => void }) {
   const [slugEdited, setSlugEdited] = useState(false);
   const [description, setDescription] = useState('');
   const { busy, error, run } = useSubmit();
-  const autoSlug = name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 64);
+  const autoSlug = name
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 64);
   const effectiveSlug = slugEdited ? slug : autoSlug;
 
   const submit = (e: FormEvent) => {
@@ -104,10 +113,27 @@ function CreateProjectModal({ onClose }: { onClose: () => void }) {
     <Modal
       title="New project"
       onClose={onClose}
-      footer={<FormFooter form="create-project" onCancel={onClose} busy={busy} disabled={!name.trim() || !effectiveSlug} label="Create project" busyLabel="Creating…" />}
+      footer={
+        <FormFooter
+          form="create-project"
+          onCancel={onClose}
+          busy={busy}
+          disabled={!name.trim() || !effectiveSlug}
+          label="Create project"
+          busyLabel="Creating…"
+        />
+      }
     >
       <form id="create-project" onSubmit={submit} className="space-y-4">
-        <Field id="project-name" label="Name" required value={name} onChange={(e) => setName(e.target.value)} placeholder="Fixture plates" data-autofocus />
+        <Field
+          id="project-name"
+          label="Name"
+          required
+          value={name}
+          onChange={(e) => setName(e.target.value)}
+          placeholder="Fixture plates"
+          data-autofocus
+        />
         <Field
           id="project-slug"
           label="Slug"
@@ -122,7 +148,14 @@ function CreateProjectModal({ onClose }: { onClose: () => void }) {
             setSlug(e.target.value);
           }}
         />
-        <Field as="textarea" id="project-description" label="Description" rows={2} value={description} onChange={(e) => setDescription(e.target.value)} />
+        <Field
+          as="textarea"
+          id="project-description"
+          label="Description"
+          rows={2}
+          value={description}
+          onChange={(e) => setDescription(e.target.value)}
+        />
         <ErrorText error={error} />
       </form>
     </Modal>

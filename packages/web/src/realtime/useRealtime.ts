@@ -15,7 +15,13 @@ import { activityStore, presenceStore, processStore, pushActivity, pushNotice, t
 import { useSocket, type AppSocket } from './socket';
 
 const FILE_EVENTS = PROJECT_EVENT_TYPES.filter((t) => t.startsWith('file.')) as Array<
-  'file.uploaded' | 'file.checked_out' | 'file.checked_in' | 'file.checkout_cancelled' | 'file.lock_overridden' | 'file.updated' | 'file.deleted'
+  | 'file.uploaded'
+  | 'file.checked_out'
+  | 'file.checked_in'
+  | 'file.checkout_cancelled'
+  | 'file.lock_overridden'
+  | 'file.updated'
+  | 'file.deleted'
 >;
 
 /** Events carry the file "as seen by nobody"; turn it into what this viewer sees. */

@@ -15,47 +15,106 @@ const csvCell = (v: unknown) => {
   return `"${(/^[=+\-@]/.test(s) ? `'${s}` : s).replace(/"/g, '""')}"`;
 };
 
-export const adminRoutes = (s: Services): FastifyPluginAsyncTypebox => async (app) => {
-  app.get('/api/users', {
-    config: { access: 'admin' },
-    schema: { tags: ['users'], summary: 'List users', response: { 200: Type.Array(User), ...errors } },
-  }, async () => listUsers(s.db));
+export const adminRoutes =
+  (s: Services): FastifyPluginAsyncTypebox =>
+  async (app) => {
+    app.get(
+      '/api/users',
+      {
+        config: { access: 'admin' },
+        schema: { tags: ['users'], summary: 'List users', response: { 200: Type.Array(User), ...errors } },
+      },
+      async () => listUsers(s.db),
+    );
 
-  app.post('/api/users', {
-    config: { access: 'admin' },
-    schema: { tags: ['users'], summary: 'Create a user', body: CreateUserRequest, response: { 201: User, ...errors } },
-  }, async (req, reply) => reply.status(201).send(await createUser(s, requireAuth(req).actor, req.body)));
+    app.post(
+      '/api/users',
+      {
+        config: { access: 'admin' },
+        schema: { tags: ['users'], summary: 'Create a user', body: CreateUserRequest, response: { 201: User, ...errors } },
+      },
+      async (req, reply) => reply.status(201).send(await createUser(s, requireAuth(req).actor, req.body)),
+    );
 
-  app.patch('/api/users/:id', {
-    config: { access: 'admin' },
-    schema: { tags: ['users'], summary: 'Change role, password or disabled', params: Type.Object({ id: Type.Integer() }), body: UpdateUserRequest, response: { 200: User, ...errors } },
-  }, async (req) => changeUser(s, requireAuth(req).actor, req.params.id, req.body));
+    app.patch(
+      '/api/users/:id',
+      {
+        config: { access: 'admin' },
+        schema: {
+          tags: ['users'],
+          summary: 'Change role, password or disabled',
+          params: Type.Object({ id: Type.Integer() }),
+          body: UpdateUserRequest,
+          response: { 200: User, ...errors },
+        },
+      },
+      async (req) => changeUser(s, requireAuth(req).actor, req.params.id, req.body),
+    );
 
-  app.delete('/api/users/:id', {
-    config: { access: 'admin' },
-    schema: { tags: ['users'], summary: 'Disable a user (history keeps their name)', params: Type.Object({ id: Type.Integer() }), response: { 200: User, ...errors } },
-  }, async (req) => changeUser(s, requireAuth(req).actor, req.params.id, { disabled: true }));
+    app.delete(
+      '/api/users/:id',
+      {
+        config: { access: 'admin' },
+        schema: {
+          tags: ['users'],
+          summary: 'Disable a user (history keeps their name)',
+          params: Type.Object({ id: Type.Integer() }),
+          response: { 200: User, ...errors },
+        },
+      },
+      async (req) => changeUser(s, requireAuth(req).actor, req.params.id, { disabled: true }),
+    );
 
-  app.get('/api/locks', {
-    config: { access: 'read' },
-    schema: { tags: ['locks'], summary: 'Current locks', querystring: Type.Object({ project: Type.Optional(Type.String({ maxLength: 64 })), user: Type.Optional(Type.String({ maxLength: 64 })) }, { additionalProperties: false }), response: { 200: Type.Array(Lock), ...errors } },
-  }, async (req) => listLocks(s.db, req.query));
+    app.get(
+      '/api/locks',
+      {
+        config: { access: 'read' },
+        schema: {
+          tags: ['locks'],
+          summary: 'Current locks',
+          querystring: Type.Object(
+            { project: Type.Optional(Type.String({ maxLength: 64 })), user: Type.Optional(Type.String({ maxLength: 64 })) },
+            { additionalProperties: false },
+          ),
+          response: { 200: Type.Array(Lock), ...errors },
+        },
+      },
+      async (req) => listLocks(s.db, req.query),
+    );
 
-  app.get('/api/audit', {
-    config: { access: 'admin' },
-    schema: { tags: ['audit'], summary: 'Audit log, newest first', querystring: AuditQuery, response: { 200: Type.Array(AuditEntry), ...errors } },
-  }, async (req) => queryAudit(s.db, req.query));
+    app.get(
+      '/api/audit',
+      {
+        config: { access: 'admin' },
+        schema: {
+          tags: ['audit'],
+          summary: 'Audit log, newest first',
+          querystring: AuditQuery,
+          response: { 200: Type.Array(AuditEntry), ...errors },
+        },
+      },
+      async (req) => queryAudit(s.db, req.query),
+    );
 
-  app.get('/api/audit.csv', {
-    config: { access: 'admin' },
-    schema: { tags: ['audit'], summary: 'Audit log as CSV', querystring: AuditQuery, response: { 200: Type.String({ description: 'text/csv' }), ...errors } },
-  }, async (req, reply) => {
-    const rows = await queryAudit(s.db, { ...req.query, limit: req.query.limit ?? 10000 });
-    const header = ['id', 'at', 'user', 'action', 'project', 'path', 'revision', 'message'] as const;
-    const lines = [header.join(','), ...rows.map((r) => header.map((h) => csvCell(r[h])).join(','))];
-    return reply
-      .header('content-type', 'text/csv; charset=utf-8')
-      .header('content-disposition', 'attachment; filename="lockstep-audit.csv"')
-      .send(`${lines.join('\r\n')}\r\n`);
-  });
-};
+    app.get(
+      '/api/audit.csv',
+      {
+        config: { access: 'admin' },
+        schema: {
+          tags: ['audit'],
+          summary: 'Audit log as CSV',
+          querystring: AuditQuery,
+          response: { 200: Type.String({ description: 'text/csv' }), ...errors },
+        },
+      },
+      async (req, reply) => {
+        const rows = await queryAudit(s.db, { ...req.query, limit: req.query.limit ?? 10000 });
+        const header = ['id', 'at', 'user', 'action', 'project', 'path', 'revision', 'message'] as const;
+        const lines = [header.join(','), ...rows.map((r) => header.map((h) => csvCell(r[h])).join(','))];
+        return reply
+          .header('content-type', 'text/csv; charset=utf-8')
+          .header('content-disposition', 'attachment; filename="lockstep-audit.csv"')
+          .send(`${lines.join('\r\n')}\r\n`);
+      },
+    );
+  };

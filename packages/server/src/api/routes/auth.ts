@@ -7,58 +7,113 @@ import type { Services } from '../../services/context.js';
 import { createToken, revokeToken } from '../../services/users.js';
 import { requireAuth } from '../auth-hook.js';
 
-export const authRoutes = (s: Services): FastifyPluginAsyncTypebox => async (app) => {
-  app.get('/api/health', {
-    config: { access: 'public' },
-    schema: { tags: ['system'], summary: 'Liveness', response: { 200: Type.Object({ status: Type.Literal('ok') }) } },
-  }, async () => ({ status: 'ok' as const }));
+export const authRoutes =
+  (s: Services): FastifyPluginAsyncTypebox =>
+  async (app) => {
+    app.get(
+      '/api/health',
+      {
+        config: { access: 'public' },
+        schema: { tags: ['system'], summary: 'Liveness', response: { 200: Type.Object({ status: Type.Literal('ok') }) } },
+      },
+      async () => ({ status: 'ok' as const }),
+    );
 
-  app.post('/api/auth/login', {
-    config: { access: 'public', rateLimit: { max: s.config.loginRateLimit, timeWindow: '1 minute', keyGenerator: (req) => `${req.ip}|${String((req.body as { username?: unknown })?.username ?? '').toLowerCase()}` } },
-    schema: { tags: ['auth'], summary: 'Log in: sets the session cookie', body: LoginRequest, response: { 200: SessionResponse, 400: ErrorBody, 401: ErrorBody, 429: ErrorBody } },
-  }, async (req, reply) => {
-    const { user, sessionToken, csrfToken } = await login(s, req.body.username, req.body.password);
-    reply.setCookie(SESSION_COOKIE, sessionToken, {
-      path: '/', httpOnly: true, sameSite: 'lax', secure: s.config.secureCookies || req.protocol === 'https',
-      maxAge: Math.floor(s.config.sessionTtlMs / 1000),
-    });
-    return { user, csrfToken };
-  });
+    app.post(
+      '/api/auth/login',
+      {
+        config: {
+          access: 'public',
+          rateLimit: {
+            max: s.config.loginRateLimit,
+            timeWindow: '1 minute',
+            keyGenerator: (req) => `${req.ip}|${String((req.body as { username?: unknown })?.username ?? '').toLowerCase()}`,
+          },
+        },
+        schema: {
+          tags: ['auth'],
+          summary: 'Log in: sets the session cookie',
+          body: LoginRequest,
+          response: { 200: SessionResponse, 400: ErrorBody, 401: ErrorBody, 429: ErrorBody },
+        },
+      },
+      async (req, reply) => {
+        const { user, sessionToken, csrfToken } = await login(s, req.body.username, req.body.password);
+        reply.setCookie(SESSION_COOKIE, sessionToken, {
+          path: '/',
+          httpOnly: true,
+          sameSite: 'lax',
+          secure: s.config.secureCookies || req.protocol === 'https',
+          maxAge: Math.floor(s.config.sessionTtlMs / 1000),
+        });
+        return { user, csrfToken };
+      },
+    );
 
-  app.post('/api/auth/logout', {
-    config: { access: 'read' },
-    schema: { tags: ['auth'], summary: 'Log out', response: { 204: Type.Null(), 401: ErrorBody, 403: ErrorBody } },
-  }, async (req, reply) => {
-    const auth = requireAuth(req);
-    const cookie = req.cookies[SESSION_COOKIE];
-    if (cookie) await logout(s, cookie, auth.actor);
-    reply.clearCookie(SESSION_COOKIE, { path: '/' });
-    return reply.status(204).send(null);
-  });
+    app.post(
+      '/api/auth/logout',
+      {
+        config: { access: 'read' },
+        schema: { tags: ['auth'], summary: 'Log out', response: { 204: Type.Null(), 401: ErrorBody, 403: ErrorBody } },
+      },
+      async (req, reply) => {
+        const auth = requireAuth(req);
+        const cookie = req.cookies[SESSION_COOKIE];
+        if (cookie) await logout(s, cookie, auth.actor);
+        reply.clearCookie(SESSION_COOKIE, { path: '/' });
+        return reply.status(204).send(null);
+      },
+    );
 
-  app.get('/api/auth/me', {
-    config: { access: 'read' },
-    schema: { tags: ['auth'], summary: 'The current user and CSRF token', response: { 200: SessionResponse, 401: ErrorBody } },
-  }, async (req) => {
-    const auth = requireAuth(req);
-    return { user: auth.user, csrfToken: auth.csrfToken ?? '' };
-  });
+    app.get(
+      '/api/auth/me',
+      {
+        config: { access: 'read' },
+        schema: { tags: ['auth'], summary: 'The current user and CSRF token', response: { 200: SessionResponse, 401: ErrorBody } },
+      },
+      async (req) => {
+        const auth = requireAuth(req);
+        return { user: auth.user, csrfToken: auth.csrfToken ?? '' };
+      },
+    );
 
-  app.get('/api/tokens', {
-    config: { access: 'read' },
-    schema: { tags: ['auth'], summary: 'Your API tokens', response: { 200: Type.Array(ApiToken), 401: ErrorBody } },
-  }, async (req) => listTokens(s.db, requireAuth(req).actor.id));
+    app.get(
+      '/api/tokens',
+      {
+        config: { access: 'read' },
+        schema: { tags: ['auth'], summary: 'Your API tokens', response: { 200: Type.Array(ApiToken), 401: ErrorBody } },
+      },
+      async (req) => listTokens(s.db, requireAuth(req).actor.id),
+    );
 
-  app.post('/api/tokens', {
-    config: { access: 'read' },
-    schema: { tags: ['auth'], summary: 'Create an API token (shown once) for Authorization: Bearer', body: CreateTokenRequest, response: { 201: CreatedToken, 400: ErrorBody, 401: ErrorBody, 403: ErrorBody } },
-  }, async (req, reply) => reply.status(201).send(await createToken(s, requireAuth(req).actor, req.body.name)));
+    app.post(
+      '/api/tokens',
+      {
+        config: { access: 'read' },
+        schema: {
+          tags: ['auth'],
+          summary: 'Create an API token (shown once) for Authorization: Bearer',
+          body: CreateTokenRequest,
+          response: { 201: CreatedToken, 400: ErrorBody, 401: ErrorBody, 403: ErrorBody },
+        },
+      },
+      async (req, reply) => reply.status(201).send(await createToken(s, requireAuth(req).actor, req.body.name)),
+    );
 
-  app.delete('/api/tokens/:id', {
-    config: { access: 'read' },
-    schema: { tags: ['auth'], summary: 'Revoke one of your API tokens', params: Type.Object({ id: Type.Integer() }), response: { 204: Type.Null(), 401: ErrorBody, 403: ErrorBody, 404: ErrorBody } },
-  }, async (req, reply) => {
-    await revokeToken(s, requireAuth(req).actor, req.params.id);
-    return reply.status(204).send(null);
-  });
-};
+    app.delete(
+      '/api/tokens/:id',
+      {
+        config: { access: 'read' },
+        schema: {
+          tags: ['auth'],
+          summary: 'Revoke one of your API tokens',
+          params: Type.Object({ id: Type.Integer() }),
+          response: { 204: Type.Null(), 401: ErrorBody, 403: ErrorBody, 404: ErrorBody },
+        },
+      },
+      async (req, reply) => {
+        await revokeToken(s, requireAuth(req).actor, req.params.id);
+        return reply.status(204).send(null);
+      },
+    );
+  };

@@ -11,36 +11,74 @@ import { requireAuth } from '../auth-hook.js';
 const Params = Type.Object({ project: Type.String({ maxLength: 64 }) });
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody };
 
-export const projectRoutes = (s: Services, sync: SyncService): FastifyPluginAsyncTypebox => async (app) => {
-  app.get('/api/projects', {
-    config: { access: 'read' },
-    schema: { tags: ['projects'], summary: 'List projects', response: { 200: Type.Array(Project), ...errors } },
-  }, async () => listProjects(s.db));
+export const projectRoutes =
+  (s: Services, sync: SyncService): FastifyPluginAsyncTypebox =>
+  async (app) => {
+    app.get(
+      '/api/projects',
+      {
+        config: { access: 'read' },
+        schema: { tags: ['projects'], summary: 'List projects', response: { 200: Type.Array(Project), ...errors } },
+      },
+      async () => listProjects(s.db),
+    );
 
-  app.post('/api/projects', {
-    config: { access: 'admin' },
-    schema: { tags: ['projects'], summary: 'Create a project (a new bare git repository)', body: CreateProjectRequest, response: { 201: Project, ...errors } },
-  }, async (req, reply) => reply.status(201).send(await createProject(s, sync, requireAuth(req).actor, req.body)));
+    app.post(
+      '/api/projects',
+      {
+        config: { access: 'admin' },
+        schema: {
+          tags: ['projects'],
+          summary: 'Create a project (a new bare git repository)',
+          body: CreateProjectRequest,
+          response: { 201: Project, ...errors },
+        },
+      },
+      async (req, reply) => reply.status(201).send(await createProject(s, sync, requireAuth(req).actor, req.body)),
+    );
 
-  app.get('/api/projects/:project', {
-    config: { access: 'read' },
-    schema: { tags: ['projects'], summary: 'One project', params: Params, response: { 200: Project, ...errors } },
-  }, async (req) => {
-    const project = await getProject(s.db, req.params.project);
-    if (!project) throw notFound(`project "${req.params.project}" not found`);
-    return project;
-  });
+    app.get(
+      '/api/projects/:project',
+      {
+        config: { access: 'read' },
+        schema: { tags: ['projects'], summary: 'One project', params: Params, response: { 200: Project, ...errors } },
+      },
+      async (req) => {
+        const project = await getProject(s.db, req.params.project);
+        if (!project) throw notFound(`project "${req.params.project}" not found`);
+        return project;
+      },
+    );
 
-  app.patch('/api/projects/:project', {
-    config: { access: 'admin' },
-    schema: { tags: ['projects'], summary: 'Rename, describe, set the git remote', params: Params, body: UpdateProjectRequest, response: { 200: Project, ...errors } },
-  }, async (req) => updateProject(s, sync, requireAuth(req).actor, req.params.project, req.body));
+    app.patch(
+      '/api/projects/:project',
+      {
+        config: { access: 'admin' },
+        schema: {
+          tags: ['projects'],
+          summary: 'Rename, describe, set the git remote',
+          params: Params,
+          body: UpdateProjectRequest,
+          response: { 200: Project, ...errors },
+        },
+      },
+      async (req) => updateProject(s, sync, requireAuth(req).actor, req.params.project, req.body),
+    );
 
-  app.delete('/api/projects/:project', {
-    config: { access: 'admin' },
-    schema: { tags: ['projects'], summary: 'Delete a project and its repository', params: Params, response: { 204: Type.Null(), ...errors } },
-  }, async (req, reply) => {
-    await deleteProject(s, requireAuth(req).actor, req.params.project);
-    return reply.status(204).send(null);
-  });
-};
+    app.delete(
+      '/api/projects/:project',
+      {
+        config: { access: 'admin' },
+        schema: {
+          tags: ['projects'],
+          summary: 'Delete a project and its repository',
+          params: Params,
+          response: { 204: Type.Null(), ...errors },
+        },
+      },
+      async (req, reply) => {
+        await deleteProject(s, requireAuth(req).actor, req.params.project);
+        return reply.status(204).send(null);
+      },
+    );
+  };

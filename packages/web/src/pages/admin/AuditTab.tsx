@@ -43,7 +43,14 @@ export function AuditTab() {
             </option>
           ))}
         </Field>
-        <Field id="audit-user" label="User" className="w-40" value={user} onChange={(e) => setUser(e.target.value)} placeholder="username" />
+        <Field
+          id="audit-user"
+          label="User"
+          className="w-40"
+          value={user}
+          onChange={(e) => setUser(e.target.value)}
+          placeholder="username"
+        />
         <Field as="select" id="audit-action" label="Action" value={action} onChange={(e) => setAction(e.target.value)}>
           <option value="">All actions</option>
           {ACTIONS.map((a) => (
@@ -93,7 +100,11 @@ export function AuditTab() {
             ))}
           </tbody>
         </table>
-        {audit.isPending && <div className="p-4"><Spinner label="Loading audit log" /></div>}
+        {audit.isPending && (
+          <div className="p-4">
+            <Spinner label="Loading audit log" />
+          </div>
+        )}
         {audit.data?.length === 0 && <p className="px-4 py-8 text-center text-sm muted">No entries match these filters.</p>}
       </div>
     </div>

@@ -31,7 +31,12 @@ function ProjectSync({ project }: { project: Project }) {
   };
 
   return (
-    <form onSubmit={submit} className="card space-y-3 p-4" aria-label={`Remote sync for ${project.name}`} data-testid={`sync-${project.slug}`}>
+    <form
+      onSubmit={submit}
+      className="card space-y-3 p-4"
+      aria-label={`Remote sync for ${project.name}`}
+      data-testid={`sync-${project.slug}`}
+    >
       <div className="flex flex-wrap items-center justify-between gap-2">
         <h2 className="font-semibold">
           {project.name} <span className="font-mono text-xs font-normal muted">{project.slug}</span>
@@ -65,7 +70,12 @@ function ProjectSync({ project }: { project: Project }) {
       <ErrorText error={error} />
       <div className="flex justify-end gap-2">
         {project.remoteUrl && (
-          <button type="button" className="btn btn-secondary" disabled={busy} onClick={() => save({ remoteUrl: null, remoteToken: null }, 'remote removed')}>
+          <button
+            type="button"
+            className="btn btn-secondary"
+            disabled={busy}
+            onClick={() => save({ remoteUrl: null, remoteToken: null }, 'remote removed')}
+          >
             Remove remote
           </button>
         )}
@@ -81,11 +91,15 @@ export function SyncTab() {
   const projects = useProjects();
   return (
     <div className="space-y-4">
-      <p className="text-sm muted">Commits are pushed to the remote in the background, with retry. The token is stored on the server and never shown again.</p>
+      <p className="text-sm muted">
+        Commits are pushed to the remote in the background, with retry. The token is stored on the server and never shown again.
+      </p>
       {projects.isPending && <Spinner />}
       <ErrorText error={projects.error} />
       {projects.data?.length === 0 && <EmptyState title="No projects yet" />}
-      {projects.data?.map((p) => <ProjectSync key={p.slug} project={p} />)}
+      {projects.data?.map((p) => (
+        <ProjectSync key={p.slug} project={p} />
+      ))}
     </div>
   );
 }

@@ -25,13 +25,23 @@ function UserRow({ user, self }: { user: User; self: boolean }) {
     <tr data-testid={`user-row-${user.username}`} className={user.disabled ? 'opacity-60' : ''}>
       <td className="td font-medium">
         {user.username} {self && <span className="text-xs muted">(you)</span>}
-        {error ? <div className="mt-1"><ErrorText error={error} /></div> : null}
+        {error ? (
+          <div className="mt-1">
+            <ErrorText error={error} />
+          </div>
+        ) : null}
       </td>
       <td className="td">
         <label className="sr-only" htmlFor={`role-${user.id}`}>
           Role of {user.username}
         </label>
-        <select id={`role-${user.id}`} className="input w-32" value={user.role} disabled={busy || self} onChange={(e) => update({ role: e.target.value as Role }, `role set to ${e.target.value}`)}>
+        <select
+          id={`role-${user.id}`}
+          className="input w-32"
+          value={user.role}
+          disabled={busy || self}
+          onChange={(e) => update({ role: e.target.value as Role }, `role set to ${e.target.value}`)}
+        >
           {ROLES.map((r) => (
             <option key={r} value={r}>
               {r}
@@ -43,7 +53,12 @@ function UserRow({ user, self }: { user: User; self: boolean }) {
       <td className="td hidden text-sm muted md:table-cell">{shortTime(user.createdAt)}</td>
       <td className="td text-right">
         {!self && (
-          <button type="button" className={`btn btn-sm ${user.disabled ? 'btn-secondary' : 'btn-danger'}`} disabled={busy} onClick={() => update({ disabled: !user.disabled }, user.disabled ? 'enabled' : 'disabled')}>
+          <button
+            type="button"
+            className={`btn btn-sm ${user.disabled ? 'btn-secondary' : 'btn-danger'}`}
+            disabled={busy}
+            onClick={() => update({ disabled: !user.disabled }, user.disabled ? 'enabled' : 'disabled')}
+          >
             {user.disabled ? 'Enable' : 'Disable'}
           </button>
         )}
@@ -73,8 +88,27 @@ function CreateUser() {
       <h2 id="create-user-title" className="font-semibold">
         Add a user
       </h2>
-      <Field id="new-username" label="Username" required pattern="[A-Za-z0-9_.@\-]+" maxLength={64} autoComplete="off" value={username} onChange={(e) => setUsername(e.target.value)} />
-      <Field id="new-password" label="Password" hint="at least 8 characters" type="password" required minLength={8} autoComplete="new-password" value={password} onChange={(e) => setPassword(e.target.value)} />
+      <Field
+        id="new-username"
+        label="Username"
+        required
+        pattern="[A-Za-z0-9_.@\-]+"
+        maxLength={64}
+        autoComplete="off"
+        value={username}
+        onChange={(e) => setUsername(e.target.value)}
+      />
+      <Field
+        id="new-password"
+        label="Password"
+        hint="at least 8 characters"
+        type="password"
+        required
+        minLength={8}
+        autoComplete="new-password"
+        value={password}
+        onChange={(e) => setPassword(e.target.value)}
+      />
       <Field as="select" id="new-role" label="Role" value={role} onChange={(e) => setRole(e.target.value as Role)}>
         <option value="user">user: check out, check in, upload</option>
         <option value="viewer">viewer: read and download</option>
@@ -94,7 +128,11 @@ export function UsersTab() {
   return (
     <div className="grid items-start gap-6 lg:grid-cols-[minmax(0,1fr)_20rem]">
       <div className="card overflow-x-auto">
-        {users.isPending && <div className="p-4"><Spinner label="Loading users" /></div>}
+        {users.isPending && (
+          <div className="p-4">
+            <Spinner label="Loading users" />
+          </div>
+        )}
         <ErrorText error={users.error} />
         <table className="w-full">
           <thead className="border-b border-slate-200 dark:border-slate-800">
@@ -109,7 +147,9 @@ export function UsersTab() {
             </tr>
           </thead>
           <tbody className="divide-y divide-slate-100 dark:divide-slate-800">
-            {users.data?.map((u) => <UserRow key={u.id} user={u} self={u.username === me.username} />)}
+            {users.data?.map((u) => (
+              <UserRow key={u.id} user={u} self={u.username === me.username} />
+            ))}
           </tbody>
         </table>
       </div>
