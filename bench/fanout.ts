@@ -20,7 +20,12 @@ export interface FanoutOptions {
   users?: number;
   log?: (line: string) => void;
 }
-export interface Latency { p50: number; p99: number; max: number; mean: number }
+export interface Latency {
+  p50: number;
+  p99: number;
+  max: number;
+  mean: number;
+}
 export interface FanoutResult {
   clients: number;
   rounds: number;
@@ -78,14 +83,25 @@ export async function run(opts: FanoutOptions = {}): Promise<FanoutResult> {
     log(`bare ws: ${clients} clients connected`);
     let seq = 0;
     const bareWs = await measure(children, rounds, (round) => {
-      const text = JSON.stringify({ type: 'file.updated', ts: new Date().toISOString(), seq: ++seq, project: PROJECT, data: benchData(round) });
+      const text = JSON.stringify({
+        type: 'file.updated',
+        ts: new Date().toISOString(),
+        seq: ++seq,
+        project: PROJECT,
+        data: benchData(round),
+      });
       for (const client of wss.clients) client.send(text);
     });
     await closeAll(children);
     await new Promise((resolve) => wss.close(resolve));
 
     return {
-      clients, rounds, hub, bareWs, rssPerIdleConnectionBytes, connectSeconds,
+      clients,
+      rounds,
+      hub,
+      bareWs,
+      rssPerIdleConnectionBytes,
+      connectSeconds,
       ratio: { p50: hub.p50 / bareWs.p50, p99: hub.p99 / bareWs.p99, max: hub.max / bareWs.max },
     };
   } finally {
@@ -96,16 +112,25 @@ export async function run(opts: FanoutOptions = {}): Promise<FanoutResult> {
 /** A realistic file event (~350 bytes) carrying the send time. */
 function benchData(round: number) {
   return {
-    actor: 'alice', path: '1234567_op1.mcam', message: 'roughing pass retuned', revision: 'C',
+    actor: 'alice',
+    path: '1234567_op1.mcam',
+    message: 'roughing pass retuned',
+    revision: 'C',
     file: { path: '1234567_op1.mcam', name: '1234567_op1.mcam', group: '12XXXXX', status: 'locked', lockedBy: 'alice' },
-    round, sentAt: now(),
+    round,
+    sentAt: now(),
   };
 }
 
-async function measure(children: ChildProcess[], rounds: number, publish: (round: number) => void): Promise<Latency & { publishMs: number }> {
+async function measure(
+  children: ChildProcess[],
+  rounds: number,
+  publish: (round: number) => void,
+): Promise<Latency & { publishMs: number }> {
   const samples: number[] = [];
   let publishMs = 0;
-  for (let round = -2; round < rounds; round++) { // two warm-up rounds
+  for (let round = -2; round < rounds; round++) {
+    // two warm-up rounds
     const done = Promise.all(children.map((child) => next(child, (m) => m.ev === 'round' && m.round === round)));
     const t0 = now();
     publish(round);
@@ -115,9 +140,9 @@ async function measure(children: ChildProcess[], rounds: number, publish: (round
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
   samples.sort((a, b) => a - b);
-  const at = (q: number) => samples[Math.min(samples.length - 1, Math.floor(q * samples.length))];
+  const at = (q: number) => samples[Math.min(samples.length - 1, Math.floor(q * samples.length))] ?? NaN;
   const mean = samples.reduce((a, b) => a + b, 0) / samples.length;
-  return { p50: at(0.5), p99: at(0.99), max: samples[samples.length - 1], mean, publishMs: publishMs / rounds };
+  return { p50: at(0.5), p99: at(0.99), max: samples[samples.length - 1] ?? NaN, mean, publishMs: publishMs / rounds };
 }
 
 async function startChildren(procs: number): Promise<ChildProcess[]> {
@@ -127,12 +152,14 @@ async function startChildren(procs: number): Promise<ChildProcess[]> {
 
 async function connectAll(children: ChildProcess[], url: string, clients: number, users: number, subscribe: string | null): Promise<void> {
   const share = Math.ceil(clients / children.length);
-  const replies = await Promise.all(children.map((child, i) => {
-    const count = Math.max(0, Math.min(share, clients - i * share));
-    const reply = next(child, (m) => m.ev === 'connected');
-    child.send({ cmd: 'connect', url, count, firstId: i * share, users, subscribe } satisfies ToClients);
-    return withTimeout(reply, 120_000, 'connect');
-  }));
+  const replies = await Promise.all(
+    children.map((child, i) => {
+      const count = Math.max(0, Math.min(share, clients - i * share));
+      const reply = next(child, (m) => m.ev === 'connected');
+      child.send({ cmd: 'connect', url, count, firstId: i * share, users, subscribe } satisfies ToClients);
+      return withTimeout(reply, 120_000, 'connect');
+    }),
+  );
   const failed = replies.reduce((n, r) => n + (r.ev === 'connected' ? r.failed : 0), 0);
   if (failed > 0) {
     const error = replies.map((r) => (r.ev === 'connected' ? r.error : undefined)).find(Boolean) ?? '';
@@ -144,11 +171,13 @@ async function connectAll(children: ChildProcess[], url: string, clients: number
 }
 
 async function closeAll(children: ChildProcess[]): Promise<void> {
-  await Promise.all(children.map((child) => {
-    const reply = next(child, (m) => m.ev === 'closed');
-    child.send({ cmd: 'close' } satisfies ToClients);
-    return reply;
-  }));
+  await Promise.all(
+    children.map((child) => {
+      const reply = next(child, (m) => m.ev === 'closed');
+      child.send({ cmd: 'close' } satisfies ToClients);
+      return reply;
+    }),
+  );
   await new Promise((resolve) => setTimeout(resolve, 200)); // let the server see the closes
 }
 
@@ -181,7 +210,13 @@ function arg(name: string, fallback: number): number {
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const ms = (x: number) => `${x.toFixed(2)} ms`;
-  const result = await run({ clients: arg('clients', 2000), rounds: arg('rounds', 20), procs: arg('procs', 2), users: arg('users', 10), log: console.log });
+  const result = await run({
+    clients: arg('clients', 2000),
+    rounds: arg('rounds', 20),
+    procs: arg('procs', 2),
+    users: arg('users', 10),
+    log: console.log,
+  });
   const row = (name: string, l: Latency & { publishMs: number }) =>
     `${name.padEnd(8)} p50 ${ms(l.p50)}  p99 ${ms(l.p99)}  max ${ms(l.max)}  mean ${ms(l.mean)}  send loop ${ms(l.publishMs)}`;
   console.log(`\nfan-out of one event to ${result.clients} clients, ${result.rounds} rounds (delivery latency per client)`);

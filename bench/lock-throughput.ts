@@ -15,7 +15,7 @@ async function startBare(): Promise<{ url: string; stop(): void }> {
     cwd: path.resolve(import.meta.dirname, '../packages/server'),
     stdio: ['ignore', 'pipe', 'inherit'],
   });
-  await new Promise((r) => child.stdout!.once('data', r));
+  await new Promise((r) => child.stdout.once('data', r));
   return { url: `http://127.0.0.1:${port}/hello`, stop: () => child.kill('SIGKILL') };
 }
 

@@ -63,7 +63,7 @@ export class MemoryBus implements EventBus {
     const oldestKept = Math.max(1, current - this.size + 1);
     if (afterSeq + 1 < oldestKept) return null;
     const events: ProjectEvent[] = [];
-    for (let seq = afterSeq + 1; seq <= current; seq++) events.push(log!.ring[(seq - 1) % this.size]);
+    for (let seq = afterSeq + 1; seq <= current; seq++) events.push(log!.ring[(seq - 1) % this.size]!);
     return events;
   }
 

@@ -64,7 +64,7 @@ export class PgBus implements EventBus {
   /** Events published by this instance (the sync service pushes only for those): keys until delivered. */
   private readonly localKeys = new Set<string>();
   private readonly listeners = new BusListeners((error) => this.log.error({ err: error }, 'event listener failed'));
-  private readonly local = new WeakSet<object>();
+  private readonly local = new WeakSet();
   /** Events waiting for their project's next publishing statement. */
   private readonly outbox = new Map<string, QueuedEvent[]>();
   /** Projects with a publishing statement in flight (one at a time per project, in order). */

@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import { hash, verify } from '@node-rs/argon2';
-import type { Role, User } from '@lockstep/protocol';
+import type { User } from '@lockstep/protocol';
 import { appendAudit } from '../store/audit.js';
 import { findSessionUser, findTokenUser, insertSession, deleteSession } from '../store/sessions.js';
 import { findUserByName, toUser } from '../store/users.js';
@@ -73,7 +73,7 @@ export async function authenticate(
   const { user, csrfToken } = found;
   const auth: Authenticated = {
     user: toUser(user),
-    actor: { id: user.id, username: user.username, role: user.role as Role },
+    actor: { id: user.id, username: user.username, role: user.role },
     csrfToken,
     via: 'cookie',
   };

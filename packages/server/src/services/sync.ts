@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Project, ProjectEventMap, SyncResult } from '@lockstep/protocol';
+import type { ProjectEventMap, SyncResult } from '@lockstep/protocol';
 import type { Config } from '../config.js';
 import type { ProjectEvent } from '../events/bus.js';
 import { isLocalEvent } from '../events/index.js';
@@ -336,7 +336,7 @@ export class SyncService {
         }
         let files = 0;
         if (remote) {
-          const moved = await this.s.projectWrites.run(slug, () => moveMain(gitDir, remote!, null, `import from ${auth.url}`));
+          const moved = await this.s.projectWrites.run(slug, () => moveMain(gitDir, remote, null, `import from ${auth.url}`));
           if (!moved) throw conflict(`project "${slug}" already has commits; import only fills an empty project`);
           await report('process.progress', 75, undefined, 'Indexing');
           files = (await rebuildIndex(this.s, slug)).files;
@@ -399,7 +399,7 @@ export class SyncService {
 
   private async publishProject(slug: string, actor: Actor | null): Promise<void> {
     const project = await getProject(this.s.db, slug);
-    if (project) await this.s.bus.publish(slug, 'project.updated', { actor: actor?.username ?? 'lockstep', project: project as Project });
+    if (project) await this.s.bus.publish(slug, 'project.updated', { actor: actor?.username ?? 'lockstep', project: project });
   }
 
   private reporter(slug: string, kind: string, label: string) {

@@ -87,14 +87,18 @@ describe('slow consumers', () => {
 
     resumeReading(slow);
     await slow.next('process.completed', () => true, 10_000);
-    const tail = slow.history.filter((m) => m.type.startsWith('process.'))
+    const tail = slow.history
+      .filter((m) => m.type.startsWith('process.'))
       .map((m) => `${m.type}:${(m.data as { processId: string }).processId}:${(m.data as { progress: number }).progress}`);
     // job2 reached 50 before job1 went on from 51 to 100, so that is the order of the latest updates.
     expect(tail).toEqual(['process.progress:job2:50', 'process.progress:job1:100', 'process.completed:job1:100']);
     const allSeqs = slow.events('p1').map((m) => m.seq!);
     expect(allSeqs).toEqual([...allSeqs].sort((a, b) => a - b)); // never out of order
     // No file event was dropped for it; the fast client got every progress update.
-    const fileSeqs = slow.events('p1').filter((m) => m.type === 'file.updated').map((m) => m.seq);
+    const fileSeqs = slow
+      .events('p1')
+      .filter((m) => m.type === 'file.updated')
+      .map((m) => m.seq);
     expect(fileSeqs).toEqual(Array.from({ length: fileSeqs.length }, (_, i) => i + 1));
     await fast.next('process.completed');
     expect(fast.history.filter((m) => m.type === 'process.progress')).toHaveLength(150);

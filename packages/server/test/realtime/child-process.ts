@@ -16,7 +16,11 @@ export interface ServerProcess {
   stop(): Promise<void>;
 }
 
-export async function startServerProcess(mode: 'realtime' | 'app', env: Record<string, string> = {}, timeoutMs = 30_000): Promise<ServerProcess> {
+export async function startServerProcess(
+  mode: 'realtime' | 'app',
+  env: Record<string, string> = {},
+  timeoutMs = 30_000,
+): Promise<ServerProcess> {
   const script = fileURLToPath(new URL('./child-server.ts', import.meta.url));
   const child = fork(script, [mode], {
     execArgv: ['--import', 'tsx'],
@@ -26,10 +30,12 @@ export async function startServerProcess(mode: 'realtime' | 'app', env: Record<s
   let stderr = '';
   child.stderr!.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-20_000)));
   let exited: number | null = null;
-  const exit = new Promise<void>((resolve) => child.once('exit', (code, signal) => {
-    exited = code ?? (signal ? 128 : -1);
-    resolve();
-  }));
+  const exit = new Promise<void>((resolve) =>
+    child.once('exit', (code, signal) => {
+      exited = code ?? (signal ? 128 : -1);
+      resolve();
+    }),
+  );
   let nextId = 1;
   const pending = new Map<number, { resolve(v: unknown): void; reject(e: Error): void }>();
   child.on('message', (msg: { id: number; result?: unknown; error?: string }) => {
@@ -44,18 +50,25 @@ export async function startServerProcess(mode: 'realtime' | 'app', env: Record<s
     pending.clear();
   });
 
-  const call = <T>(id: number, send: boolean, req: ChildRequest | null, ms: number): Promise<T> => new Promise<T>((resolve, reject) => {
-    if (exited !== null) return reject(new Error(`server process exited (${exited}): ${stderr.slice(-2000)}`));
-    const timer = setTimeout(() => {
-      pending.delete(id);
-      reject(new Error(`server process did not answer ${req?.cmd ?? 'hello'} within ${ms} ms; stderr: ${stderr.slice(-2000)}`));
-    }, ms);
-    pending.set(id, {
-      resolve: (v) => { clearTimeout(timer); resolve(v as T); },
-      reject: (e) => { clearTimeout(timer); reject(e); },
+  const call = <T>(id: number, send: boolean, req: ChildRequest | null, ms: number): Promise<T> =>
+    new Promise<T>((resolve, reject) => {
+      if (exited !== null) return reject(new Error(`server process exited (${exited}): ${stderr.slice(-2000)}`));
+      const timer = setTimeout(() => {
+        pending.delete(id);
+        reject(new Error(`server process did not answer ${req?.cmd ?? 'hello'} within ${ms} ms; stderr: ${stderr.slice(-2000)}`));
+      }, ms);
+      pending.set(id, {
+        resolve: (v) => {
+          clearTimeout(timer);
+          resolve(v as T);
+        },
+        reject: (e) => {
+          clearTimeout(timer);
+          reject(e);
+        },
+      });
+      if (send) child.send({ id, req });
     });
-    if (send) child.send({ id, req });
-  });
 
   const hello = await call<ChildHello>(0, false, null, timeoutMs);
   const proc: ServerProcess = {

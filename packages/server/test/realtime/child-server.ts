@@ -131,8 +131,15 @@ async function main(): Promise<void> {
       case 'stats': {
         const readyStates: Record<string, number> = {};
         const bufferedAmounts: Record<string, number> = {};
-        for (const [port, ws] of sockets) (readyStates[port] = ws.readyState), (bufferedAmounts[port] = ws.bufferedAmount);
-        const stats: ChildStats = { connections: hub.connectionCount(), rss: process.memoryUsage().rss, peakRss, closeCodes, readyStates, bufferedAmounts };
+        for (const [port, ws] of sockets) ((readyStates[port] = ws.readyState), (bufferedAmounts[port] = ws.bufferedAmount));
+        const stats: ChildStats = {
+          connections: hub.connectionCount(),
+          rss: process.memoryUsage().rss,
+          peakRss,
+          closeCodes,
+          readyStates,
+          bufferedAmounts,
+        };
         peakRss = process.memoryUsage().rss;
         return stats;
       }

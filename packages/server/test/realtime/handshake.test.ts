@@ -4,7 +4,9 @@ import { TestClient, connectUser, eventually, startRealtimeServer, withTimeout, 
 
 describe('/ws handshake', () => {
   let server: TestServer;
-  beforeAll(async () => { server = await startRealtimeServer(); });
+  beforeAll(async () => {
+    server = await startRealtimeServer();
+  });
   afterAll(() => server.close());
 
   it('closes 1008 without a session cookie', async () => {
@@ -24,7 +26,7 @@ describe('/ws handshake', () => {
     expect(server.hub.onlineUsers()).not.toContain('alice');
   });
 
-  it('accepts the page\'s own origin and the configured ones', async () => {
+  it("accepts the page's own origin and the configured ones", async () => {
     for (const origin of [server.origin, 'https://pdm.example.com']) {
       const client = new TestClient(server.url, { session: 'sess-alice', origin });
       await withTimeout(client.opened, 2000, 'open');
@@ -47,7 +49,7 @@ describe('/ws handshake', () => {
   it('sends connection.established first, with user, role, heartbeat and who is online', async () => {
     const bob = await connectUser(server, 'sess-bob');
     const alice = await connectUser(server, 'sess-alice');
-    const first = alice.history[0];
+    const first = alice.history[0]!;
     expect(first.type).toBe('connection.established');
     expect(first.data).toMatchObject({ user: 'alice', role: 'user', heartbeatMs: 10_000, online: ['alice', 'bob'] });
     expect(typeof first.ts).toBe('string');

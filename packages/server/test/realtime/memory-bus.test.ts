@@ -47,7 +47,9 @@ describe('MemoryBus', () => {
     const errors: unknown[] = [];
     const bus = new MemoryBus({ replayBufferSize: 10, onListenerError: (e) => errors.push(e) });
     const seen: number[] = [];
-    bus.onEvent(() => { throw new Error('boom'); });
+    bus.onEvent(() => {
+      throw new Error('boom');
+    });
     const stop = bus.onEvent((e: ProjectEvent) => seen.push(e.seq));
     const pending = bus.publish('p1', 'file.uploaded', data('a'));
     expect(seen).toEqual([1]); // before the promise resolves

@@ -11,7 +11,7 @@ describe('/ws client messages and subscriptions', () => {
   });
   afterAll(() => server.close());
 
-  it('answers subscribe with the current seq, and then only sends that project\'s events', async () => {
+  it("answers subscribe with the current seq, and then only sends that project's events", async () => {
     await server.bus.publish('p1', 'file.uploaded', fileEvent('before.nc'));
     const bob = await connectUser(server, 'sess-bob');
     bob.send({ type: 'subscribe', project: 'p1' });
@@ -25,7 +25,10 @@ describe('/ws client messages and subscriptions', () => {
     const last = await bob.next('file.checked_in');
     expect(last).toMatchObject({ project: 'p1', seq: 3, data: { path: 'a.nc', actor: 'alice' } });
     expect(bob.history.filter((m) => m.project === 'p2')).toEqual([]);
-    expect(bob.events('p1').map((m) => [m.type, m.seq])).toEqual([['file.checked_out', 2], ['file.checked_in', 3]]);
+    expect(bob.events('p1').map((m) => [m.type, m.seq])).toEqual([
+      ['file.checked_out', 2],
+      ['file.checked_in', 3],
+    ]);
     bob.ws.close();
   });
 

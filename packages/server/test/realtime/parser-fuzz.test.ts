@@ -21,8 +21,33 @@ import { snapshot, type Snapshot } from '../snapshot.js';
 
 const SEED = 0x10c5_7e9;
 const KNOWN_TYPES = ['subscribe', 'unsubscribe', 'ping', 'resume'];
-const HOSTILE_KEYS = ['__proto__', 'constructor', 'prototype', 'hasOwnProperty', 'toJSON', 'isAdmin', 'type', 'project', 'after_seq', 'nonce'];
-const PROJECT_NAMES = ['shop', 'other', 'nope', '', 'x'.repeat(64), 'x'.repeat(65), '__proto__', 'constructor', '../shop', 'SHOP', 'sh\u0000op', 'shop ', '*'];
+const HOSTILE_KEYS = [
+  '__proto__',
+  'constructor',
+  'prototype',
+  'hasOwnProperty',
+  'toJSON',
+  'isAdmin',
+  'type',
+  'project',
+  'after_seq',
+  'nonce',
+];
+const PROJECT_NAMES = [
+  'shop',
+  'other',
+  'nope',
+  '',
+  'x'.repeat(64),
+  'x'.repeat(65),
+  '__proto__',
+  'constructor',
+  '../shop',
+  'SHOP',
+  'sh\u0000op',
+  'shop ',
+  '*',
+];
 
 // ------------------------------------------------------------------ generators (shared by both parts)
 /** JSON text of an object built from entries, so `__proto__` stays an own key and duplicates stay duplicated. */
@@ -40,28 +65,48 @@ const fieldValue = fc.oneof(
   fc.string({ maxLength: 120 }).map((s) => JSON.stringify(s)),
 );
 /** Objects whose type is (usually) a known one, with the known fields, random values, and hostile extra keys. */
-const messageLike = fc.tuple(
-  fc.oneof(fc.constantFrom(...KNOWN_TYPES).map((t) => JSON.stringify(t)), jsonText, fc.constantFrom('"PING"', '"ping "', '"__proto__"', '"toString"')),
-  fc.option(fc.oneof(fc.constantFrom(...PROJECT_NAMES).map((p) => JSON.stringify(p)), fieldValue), { nil: undefined }),
-  fc.option(seqValue, { nil: undefined }),
-  fc.option(fc.oneof(fc.string({ maxLength: 110 }).map((s) => JSON.stringify(s)), fieldValue), { nil: undefined }),
-  fc.array(fc.tuple(fc.oneof(fc.constantFrom(...HOSTILE_KEYS), fc.string({ maxLength: 12 })), fieldValue), { maxLength: 4 }),
-  fc.boolean(),
-).map(([type, project, afterSeq, nonce, extra, extraFirst]) => {
-  const known: Array<[string, string]> = [['type', type]];
-  if (project !== undefined) known.push(['project', project]);
-  if (afterSeq !== undefined) known.push(['after_seq', afterSeq]);
-  if (nonce !== undefined) known.push(['nonce', nonce]);
-  return objectText(extraFirst ? [...extra, ...known] : [...known, ...extra]);
-});
-/** Nesting: [[[…]]] or {"a":{"a":…}}, placed at the top, as a field, or wrapping a message. */
-const nested = (maxDepth: number) => fc.tuple(fc.integer({ min: 1, max: maxDepth }), fc.boolean(), fc.constantFrom('top', 'nonce', 'project', 'extra'))
-  .map(([depth, arrays, where]) => {
-    const deep = arrays ? '['.repeat(depth) + ']'.repeat(depth) : '{"a":'.repeat(depth) + '1' + '}'.repeat(depth);
-    if (where === 'top') return deep;
-    if (where === 'extra') return `{"type":"ping","x":${deep}}`;
-    return `{"type":"${where === 'nonce' ? 'ping' : 'subscribe'}","${where}":${deep}}`;
+const messageLike = fc
+  .tuple(
+    fc.oneof(
+      fc.constantFrom(...KNOWN_TYPES).map((t) => JSON.stringify(t)),
+      jsonText,
+      fc.constantFrom('"PING"', '"ping "', '"__proto__"', '"toString"'),
+    ),
+    fc.option(
+      fc.oneof(
+        fc.constantFrom(...PROJECT_NAMES).map((p) => JSON.stringify(p)),
+        fieldValue,
+      ),
+      { nil: undefined },
+    ),
+    fc.option(seqValue, { nil: undefined }),
+    fc.option(
+      fc.oneof(
+        fc.string({ maxLength: 110 }).map((s) => JSON.stringify(s)),
+        fieldValue,
+      ),
+      { nil: undefined },
+    ),
+    fc.array(fc.tuple(fc.oneof(fc.constantFrom(...HOSTILE_KEYS), fc.string({ maxLength: 12 })), fieldValue), { maxLength: 4 }),
+    fc.boolean(),
+  )
+  .map(([type, project, afterSeq, nonce, extra, extraFirst]) => {
+    const known: Array<[string, string]> = [['type', type]];
+    if (project !== undefined) known.push(['project', project]);
+    if (afterSeq !== undefined) known.push(['after_seq', afterSeq]);
+    if (nonce !== undefined) known.push(['nonce', nonce]);
+    return objectText(extraFirst ? [...extra, ...known] : [...known, ...extra]);
   });
+/** Nesting: [[[…]]] or {"a":{"a":…}}, placed at the top, as a field, or wrapping a message. */
+const nested = (maxDepth: number) =>
+  fc
+    .tuple(fc.integer({ min: 1, max: maxDepth }), fc.boolean(), fc.constantFrom('top', 'nonce', 'project', 'extra'))
+    .map(([depth, arrays, where]) => {
+      const deep = arrays ? '['.repeat(depth) + ']'.repeat(depth) : '{"a":'.repeat(depth) + '1' + '}'.repeat(depth);
+      if (where === 'top') return deep;
+      if (where === 'extra') return `{"type":"ping","x":${deep}}`;
+      return `{"type":"${where === 'nonce' ? 'ping' : 'subscribe'}","${where}":${deep}}`;
+    });
 
 // ------------------------------------------------------------------ the reference
 type Expected = { ok: true; value: unknown } | { ok: false; code: string };
@@ -107,22 +152,40 @@ function checkParse(data: Buffer, isBinary: boolean): void {
 // ------------------------------------------------------------------ 1. the parser alone
 describe('parseClientMessage (seeded fuzz)', () => {
   const run = (arb: fc.Arbitrary<[Buffer, boolean]>, numRuns = 1000) =>
-    fc.assert(fc.property(arb, ([data, isBinary]) => checkParse(data, isBinary)), { seed: SEED, numRuns });
+    fc.assert(
+      fc.property(arb, ([data, isBinary]) => checkParse(data, isBinary)),
+      { seed: SEED, numRuns },
+    );
 
   it('arbitrary strings (UTF-16 units, full Unicode, graphemes) as text frames', () => {
-    run(fc.oneof(fc.string({ unit: 'binary' }), fc.string({ unit: 'grapheme' }), fc.string()).map((s) => [Buffer.from(s), false]), 2000);
+    run(
+      fc.oneof(fc.string({ unit: 'binary' }), fc.string({ unit: 'grapheme' }), fc.string()).map((s) => [Buffer.from(s), false]),
+      2000,
+    );
   });
   it('arbitrary JSON values', () => {
-    run(jsonText.map((s) => [Buffer.from(s), false]), 2000);
+    run(
+      jsonText.map((s) => [Buffer.from(s), false]),
+      2000,
+    );
   });
   it('objects with a known type, random fields, and prototype-pollution keys', () => {
-    run(messageLike.map((s) => [Buffer.from(s), false]), 3000);
+    run(
+      messageLike.map((s) => [Buffer.from(s), false]),
+      3000,
+    );
   });
   it('arbitrary bytes, as binary frames and as (possibly invalid UTF-8) text', () => {
-    run(fc.tuple(fc.uint8Array({ maxLength: 300 }), fc.boolean()).map(([bytes, isBinary]) => [Buffer.from(bytes), isBinary]), 2000);
+    run(
+      fc.tuple(fc.uint8Array({ maxLength: 300 }), fc.boolean()).map(([bytes, isBinary]) => [Buffer.from(bytes), isBinary]),
+      2000,
+    );
   });
   it('deep nesting (up to 3,000 levels) anywhere but in `type`', () => {
-    run(nested(3000).map((s) => [Buffer.from(s), false]), 200);
+    run(
+      nested(3000).map((s) => [Buffer.from(s), false]),
+      200,
+    );
   });
   it('valid messages are accepted (the fuzz above is not just rejecting everything)', () => {
     const valid = fc.oneof(
@@ -130,10 +193,13 @@ describe('parseClientMessage (seeded fuzz)', () => {
       fc.record({ type: fc.constant('ping'), nonce: fc.string({ maxLength: 100 }) }, { requiredKeys: ['type'] }),
       fc.record({ type: fc.constant('resume'), project: fc.string({ minLength: 1, maxLength: 64 }), after_seq: fc.nat() }),
     );
-    fc.assert(fc.property(valid, (m) => {
-      const result = parseClientMessage(Buffer.from(JSON.stringify(m)), false);
-      expect(result).toEqual({ ok: true, message: m });
-    }), { seed: SEED, numRuns: 1000 });
+    fc.assert(
+      fc.property(valid, (m) => {
+        const result = parseClientMessage(Buffer.from(JSON.stringify(m)), false);
+        expect(result).toEqual({ ok: true, message: m });
+      }),
+      { seed: SEED, numRuns: 1000 },
+    );
   });
 
   // Fails today (finds the crashers below): `type` that is an object or array, with prototype-named keys.
@@ -143,8 +209,12 @@ describe('parseClientMessage (seeded fuzz)', () => {
       fc.array(fc.tuple(key, fieldValue), { maxLength: 3 }).map(objectText),
       fc.array(jsonText, { maxLength: 3 }).map((items) => `[${items.join(',')}]`),
     );
-    run(fc.tuple(typeValue, fc.array(fc.tuple(fc.constantFrom(...HOSTILE_KEYS), fieldValue), { maxLength: 2 }))
-      .map(([type, extra]) => [Buffer.from(objectText([['type', type], ...extra])), false]), 2000);
+    run(
+      fc
+        .tuple(typeValue, fc.array(fc.tuple(fc.constantFrom(...HOSTILE_KEYS), fieldValue), { maxLength: 2 }))
+        .map(([type, extra]) => [Buffer.from(objectText([['type', type], ...extra])), false]),
+      2000,
+    );
   });
 
   // Known crashers: `String(type)` in client-messages.ts (the unknown_type message) throws on these.
@@ -165,7 +235,9 @@ interface Frame {
   data: Buffer;
   binary: boolean;
 }
-const text = (kind: string) => (s: string): Frame => ({ kind, data: Buffer.from(s), binary: false });
+const text =
+  (kind: string) =>
+  (s: string): Frame => ({ kind, data: Buffer.from(s), binary: false });
 // The known crashers (a `type` that is an object with an own toString/valueOf, or a very deep array)
 // are deliberately not in this corpus: the first one would kill the server and hide every other
 // result. They have their own tests at the end of this file.
@@ -176,30 +248,45 @@ const frameArb: fc.Arbitrary<Frame> = fc.oneof(
   fc.string({ unit: 'binary', maxLength: 200 }).map(text('random string')),
   messageLike.map(text('message-like')),
   nested(3000).map(text('deep nesting')),
-  fc.tuple(fc.integer({ min: 30_000, max: MAX_PAYLOAD - 40 }), fc.constantFrom('nonce', 'project', 'raw', 'key'))
-    .map(([n, where]) => text(`huge ${where}`)(
-      where === 'raw' ? 'x'.repeat(n)
-        : where === 'key' ? `{"type":"ping",${JSON.stringify('k'.repeat(n))}:1}`
-          : `{"type":"${where === 'nonce' ? 'ping' : 'subscribe'}","${where}":"${'y'.repeat(n)}"}`)),
-  fc.integer({ min: MAX_PAYLOAD + 1, max: MAX_PAYLOAD + 4096 }).map((n) => text('over the cap')(`{"type":"ping","nonce":"${'z'.repeat(n)}"}`)),
-  fc.constantFrom(
-    '{"__proto__":{"type":"ping"}}',
-    '{"type":"subscribe","project":"shop","__proto__":{"isAdmin":true}}',
-    '{"type":"ping","constructor":{"prototype":{"isAdmin":true}}}',
-    '{"constructor":{"prototype":{"type":"ping"}}}',
-    '{"type":"__proto__"}',
-    '{"type":"constructor"}',
-    '{"type":"hasOwnProperty"}',
-    '{"type":"subscribe","project":"__proto__"}',
-    '{"type":"resume","project":"constructor","after_seq":0}',
-    '{"type":"ping","type":"subscribe","project":"other"}',
-  ).map(text('prototype keys')),
-  fc.tuple(fc.constantFrom('subscribe', 'unsubscribe', 'resume'), fc.constantFrom(...PROJECT_NAMES), seqValue)
-    .map(([type, project, seq]) => text(`${type} ${project.slice(0, 10)}`)(
-      `{"type":"${type}","project":${JSON.stringify(project)}${type === 'resume' ? `,"after_seq":${seq}` : ''}}`)),
-  fc.tuple(fc.constantFrom('shop', 'other', 'nope'), seqValue).map(([project, seq]) => text('resume seq')(`{"type":"resume","project":"${project}","after_seq":${seq}}`)),
+  fc
+    .tuple(fc.integer({ min: 30_000, max: MAX_PAYLOAD - 40 }), fc.constantFrom('nonce', 'project', 'raw', 'key'))
+    .map(([n, where]) =>
+      text(`huge ${where}`)(
+        where === 'raw'
+          ? 'x'.repeat(n)
+          : where === 'key'
+            ? `{"type":"ping",${JSON.stringify('k'.repeat(n))}:1}`
+            : `{"type":"${where === 'nonce' ? 'ping' : 'subscribe'}","${where}":"${'y'.repeat(n)}"}`,
+      ),
+    ),
+  fc
+    .integer({ min: MAX_PAYLOAD + 1, max: MAX_PAYLOAD + 4096 })
+    .map((n) => text('over the cap')(`{"type":"ping","nonce":"${'z'.repeat(n)}"}`)),
+  fc
+    .constantFrom(
+      '{"__proto__":{"type":"ping"}}',
+      '{"type":"subscribe","project":"shop","__proto__":{"isAdmin":true}}',
+      '{"type":"ping","constructor":{"prototype":{"isAdmin":true}}}',
+      '{"constructor":{"prototype":{"type":"ping"}}}',
+      '{"type":"__proto__"}',
+      '{"type":"constructor"}',
+      '{"type":"hasOwnProperty"}',
+      '{"type":"subscribe","project":"__proto__"}',
+      '{"type":"resume","project":"constructor","after_seq":0}',
+      '{"type":"ping","type":"subscribe","project":"other"}',
+    )
+    .map(text('prototype keys')),
+  fc
+    .tuple(fc.constantFrom('subscribe', 'unsubscribe', 'resume'), fc.constantFrom(...PROJECT_NAMES), seqValue)
+    .map(([type, project, seq]) =>
+      text(`${type} ${project.slice(0, 10)}`)(
+        `{"type":"${type}","project":${JSON.stringify(project)}${type === 'resume' ? `,"after_seq":${seq}` : ''}}`,
+      ),
+    ),
+  fc
+    .tuple(fc.constantFrom('shop', 'other', 'nope'), seqValue)
+    .map(([project, seq]) => text('resume seq')(`{"type":"resume","project":"${project}","after_seq":${seq}}`)),
 );
-
 
 type Msg = { type: string; project?: string; seq?: number; data?: any };
 
@@ -232,7 +319,13 @@ class Probe {
         if (types.includes(m.type)) return m;
       }
       if (this.closeCode !== null) return { closed: this.closeCode };
-      if (Date.now() > deadline) throw new Error(`no reply within ${timeoutMs} ms; last: ${this.history.slice(-3).map((m) => m.type).join(', ')}`);
+      if (Date.now() > deadline)
+        throw new Error(
+          `no reply within ${timeoutMs} ms; last: ${this.history
+            .slice(-3)
+            .map((m) => m.type)
+            .join(', ')}`,
+        );
       await new Promise((resolve) => setTimeout(resolve, 2));
     }
   }
@@ -287,7 +380,8 @@ describe('300 hostile frames against the real app', () => {
     for (const [i, frame] of frames.entries()) {
       // Every 20 frames, events in every project (and in ones that do not exist): only subscribed ones may arrive.
       if (i % 20 === 0) {
-        for (const project of ['shop', 'other', 'nope', '__proto__', 'secret']) await server.request({ cmd: 'publish', project, count: 2 }, 5000);
+        for (const project of ['shop', 'other', 'nope', '__proto__', 'secret'])
+          await server.request({ cmd: 'publish', project, count: 2 }, 5000);
       }
       const label = `#${i} ${frame.kind}: ${JSON.stringify(frame.data.toString('latin1', 0, 60))}`;
       const parsed = reference(frame.data, frame.binary);
@@ -295,13 +389,15 @@ describe('300 hostile frames against the real app', () => {
       let expectation: { close: number } | { type: string; code?: string; project?: string };
       let pending: string | undefined;
       if (frame.data.length > MAX_PAYLOAD) expectation = { close: CloseCodes.tooBig };
-      else if (!frame.binary && !isValidUtf8(frame.data)) expectation = { close: 1007 }; // RFC 6455 §8.1: invalid UTF-8 in a text frame
+      else if (!frame.binary && !isValidUtf8(frame.data))
+        expectation = { close: 1007 }; // RFC 6455 §8.1: invalid UTF-8 in a text frame
       else if (!parsed.ok) expectation = { type: 'error', code: parsed.code };
       else {
         const msg = parsed.value as ClientMessage;
         if (msg.type === 'ping') expectation = { type: 'pong' };
         else if (msg.type === 'unsubscribe') expectation = { type: 'unsubscribed', project: msg.project };
-        else if (msg.project === 'shop' || msg.project === 'other') (expectation = { type: 'subscribed', project: msg.project }), (pending = msg.project);
+        else if (msg.project === 'shop' || msg.project === 'other')
+          ((expectation = { type: 'subscribed', project: msg.project }), (pending = msg.project));
         else expectation = { type: 'error', code: 'project_unavailable' };
       }
 
@@ -314,29 +410,33 @@ describe('300 hostile frames against the real app', () => {
         if (server.exitCode() !== null) break;
         probe.ws.terminate();
         probe = await connect();
-        (subscribed = new Set()), (checked = 0);
+        ((subscribed = new Set()), (checked = 0));
         continue;
       }
       checkLeaks(pending);
       if ('closed' in reply) {
         closes[reply.closed] = (closes[reply.closed] ?? 0) + 1;
-        if (!('close' in expectation) || expectation.close !== reply.closed) failures.push(`${label}: closed ${reply.closed}, expected ${JSON.stringify(expectation)}`);
+        if (!('close' in expectation) || expectation.close !== reply.closed)
+          failures.push(`${label}: closed ${reply.closed}, expected ${JSON.stringify(expectation)}`);
         if (server.exitCode() !== null) break;
         probe = await connect();
-        (subscribed = new Set()), (checked = 0);
+        ((subscribed = new Set()), (checked = 0));
         continue;
       }
       if ('close' in expectation) {
         failures.push(`${label}: got ${reply.type} ${JSON.stringify(reply.data)}, expected close ${expectation.close}`);
         continue;
       }
-      if (reply.type !== expectation.type
-        || (expectation.code !== undefined && reply.data?.code !== expectation.code)
-        || (expectation.project !== undefined && reply.data?.project !== expectation.project)) {
+      if (
+        reply.type !== expectation.type ||
+        (expectation.code !== undefined && reply.data?.code !== expectation.code) ||
+        (expectation.project !== undefined && reply.data?.project !== expectation.project)
+      ) {
         failures.push(`${label}: got ${reply.type} ${JSON.stringify(reply.data).slice(0, 200)}, expected ${JSON.stringify(expectation)}`);
       }
       if (reply.type === 'error') {
-        if (typeof reply.data?.code !== 'string' || typeof reply.data?.message !== 'string' || !reply.data.message) failures.push(`${label}: error without code/message`);
+        if (typeof reply.data?.code !== 'string' || typeof reply.data?.message !== 'string' || !reply.data.message)
+          failures.push(`${label}: error without code/message`);
         if (JSON.stringify(reply).length > 1000) failures.push(`${label}: error reply of ${JSON.stringify(reply).length} bytes`);
       }
       if (reply.type === 'subscribed') subscribed.add(reply.data.project);
@@ -351,8 +451,11 @@ describe('300 hostile frames against the real app', () => {
       expect(await probe.nextReply(['pong'])).toMatchObject({ type: 'pong', data: { nonce: 'barrier' } });
       checkLeaks();
     }
-    console.log(`hostile frames: ${frames.length}; closes by code: ${JSON.stringify(closes)}; kinds: ${JSON.stringify(
-      frames.reduce<Record<string, number>>((acc, f) => ((acc[f.kind.split(' ')[0]!] = (acc[f.kind.split(' ')[0]!] ?? 0) + 1), acc), {}))}`);
+    console.log(
+      `hostile frames: ${frames.length}; closes by code: ${JSON.stringify(closes)}; kinds: ${JSON.stringify(
+        frames.reduce<Record<string, number>>((acc, f) => ((acc[f.kind.split(' ')[0]!] = (acc[f.kind.split(' ')[0]!] ?? 0) + 1), acc), {}),
+      )}`,
+    );
     probe.ws.close();
 
     expect(server.exitCode(), `the server process died: ${server.stderr().slice(-1500)}`).toBeNull();
@@ -375,22 +478,34 @@ describe('frames that crash the server process', () => {
   it.each([
     ['type is an object with an own toString', '{"type":{"toString":1}}'],
     ['type is a 10,000-deep array', `{"type":${'['.repeat(10_000)}${']'.repeat(10_000)}}`],
-  ])('%s: an error reply, and the server survives', async (_name, frame) => {
-    const server = await startServerProcess('app');
-    try {
-      const ws = new Probe(`${server.hello.url.replace('http', 'ws')}/ws`, server.hello.cookies!.mallory!, server.hello.url);
-      await Promise.race([ws.opened, new Promise((_, reject) => setTimeout(() => reject(new Error('socket did not open')), 5000))]);
-      await ws.nextReply(['connection.established']);
-      ws.ws.send(frame);
-      const reply = await ws.nextReply(['error', 'pong'], 3000).catch((error: Error) => ({ failed: error.message }));
-      await new Promise((resolve) => setTimeout(resolve, 200));
-      expect(server.exitCode(), `server process died: ${server.stderr().split('\n').filter((l) => /Error|at /.test(l)).slice(0, 4).join(' | ')}`).toBeNull();
-      expect(reply).toMatchObject({ type: 'error', data: { code: 'unknown_type' } });
-      const health = await fetch(`${server.hello.url}${api.health}`, { signal: AbortSignal.timeout(5000) });
-      expect(health.status).toBe(200);
-      ws.ws.close();
-    } finally {
-      await server.stop();
-    }
-  }, 60_000);
+  ])(
+    '%s: an error reply, and the server survives',
+    async (_name, frame) => {
+      const server = await startServerProcess('app');
+      try {
+        const ws = new Probe(`${server.hello.url.replace('http', 'ws')}/ws`, server.hello.cookies!.mallory!, server.hello.url);
+        await Promise.race([ws.opened, new Promise((_, reject) => setTimeout(() => reject(new Error('socket did not open')), 5000))]);
+        await ws.nextReply(['connection.established']);
+        ws.ws.send(frame);
+        const reply = await ws.nextReply(['error', 'pong'], 3000).catch((error: Error) => ({ failed: error.message }));
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        expect(
+          server.exitCode(),
+          `server process died: ${server
+            .stderr()
+            .split('\n')
+            .filter((l) => /Error|at /.test(l))
+            .slice(0, 4)
+            .join(' | ')}`,
+        ).toBeNull();
+        expect(reply).toMatchObject({ type: 'error', data: { code: 'unknown_type' } });
+        const health = await fetch(`${server.hello.url}${api.health}`, { signal: AbortSignal.timeout(5000) });
+        expect(health.status).toBe(200);
+        ws.ws.close();
+      } finally {
+        await server.stop();
+      }
+    },
+    60_000,
+  );
 });

@@ -14,7 +14,7 @@ describe('presence', () => {
     expect((await bob.next('presence.joined')).data).toEqual({ user: 'alice', online: ['alice', 'bob'] });
 
     const tab2 = await connectUser(server, 'sess-alice-2');
-    expect(tab2.history[0].data).toMatchObject({ online: ['alice', 'bob'] });
+    expect(tab2.history[0]!.data).toMatchObject({ online: ['alice', 'bob'] });
     tab1.ws.close();
     await tab1.closedWithin();
     await eventually(() => server.hub.connectionCount() === 2, 2000, 'tab1 gone');

@@ -53,7 +53,9 @@ export async function startRealtimeServer(
   await app.listen({ port: 0, host: '127.0.0.1' });
   const { port } = app.server.address() as AddressInfo;
   return {
-    app, bus, hub,
+    app,
+    bus,
+    hub,
     url: `ws://127.0.0.1:${port}/ws`,
     origin: `http://127.0.0.1:${port}`,
     setReady: (value) => void (ready = value),
@@ -87,10 +89,12 @@ export class TestClient {
       this.ws.once('open', () => resolve());
       this.ws.once('error', reject);
     });
-    this.closed = new Promise((resolve) => this.ws.once('close', (code, reason) => {
-      resolve({ code, reason: reason.toString() });
-      this.wake();
-    }));
+    this.closed = new Promise((resolve) =>
+      this.ws.once('close', (code, reason) => {
+        resolve({ code, reason: reason.toString() });
+        this.wake();
+      }),
+    );
     this.ws.on('message', (data: RawData, isBinary) => {
       if (isBinary) throw new Error('server sent a binary frame');
       const message = JSON.parse(data.toString()) as Message;
@@ -112,7 +116,10 @@ export class TestClient {
       }
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, left);
-        this.waiters.push(() => { clearTimeout(timer); resolve(); });
+        this.waiters.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
       });
     }
   }

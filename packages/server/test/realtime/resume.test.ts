@@ -35,8 +35,14 @@ describe('resume', () => {
 
     expect(seqs(again.events('p1'))).toEqual([4, 5, 6, 7, 8]);
     // Replayed events come before `subscribed`, the live one after it.
-    expect(again.history.filter((m) => m.project === 'p1' || m.type === 'subscribed').map((m) => m.seq ?? 'subscribed'))
-      .toEqual([4, 5, 6, 7, 'subscribed', 8]);
+    expect(again.history.filter((m) => m.project === 'p1' || m.type === 'subscribed').map((m) => m.seq ?? 'subscribed')).toEqual([
+      4,
+      5,
+      6,
+      7,
+      'subscribed',
+      8,
+    ]);
     expect(again.history.some((m) => m.project === 'p2')).toBe(false);
   });
 

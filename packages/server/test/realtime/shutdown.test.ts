@@ -5,7 +5,11 @@ import { connectUser, startRealtimeServer } from './realtime-harness.js';
 describe('shutdown', () => {
   it('closes every connection with 1001 when the app closes, and stops listening to the bus', async () => {
     const server = await startRealtimeServer();
-    const clients = [await connectUser(server, 'sess-alice'), await connectUser(server, 'sess-alice-2'), await connectUser(server, 'sess-bob')];
+    const clients = [
+      await connectUser(server, 'sess-alice'),
+      await connectUser(server, 'sess-alice-2'),
+      await connectUser(server, 'sess-bob'),
+    ];
     await server.app.close();
     for (const client of clients) expect((await client.closedWithin()).code).toBe(CloseCodes.goingAway);
     expect(server.hub.connectionCount()).toBe(0);

@@ -24,7 +24,8 @@ const MAX_RSS_GROWTH = 64 * 1024 * 1024;
 const now = () => performance.timeOrigin + performance.now();
 // Both processes stamp with timeOrigin + now(): wall-clock based, sub-millisecond, same machine.
 const FILL_PREFIX = /^\{"type":"file\.updated","ts":"[^"]+","seq":\d+,"project":"p2","data":\{"actor":"fill"/;
-const EVENT_PREFIX = /^\{"type":"file\.updated","ts":"[^"]+","seq":(\d+),"project":"p1","data":\{"actor":"bench","path":"burst\/\d+\.nc","revision":"([\d.]+)"/;
+const EVENT_PREFIX =
+  /^\{"type":"file\.updated","ts":"[^"]+","seq":(\d+),"project":"p1","data":\{"actor":"bench","path":"burst\/\d+\.nc","revision":"([\d.]+)"/;
 
 interface Probe {
   ws: WebSocket;
@@ -50,10 +51,12 @@ async function waitFor(condition: () => boolean, timeoutMs: number, what: string
 async function openProbe(url: string, session: string, projects = [PROJECT]): Promise<Probe> {
   const ws = new WebSocket(url, { headers: { cookie: `session=${session}` }, perMessageDeflate: false });
   const probe: Probe = { ws, seqs: [], latencies: [], control: [], malformed: [], fills: 0, closed: null!, closeCode: null };
-  probe.closed = new Promise((resolve) => ws.once('close', (code) => {
-    probe.closeCode = code;
-    resolve({ code });
-  }));
+  probe.closed = new Promise((resolve) =>
+    ws.once('close', (code) => {
+      probe.closeCode = code;
+      resolve({ code });
+    }),
+  );
   ws.on('message', (data: RawData) => {
     const buf = data as Buffer;
     if (buf.length > 1024) {
@@ -71,8 +74,14 @@ async function openProbe(url: string, session: string, projects = [PROJECT]): Pr
   });
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('socket did not open within 5000 ms')), 5000);
-    ws.once('open', () => { clearTimeout(timer); resolve(); });
-    ws.once('error', (e) => { clearTimeout(timer); reject(e); });
+    ws.once('open', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    ws.once('error', (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
   });
   for (const project of projects) ws.send(JSON.stringify({ type: 'subscribe', project }));
   await waitFor(() => probe.control.filter((m) => m.type === 'subscribed').length === projects.length, 5000, 'subscribed');
@@ -106,11 +115,13 @@ describe('a slow consumer among 200 clients', () => {
 
   /** Sends one paced burst and waits (bounded) until every normal client has it all. */
   async function burst(events = EVENTS): Promise<{ first: number; last: number; latencies: number[] }> {
-    for (const c of clients) (c.seqs = []), (c.latencies = []);
+    for (const c of clients) ((c.seqs = []), (c.latencies = []));
     // Start every run from the same idle state (the "with" run otherwise follows the slow client's set-up pause).
     await new Promise((resolve) => setTimeout(resolve, 300));
     const { first, last } = await server.request<{ first: number; last: number }>(
-      { cmd: 'burst', project: PROJECT, events, bytes: EVENT_BYTES, intervalMs: INTERVAL_MS }, 15_000);
+      { cmd: 'burst', project: PROJECT, events, bytes: EVENT_BYTES, intervalMs: INTERVAL_MS },
+      15_000,
+    );
     await waitFor(() => clients.every((c) => c.seqs.length >= events || c.closeCode !== null), 10_000, 'every client got the burst');
     for (const [i, c] of clients.entries()) {
       expect(c.closeCode, `client ${i} was closed`).toBeNull();
@@ -151,7 +162,9 @@ describe('a slow consumer among 200 clients', () => {
       // until the server has some bytes queued in user space, but well under the 256 KB cap. This is the
       // state of any client that has stopped reading for a while; the burst then pushes it over the cap.
       const fill = await server.request<{ published: number; bufferedAmount: number; open: boolean }>(
-        { cmd: 'fill', project: 'p2', port: slowPort, atLeast: 32 * 1024, bytes: 64 * 1024 }, 10_000);
+        { cmd: 'fill', project: 'p2', port: slowPort, atLeast: 32 * 1024, bytes: 64 * 1024 },
+        10_000,
+      );
       expect(fill.open, 'the slow client survived the prefill').toBe(true);
       expect(fill.bufferedAmount).toBeLessThan(256 * 1024);
 
@@ -189,9 +202,11 @@ describe('a slow consumer among 200 clients', () => {
       expect(withSlow.latencies).toHaveLength(CLIENTS * EVENTS);
       const result = { without: p99(without.latencies), with: p99(withSlow.latencies) };
       attempts.push(result);
-      console.log(`attempt ${attempt}: p99 delivery latency over ${CLIENTS} clients x ${EVENTS} events: `
-        + `without slow client ${result.without.toFixed(1)} ms, with ${result.with.toFixed(1)} ms `
-        + `(p50 ${p50(without.latencies).toFixed(1)} / ${p50(withSlow.latencies).toFixed(1)} ms); slow client got ${slow.seqs.length} events`);
+      console.log(
+        `attempt ${attempt}: p99 delivery latency over ${CLIENTS} clients x ${EVENTS} events: ` +
+          `without slow client ${result.without.toFixed(1)} ms, with ${result.with.toFixed(1)} ms ` +
+          `(p50 ${p50(without.latencies).toFixed(1)} / ${p50(withSlow.latencies).toFixed(1)} ms); slow client got ${slow.seqs.length} events`,
+      );
       if (passes(result)) break;
     }
 

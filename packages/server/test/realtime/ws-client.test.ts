@@ -29,7 +29,11 @@ describe('backoffDelay', () => {
   });
 });
 
-function newClient(s: TestServer, session: string, initialMs = 40): { socket: LockstepSocket; states: LockstepSocketState[]; delays: number[] } {
+function newClient(
+  s: TestServer,
+  session: string,
+  initialMs = 40,
+): { socket: LockstepSocket; states: LockstepSocketState[]; delays: number[] } {
   const states: LockstepSocketState[] = [];
   const delays: number[] = [];
   const socket = new LockstepSocket({
@@ -45,7 +49,9 @@ function newClient(s: TestServer, session: string, initialMs = 40): { socket: Lo
   return { socket, states, delays };
 }
 
-const dropAllServerSide = (s: TestServer) => { for (const ws of s.app.websocketServer.clients) ws.terminate(); };
+const dropAllServerSide = (s: TestServer) => {
+  for (const ws of s.app.websocketServer.clients) ws.terminate();
+};
 
 describe('LockstepSocket against a real server', () => {
   it('reconnects after the server drops it and resumes: every event exactly once, in order', async () => {
@@ -90,7 +96,7 @@ describe('LockstepSocket against a real server', () => {
     const attemptsBefore = delays.length;
     dropAllServerSide(server);
     await eventually(() => delays.length > attemptsBefore, 3000, 'a retry scheduled');
-    expect(Math.abs(delays[attemptsBefore] - 100)).toBeLessThan(30); // back to the first step
+    expect(Math.abs(delays[attemptsBefore]! - 100)).toBeLessThan(30); // back to the first step
     await eventually(() => socket.state === 'open', 3000, 'reconnected');
   });
 

@@ -1,7 +1,8 @@
 import { useEffect, useId, useRef, type ReactNode } from 'react';
 import { createPortal } from 'react-dom';
 
-const FOCUSABLE = 'a[href],button:not([disabled]),input:not([disabled]):not([type=hidden]),select:not([disabled]),textarea:not([disabled]),[tabindex]:not([tabindex="-1"])';
+const FOCUSABLE =
+  'a[href],button:not([disabled]),input:not([disabled]):not([type=hidden]),select:not([disabled]),textarea:not([disabled]),[tabindex]:not([tabindex="-1"])';
 
 /** Accessible dialog: focus moves in and is trapped, Esc closes, focus returns to the opener. */
 export function Modal({
@@ -37,9 +38,11 @@ export function Modal({
         e.stopPropagation();
         closeRef.current();
       } else if (e.key === 'Tab') {
-        const items = [...node.querySelectorAll<HTMLElement>(FOCUSABLE)].filter((el) => el.offsetParent !== null || el === document.activeElement);
+        const items = [...node.querySelectorAll<HTMLElement>(FOCUSABLE)].filter(
+          (el) => el.offsetParent !== null || el === document.activeElement,
+        );
         if (items.length === 0) return e.preventDefault();
-        const [a, z] = [items[0], items[items.length - 1]];
+        const [a, z] = [items[0]!, items[items.length - 1]!];
         if (e.shiftKey && (document.activeElement === a || !node.contains(document.activeElement))) {
           e.preventDefault();
           z.focus();
@@ -61,7 +64,10 @@ export function Modal({
 
   const accent = tone === 'danger' ? 'border-t-4 border-t-rose-500' : tone === 'warning' ? 'border-t-4 border-t-amber-500' : '';
   return createPortal(
-    <div className="fixed inset-0 z-50 flex items-start justify-center overflow-y-auto bg-slate-950/50 p-4 pt-[10vh] backdrop-blur-[2px]" onMouseDown={(e) => e.target === e.currentTarget && onClose()}>
+    <div
+      className="fixed inset-0 z-50 flex items-start justify-center overflow-y-auto bg-slate-950/50 p-4 pt-[10vh] backdrop-blur-[2px]"
+      onMouseDown={(e) => e.target === e.currentTarget && onClose()}
+    >
       <div
         ref={ref}
         role="dialog"
@@ -89,7 +95,11 @@ export function Modal({
           </button>
         </div>
         <div className="space-y-4 px-5 py-4">{children}</div>
-        {footer && <div className="flex flex-wrap justify-end gap-2 border-t border-slate-200 bg-slate-50 px-5 py-3 dark:border-slate-800 dark:bg-slate-900/60 rounded-b-lg">{footer}</div>}
+        {footer && (
+          <div className="flex flex-wrap justify-end gap-2 border-t border-slate-200 bg-slate-50 px-5 py-3 dark:border-slate-800 dark:bg-slate-900/60 rounded-b-lg">
+            {footer}
+          </div>
+        )}
       </div>
     </div>,
     document.body,
@@ -97,7 +107,15 @@ export function Modal({
 }
 
 /** Cancel + submit footer of a modal whose form sits in the body: the submit button targets it by `form` id. */
-export function FormFooter({ form, onCancel, busy, disabled, label, busyLabel, submitClass = 'btn-primary' }: {
+export function FormFooter({
+  form,
+  onCancel,
+  busy,
+  disabled,
+  label,
+  busyLabel,
+  submitClass = 'btn-primary',
+}: {
   form: string;
   onCancel: () => void;
   busy: boolean;

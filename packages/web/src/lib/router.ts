@@ -11,7 +11,7 @@ export type Route =
 export function parseRoute(pathname: string): Route {
   const parts = pathname.split('/').filter(Boolean).map(decodeURIComponent);
   if (parts.length === 0 || (parts[0] === 'projects' && parts.length === 1)) return { name: 'projects' };
-  if (parts[0] === 'projects' && parts.length === 2) return { name: 'project', slug: parts[1] };
+  if (parts[0] === 'projects' && parts.length === 2) return { name: 'project', slug: parts[1]! };
   if (parts[0] === 'dashboard' && parts.length === 1) return { name: 'dashboard' };
   if (parts[0] === 'admin') {
     const tab = parts[1] ?? 'users';
@@ -44,7 +44,7 @@ export function useLocation(): string {
 
 export function useRoute(): Route {
   const loc = useLocation();
-  return parseRoute(loc.split('?')[0]);
+  return parseRoute(loc.split('?')[0] ?? '/');
 }
 
 export const projectHref = (slug: string) => `/projects/${encodeURIComponent(slug)}`;

@@ -55,17 +55,33 @@ export function CheckinModal({ slug, file, onClose }: { slug: string; file: File
       description={<FileNameLine file={file} />}
       onClose={close}
       size="lg"
-      footer={<FormFooter form="checkin-form" onCancel={close} busy={busy} disabled={!picked || !message.trim()} label="Check in" busyLabel="Checking in…" />}
+      footer={
+        <FormFooter
+          form="checkin-form"
+          onCancel={close}
+          busy={busy}
+          disabled={!picked || !message.trim()}
+          label="Check in"
+          busyLabel="Checking in…"
+        />
+      }
     >
       <form id="checkin-form" onSubmit={submit} className="space-y-4">
-        <DropZone label="Choose the new version" onFiles={(f) => setPicked(f[0])} hint={`Replaces the content of ${file.name}`} />
+        <DropZone label="Choose the new version" onFiles={(f) => setPicked(f[0] ?? null)} hint={`Replaces the content of ${file.name}`} />
         {picked && (
-          <p className="flex items-center justify-between rounded-md bg-slate-100 px-3 py-2 text-sm dark:bg-slate-800" data-testid="picked-file">
+          <p
+            className="flex items-center justify-between rounded-md bg-slate-100 px-3 py-2 text-sm dark:bg-slate-800"
+            data-testid="picked-file"
+          >
             <span className="truncate font-mono">{picked.name}</span>
             <span className="muted">{fileSize(picked.size)}</span>
           </p>
         )}
-        {extMismatch && <p className="text-sm text-amber-700 dark:text-amber-300">The chosen file does not end in {ext}: make sure it is the right file.</p>}
+        {extMismatch && (
+          <p className="text-sm text-amber-700 dark:text-amber-300">
+            The chosen file does not end in {ext}: make sure it is the right file.
+          </p>
+        )}
         <Field
           as="textarea"
           id="checkin-message"

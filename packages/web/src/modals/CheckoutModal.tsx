@@ -26,12 +26,27 @@ export function CheckoutModal({ slug, file, onClose }: { slug: string; file: Fil
 
   if (done)
     return (
-      <Modal title="Checked out" description={<FileNameLine file={done} />} onClose={onClose}
-        footer={<button type="button" className="btn btn-secondary" onClick={onClose}>Close</button>}>
+      <Modal
+        title="Checked out"
+        description={<FileNameLine file={done} />}
+        onClose={onClose}
+        footer={
+          <button type="button" className="btn btn-secondary" onClick={onClose}>
+            Close
+          </button>
+        }
+      >
         <p className="text-sm">
-          You now hold the lock on <span className="font-mono">{target}</span>. Nobody else can check it in until you check it in or cancel the checkout.
+          You now hold the lock on <span className="font-mono">{target}</span>. Nobody else can check it in until you check it in or cancel
+          the checkout.
         </p>
-        <a href={api.fileContent(slug, target)} download className="btn btn-primary w-full py-2" data-autofocus onClick={() => setTimeout(onClose, 300)}>
+        <a
+          href={api.fileContent(slug, target)}
+          download
+          className="btn btn-primary w-full py-2"
+          data-autofocus
+          onClick={() => setTimeout(onClose, 300)}
+        >
           <DownloadIcon /> Download revision {done.revision}
         </a>
       </Modal>
@@ -45,7 +60,11 @@ export function CheckoutModal({ slug, file, onClose }: { slug: string; file: Fil
       footer={<FormFooter form="checkout-form" onCancel={onClose} busy={busy} label="Check out" busyLabel="Checking out…" />}
     >
       <form id="checkout-form" onSubmit={submit} className="space-y-4">
-        {file.link && <p className="text-sm muted">This is a link: checking it out locks its target <span className="font-mono">{file.link}</span>.</p>}
+        {file.link && (
+          <p className="text-sm muted">
+            This is a link: checking it out locks its target <span className="font-mono">{file.link}</span>.
+          </p>
+        )}
         <Field
           id="checkout-message"
           label="Message"

@@ -15,7 +15,8 @@ export function EditMetadataModal({ slug, file, onClose }: { slug: string; file:
   const [fields, setFields] = useState<Array<[string, string]>>(Object.entries(file.fields ?? {}));
   const { busy, error, setError, run } = useSubmit();
 
-  const setField = (i: number, k: 0 | 1, v: string) => setFields((f) => f.map((row, j) => (j === i ? (k === 0 ? [v, row[1]] : [row[0], v]) : row)));
+  const setField = (i: number, k: 0 | 1, v: string) =>
+    setFields((f) => f.map((row, j) => (j === i ? (k === 0 ? [v, row[1]] : [row[0], v]) : row)));
 
   function submit(e: FormEvent) {
     e.preventDefault();
@@ -47,16 +48,51 @@ export function EditMetadataModal({ slug, file, onClose }: { slug: string; file:
       footer={<FormFooter form="meta-form" onCancel={onClose} busy={busy} label="Save" busyLabel="Saving…" />}
     >
       <form id="meta-form" onSubmit={submit} className="space-y-4">
-        <Field as="textarea" id="meta-description" label="Description" rows={2} maxLength={4000} value={description} onChange={(e) => setDescription(e.target.value)} data-autofocus />
-        <Field id="meta-part" label="Part number" className="font-mono" maxLength={100} value={partNumber} onChange={(e) => setPartNumber(e.target.value)} />
+        <Field
+          as="textarea"
+          id="meta-description"
+          label="Description"
+          rows={2}
+          maxLength={4000}
+          value={description}
+          onChange={(e) => setDescription(e.target.value)}
+          data-autofocus
+        />
+        <Field
+          id="meta-part"
+          label="Part number"
+          className="font-mono"
+          maxLength={100}
+          value={partNumber}
+          onChange={(e) => setPartNumber(e.target.value)}
+        />
         <fieldset>
           <legend className="label">Custom fields</legend>
           <div className="space-y-2">
             {fields.map(([k, v], i) => (
               <div key={i} className="flex gap-2">
-                <input aria-label={`Field ${i + 1} name`} className="input w-2/5" placeholder="Name (e.g. Machine)" maxLength={64} value={k} onChange={(e) => setField(i, 0, e.target.value)} />
-                <input aria-label={`Field ${i + 1} value`} className="input" placeholder="Value" maxLength={2000} value={v} onChange={(e) => setField(i, 1, e.target.value)} />
-                <button type="button" className="btn btn-ghost" aria-label={`Remove field ${k || i + 1}`} onClick={() => setFields((f) => f.filter((_, j) => j !== i))}>
+                <input
+                  aria-label={`Field ${i + 1} name`}
+                  className="input w-2/5"
+                  placeholder="Name (e.g. Machine)"
+                  maxLength={64}
+                  value={k}
+                  onChange={(e) => setField(i, 0, e.target.value)}
+                />
+                <input
+                  aria-label={`Field ${i + 1} value`}
+                  className="input"
+                  placeholder="Value"
+                  maxLength={2000}
+                  value={v}
+                  onChange={(e) => setField(i, 1, e.target.value)}
+                />
+                <button
+                  type="button"
+                  className="btn btn-ghost"
+                  aria-label={`Remove field ${k || i + 1}`}
+                  onClick={() => setFields((f) => f.filter((_, j) => j !== i))}
+                >
                   ×
                 </button>
               </div>

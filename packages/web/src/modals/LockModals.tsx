@@ -44,13 +44,20 @@ export function CancelModal({ slug, file, onClose }: Props) {
           <button type="button" className="btn btn-secondary" onClick={onClose} data-autofocus>
             Keep it checked out
           </button>
-          <button type="button" className="btn btn-warning" disabled={busy} onClick={() => run(() => post(api.fileAction(slug, target, 'cancel')), `Checkout of ${target} cancelled`)}>
+          <button
+            type="button"
+            className="btn btn-warning"
+            disabled={busy}
+            onClick={() => run(() => post(api.fileAction(slug, target, 'cancel')), `Checkout of ${target} cancelled`)}
+          >
             {busy ? 'Cancelling…' : 'Cancel checkout'}
           </button>
         </>
       }
     >
-      <p className="text-sm">The lock is released and the file stays at revision {file.revision}. Any local changes you made are not uploaded.</p>
+      <p className="text-sm">
+        The lock is released and the file stays at revision {file.revision}. Any local changes you made are not uploaded.
+      </p>
       <ErrorText error={error} />
     </Modal>
   );
@@ -62,7 +69,8 @@ export function OverrideModal({ slug, file, onClose }: Props) {
   const { error, busy, run } = useAction(slug, file, onClose);
   const submit = (e: FormEvent) => {
     e.preventDefault();
-    if (reason.trim()) void run(() => post(api.fileAction(slug, target, 'override'), { reason: reason.trim() }), `Lock on ${target} overridden`);
+    if (reason.trim())
+      void run(() => post(api.fileAction(slug, target, 'override'), { reason: reason.trim() }), `Lock on ${target} overridden`);
   };
   return (
     <Modal
@@ -70,14 +78,35 @@ export function OverrideModal({ slug, file, onClose }: Props) {
       tone="warning"
       description={<FileNameLine file={file} />}
       onClose={onClose}
-      footer={<FormFooter form="override-form" onCancel={onClose} busy={busy} disabled={!reason.trim()} label="Override lock" busyLabel="Overriding…" submitClass="btn-warning" />}
+      footer={
+        <FormFooter
+          form="override-form"
+          onCancel={onClose}
+          busy={busy}
+          disabled={!reason.trim()}
+          label="Override lock"
+          busyLabel="Overriding…"
+          submitClass="btn-warning"
+        />
+      }
     >
       <form id="override-form" onSubmit={submit} className="space-y-4">
         <p className="rounded-md bg-amber-50 px-3 py-2 text-sm text-amber-900 dark:bg-amber-500/10 dark:text-amber-100">
           <strong>{file.lockedBy}</strong> has held this file since {shortTime(file.lockedAt)}
           {file.lockMessage ? ` (“${file.lockMessage}”)` : ''}. Their uncommitted work will not be saved; they will be notified.
         </p>
-        <Field as="textarea" id="override-reason" label="Reason" star rows={2} required maxLength={2000} value={reason} onChange={(e) => setReason(e.target.value)} data-autofocus />
+        <Field
+          as="textarea"
+          id="override-reason"
+          label="Reason"
+          star
+          rows={2}
+          required
+          maxLength={2000}
+          value={reason}
+          onChange={(e) => setReason(e.target.value)}
+          data-autofocus
+        />
         <ErrorText error={error} />
       </form>
     </Modal>
@@ -98,7 +127,17 @@ export function DeleteModal({ slug, file, onClose }: Props) {
       tone="danger"
       description={<FileNameLine file={file} />}
       onClose={onClose}
-      footer={<FormFooter form="delete-form" onCancel={onClose} busy={busy} disabled={!ok} label="Delete file" busyLabel="Deleting…" submitClass="btn-danger" />}
+      footer={
+        <FormFooter
+          form="delete-form"
+          onCancel={onClose}
+          busy={busy}
+          disabled={!ok}
+          label="Delete file"
+          busyLabel="Deleting…"
+          submitClass="btn-danger"
+        />
+      }
     >
       <form id="delete-form" onSubmit={submit} className="space-y-4">
         <p className="text-sm">

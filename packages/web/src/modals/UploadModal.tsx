@@ -27,7 +27,10 @@ export function UploadModal({ slug, onClose }: { slug: string; onClose: () => vo
 
   const update = (i: number, patch: Partial<Item>) => setItems((list) => list.map((it, j) => (j === i ? { ...it, ...patch } : it)));
   const add = (files: File[]) =>
-    setItems((list) => [...list.filter((it) => it.state !== 'done'), ...files.filter((f) => !list.some((it) => it.file.name === f.name)).map((file) => ({ file, progress: 0, state: 'queued' as const }))]);
+    setItems((list) => [
+      ...list.filter((it) => it.state !== 'done'),
+      ...files.filter((f) => !list.some((it) => it.file.name === f.name)).map((file) => ({ file, progress: 0, state: 'queued' as const })),
+    ]);
 
   async function submit(e: FormEvent) {
     e.preventDefault();
@@ -37,7 +40,7 @@ export function UploadModal({ slug, onClose }: { slug: string; onClose: () => vo
     let ok = 0;
     let failed = 0;
     for (let i = 0; i < items.length; i++) {
-      const it = items[i];
+      const it = items[i]!;
       if (it.state === 'done') continue;
       update(i, { state: 'uploading', progress: 0, error: undefined });
       const form = new FormData();
@@ -89,14 +92,23 @@ export function UploadModal({ slug, onClose }: { slug: string; onClose: () => vo
         {items.length > 0 && (
           <ul className="max-h-64 space-y-2 overflow-y-auto" aria-label="Files to upload">
             {items.map((it, i) => (
-              <li key={it.file.name} className="rounded-md border border-slate-200 px-3 py-2 dark:border-slate-700" data-testid={`upload-item-${it.file.name}`}>
+              <li
+                key={it.file.name}
+                className="rounded-md border border-slate-200 px-3 py-2 dark:border-slate-700"
+                data-testid={`upload-item-${it.file.name}`}
+              >
                 <div className="mb-1 flex items-center justify-between gap-2 text-sm">
                   <span className="truncate font-mono">{it.file.name}</span>
                   <span className="flex shrink-0 items-center gap-2 text-xs muted">
                     {fileSize(it.file.size)}
                     {it.state === 'done' && <span className="font-medium text-emerald-600 dark:text-emerald-400">Uploaded</span>}
                     {it.state === 'queued' && !running && (
-                      <button type="button" className="btn btn-ghost btn-sm" aria-label={`Remove ${it.file.name}`} onClick={() => setItems((l) => l.filter((_, j) => j !== i))}>
+                      <button
+                        type="button"
+                        className="btn btn-ghost btn-sm"
+                        aria-label={`Remove ${it.file.name}`}
+                        onClick={() => setItems((l) => l.filter((_, j) => j !== i))}
+                      >
                         Remove
                       </button>
                     )}
@@ -113,8 +125,22 @@ export function UploadModal({ slug, onClose }: { slug: string; onClose: () => vo
           </ul>
         )}
         <div className="grid gap-4 sm:grid-cols-2">
-          <Field id="upload-folder" label="Folder" hint="optional" className="font-mono" value={folder} onChange={(e) => setFolder(e.target.value)} placeholder="e.g. fixtures/vise" />
-          <Field id="upload-description" label="Description" hint="optional" value={description} onChange={(e) => setDescription(e.target.value)} />
+          <Field
+            id="upload-folder"
+            label="Folder"
+            hint="optional"
+            className="font-mono"
+            value={folder}
+            onChange={(e) => setFolder(e.target.value)}
+            placeholder="e.g. fixtures/vise"
+          />
+          <Field
+            id="upload-description"
+            label="Description"
+            hint="optional"
+            value={description}
+            onChange={(e) => setDescription(e.target.value)}
+          />
         </div>
       </form>
     </Modal>

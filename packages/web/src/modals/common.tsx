@@ -2,9 +2,7 @@ import { useQueryClient } from '@tanstack/react-query';
 import type { FileInfo, FileList } from '@lockstep/protocol';
 import { keys } from '../api/queries';
 
-export type FileModal =
-  | { kind: 'checkout' | 'checkin' | 'cancel' | 'override' | 'delete' | 'edit'; file: FileInfo }
-  | { kind: 'upload' };
+export type FileModal = { kind: 'checkout' | 'checkin' | 'cancel' | 'override' | 'delete' | 'edit'; file: FileInfo } | { kind: 'upload' };
 
 /** After a successful file action: put the server's answer in the cache, refetch the rest. */
 export function useAfterFileChange(slug: string) {

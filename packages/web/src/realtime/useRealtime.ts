@@ -1,14 +1,6 @@
 import { useEffect, useRef } from 'react';
 import { useQueryClient, type QueryClient } from '@tanstack/react-query';
-import {
-  PROJECT_EVENT_TYPES,
-  type Envelope,
-  type FileEventData,
-  type FileInfo,
-  type FileList,
-  type ProcessData,
-  type ServerMessageMap,
-} from '@lockstep/protocol';
+import { PROJECT_EVENT_TYPES, type Envelope, type FileEventData, type FileInfo, type FileList, type ProcessData } from '@lockstep/protocol';
 import { keys } from '../api/queries';
 import { actionVerb } from '../lib/format';
 import { activityStore, presenceStore, processStore, pushActivity, pushNotice, toast } from './stores';
@@ -107,7 +99,7 @@ export function useRealtime(me: string | null, currentProject: string | null): v
       offs.push(
         s.on(type, (msg) => {
           void qc.invalidateQueries({ queryKey: keys.projects });
-          const d = msg.data as ServerMessageMap['project.created'] | ServerMessageMap['project.deleted'];
+          const d = msg.data;
           const slug = 'slug' in d ? d.slug : d.project?.slug;
           pushActivity({ id: `${type}:${msg.ts}:${slug}`, at: msg.ts, actor: d.actor, action: type, project: slug ?? null, path: null });
         }),
