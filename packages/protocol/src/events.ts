@@ -65,7 +65,8 @@ export interface ServerMessageMap extends ProjectEventMap {
   'system.heartbeat': { serverTime: string };
   pong: { nonce?: string };
   resync: { project: string; reason: string };
-  subscribed: { project: string; seq: number };
+  /** `epoch` names this lifetime of the project's stream: resume with it, and a seq from another lifetime is never mistaken for ours. */
+  subscribed: { project: string; seq: number; epoch: string };
   unsubscribed: { project: string };
   error: { code: string; message: string };
 }
@@ -93,7 +94,7 @@ export const PROJECT_EVENT_TYPES: readonly ProjectEventType[] = [
 export const CloseCodes = {
   normal: 1000,
   goingAway: 1001,
-  policyViolation: 1008, // not authenticated / bad origin
+  policyViolation: 1008, // not authenticated / bad origin / access revoked
   tooBig: 1009,
   serverError: 1011, // server not ready
   tryAgainLater: 1013, // slow consumer dropped
@@ -109,6 +110,7 @@ export const ClientMessage = Type.Union([
     type: Type.Literal('resume'),
     project: ProjectRef,
     after_seq: Type.Integer({ minimum: 0 }),
+    epoch: Type.Optional(Type.String({ maxLength: 64 })),
   }),
 ]);
 export type ClientMessage = Static<typeof ClientMessage>;

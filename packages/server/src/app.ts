@@ -11,6 +11,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { registerAuthHook, type RouteRule } from './api/auth-hook.js';
 import { clientErrorHandler, frameworkErrors, registerErrorHandling, sendNotFound } from './api/errors.js';
+import { strictBodies } from './api/validation.js';
 import { adminRoutes } from './api/routes/admin.js';
 import { authRoutes } from './api/routes/auth.js';
 import { fileRoutes } from './api/routes/files.js';
@@ -62,7 +63,7 @@ export async function buildApp(config: Config, opts: { logger?: boolean | object
     frameworkErrors,
     clientErrorHandler,
     trustProxy: config.secureCookies,
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
+    schemaController: { compilersFactory: strictBodies },
   }).withTypeProvider<TypeBoxTypeProvider>();
   const services = await openServices(config, app.log, opts.bus);
   const { db, bus } = services;
@@ -93,7 +94,7 @@ export async function buildApp(config: Config, opts: { logger?: boolean | object
     bus,
     authenticate: async (req) => {
       const auth = await authenticate(services, req.cookies[SESSION_COOKIE], req.headers.authorization);
-      return auth && { id: auth.actor.id, username: auth.actor.username, role: auth.actor.role };
+      return auth && { ...auth.actor, session: auth.session, expiresAt: auth.expiresAt };
     },
     canReadProject: async (_user, project) => !!(await findProject(db, project)),
     isReady: () => ready,

@@ -9,7 +9,8 @@ export interface Snapshot {
   rows: Record<string, unknown[]>;
 }
 
-export function snapshot(dataDir: string): Snapshot {
+/** `ignore`: tables a test writes itself (e.g. the event log, when it publishes probe events). */
+export function snapshot(dataDir: string, ignore: string[] = []): Snapshot {
   const reposDir = path.join(dataDir, 'repos');
   const refs: Record<string, string> = {};
   for (const repo of fs
@@ -28,7 +29,7 @@ export function snapshot(dataDir: string): Snapshot {
       }>
     )
       .map((t) => t.name)
-      .filter((t) => t !== 'audit' && t !== 'sessions');
+      .filter((t) => t !== 'audit' && t !== 'sessions' && !ignore.includes(t));
     const rows: Record<string, unknown[]> = {};
     for (const t of tables) rows[t] = db.prepare(`SELECT * FROM "${t}" ORDER BY 1, 2`).all();
     return { refs, rows };

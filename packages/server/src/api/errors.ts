@@ -3,14 +3,14 @@ import type { ErrorBody, ErrorCode } from '@lockstep/protocol';
 import { AppError } from '../services/errors.js';
 import { BlobTooLargeError, VaultInputError } from '../vault/index.js';
 
-const body = (code: ErrorCode, message: string, holder?: string): ErrorBody => ({
-  error: { code, message, ...(holder ? { holder } : {}) },
+const body = (code: ErrorCode, message: string, extra: { holder?: string; currentCommit?: string } = {}): ErrorBody => ({
+  error: { code, message, ...extra },
 });
 
 /** Maps every failure to `{error:{code,message}}` with the right status; internals are logged, not leaked. */
 export function registerErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError, req, reply) => {
-    if (err instanceof AppError) return reply.status(err.status).send(body(err.code, err.message, err.extra.holder));
+    if (err instanceof AppError) return reply.status(err.status).send(body(err.code, err.message, err.extra));
     if (err instanceof BlobTooLargeError || err.code === 'FST_REQ_FILE_TOO_LARGE' || err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
       return reply.status(413).send(body('too_large', 'upload exceeds the size limit'));
     }

@@ -1,9 +1,10 @@
-import type { Notice, ProjectEvent } from './bus.js';
+import type { Notice, ProjectEvent, Revocation } from './bus.js';
 
 /** The listener sets of a bus: called in subscription order; one that throws does not stop the rest. */
 export class BusListeners {
   private readonly events = new Set<(event: ProjectEvent) => void>();
   private readonly notices = new Set<(username: string, notice: Notice) => void>();
+  private readonly revocations = new Set<(revocation: Revocation) => void>();
 
   constructor(private readonly onError: (error: unknown) => void) {}
 
@@ -17,6 +18,15 @@ export class BusListeners {
     return () => this.notices.delete(listener);
   }
 
+  onRevoke(listener: (revocation: Revocation) => void): () => void {
+    this.revocations.add(listener);
+    return () => this.revocations.delete(listener);
+  }
+
+  emitRevoke(revocation: Revocation): void {
+    this.dispatch(this.revocations, (listener) => listener(revocation));
+  }
+
   emitEvent(event: ProjectEvent): void {
     this.dispatch(this.events, (listener) => listener(event));
   }
@@ -28,6 +38,7 @@ export class BusListeners {
   clear(): void {
     this.events.clear();
     this.notices.clear();
+    this.revocations.clear();
   }
 
   private dispatch<L>(listeners: Set<L>, call: (listener: L) => void): void {

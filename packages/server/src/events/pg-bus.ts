@@ -4,11 +4,14 @@ import type { ProjectEventMap, ProjectEventType } from '@lockstep/protocol';
 import { sql } from 'kysely';
 import pg from 'pg';
 import type { Db } from '../store/db.js';
-import type { EventBus, Notice, ProjectEvent } from './bus.js';
+import type { EventBus, Notice, ProjectEvent, Revocation } from './bus.js';
 import { BusListeners } from './listeners.js';
+import { OrderedDelivery } from './ordered-delivery.js';
+import { appendEvents, readEvents, replayEvents, streamHead, type EventDraft } from './outbox.js';
 
 const EVENTS_CHANNEL = 'lockstep_events';
 const NOTICES_CHANNEL = 'lockstep_notices';
+const REVOKE_CHANNEL = 'lockstep_revocations';
 /** pg_notify refuses payloads of 8000 bytes or more; above this only (project, seq) is sent. */
 const MAX_INLINE_PAYLOAD = 7000;
 /** Old events are trimmed every this many seqs (so the table holds between N and N + TRIM_EVERY). */
@@ -55,12 +58,8 @@ export class PgBus implements EventBus {
   private readonly db: Db;
   private readonly size: number;
   private readonly log: NonNullable<PgBusOptions['log']>;
-  /** Last seq delivered to local listeners, per project. */
-  private readonly delivered = new Map<string, number>();
-  /** Events that arrived ahead of a gap, per project, by seq. */
-  private readonly pending = new Map<string, Map<number, ProjectEvent>>();
-  /** Per-project chain of table reads that fill gaps, so they run one at a time and in order. */
-  private readonly fills = new Map<string, Promise<void>>();
+  /** Seq-ordered, exactly-once delivery to local listeners (gaps filled from the table). */
+  private readonly delivery: OrderedDelivery;
   /** Events published by this instance (the sync service pushes only for those): keys until delivered. */
   private readonly localKeys = new Set<string>();
   private readonly listeners = new BusListeners((error) => this.log.error({ err: error }, 'event listener failed'));
@@ -83,6 +82,11 @@ export class PgBus implements EventBus {
     this.size = opts.replayBufferSize;
     this.log = opts.log ?? { info: () => {}, warn: (o, m) => console.warn(m, o), error: (o, m) => console.error(m, o) };
     this.reconnectDelay = opts.reconnectMs ?? 500;
+    this.delivery = new OrderedDelivery(
+      (project, after, upTo) => readEvents(this.db, project, after, upTo),
+      (event) => this.deliver(event),
+      this.log,
+    );
   }
 
   /** Connects the listener and starts delivering; resolves once LISTEN is in place. */
@@ -93,11 +97,45 @@ export class PgBus implements EventBus {
     await bus.listen();
     // Start from what is already committed: earlier events are history (replay), not live.
     const rows = await sql<{ project: string; seq: number }>`select project, seq from project_event_seq`.execute(bus.db);
-    for (const r of rows.rows) bus.delivered.set(r.project, Number(r.seq));
+    for (const r of rows.rows) bus.delivery.startAfter(r.project, Number(r.seq));
     const queued = bus.startupQueue ?? [];
     bus.startupQueue = null;
     for (const [channel, payload] of queued) bus.onNotification(channel, payload);
     return bus;
+  }
+
+  /**
+   * The outbox inside the change's transaction: the rows, and their NOTIFYs, which PostgreSQL sends
+   * only if and when that transaction commits.
+   */
+  async record(trx: Db, project: string, drafts: EventDraft[]): Promise<ProjectEvent[]> {
+    this.assertOpen();
+    const events = await appendEvents(trx, project, drafts);
+    if (events.length === 0) return events;
+    const notes = events.map((e) => {
+      const payload = JSON.stringify(e);
+      return Buffer.byteLength(payload) + 60 <= MAX_INLINE_PAYLOAD
+        ? `{"origin":"${this.origin}","event":${payload}}`
+        : JSON.stringify({ origin: this.origin, ref: true, project, seq: e.seq });
+    });
+    await sql`select pg_notify(${EVENTS_CHANNEL}, n) from unnest(${notes}::text[]) with ordinality as t(n, i) order by i`.execute(trx);
+    return events;
+  }
+
+  /** After the recording transaction committed: deliver here now, not on our own notification. */
+  committed(events: ProjectEvent[]): void {
+    for (const event of events) {
+      this.expectLocal(event.project, event.seq);
+      this.delivery.accept(event);
+      if (event.seq % TRIM_EVERY === 0 && event.seq > this.size) this.trim(event.project, event.seq);
+    }
+  }
+
+  /** Off the publishers' path: a late trim only keeps a few more rows for a while. */
+  private trim(project: string, last: number): void {
+    sql`delete from project_events where project = ${project} and seq <= ${last - this.size}`
+      .execute(this.db)
+      .catch((err: unknown) => this.log.warn({ err, project }, 'event bus: trimming old events failed'));
   }
 
   publish<K extends ProjectEventType>(project: string, type: K, data: ProjectEventMap[K]): Promise<ProjectEvent> {
@@ -131,8 +169,8 @@ export class PgBus implements EventBus {
       const n = batch.length;
       const { rows } = await sql<{ seq: string | number }>`
         with next as (
-          insert into project_event_seq as c (project, seq) values (${project}, ${n})
-          on conflict (project) do update set seq = c.seq + ${n}
+          insert into project_event_seq as c (project, seq, epoch) values (${project}, ${n}, ${crypto.randomUUID()})
+          on conflict (project) do update set seq = c.seq + ${n}, epoch = coalesce(c.epoch, excluded.epoch)
           returning seq
         ), batch as (
           select next.seq - ${n} + e.i as seq, e.head || (next.seq - ${n} + e.i)::text || e.tail as payload, e.inline
@@ -144,19 +182,14 @@ export class PgBus implements EventBus {
         from (select * from batch order by seq offset 0) ordered`.execute(this.db);
       const seqs = rows.map((r) => Number(r.seq));
       const last = seqs[seqs.length - 1]!;
-      if (Math.floor(last / TRIM_EVERY) > Math.floor((last - n) / TRIM_EVERY) && last > this.size) {
-        // Off the publishers' path: a late trim only keeps a few more rows for a while.
-        sql`delete from project_events where project = ${project} and seq <= ${last - this.size}`
-          .execute(this.db)
-          .catch((err: unknown) => this.log.warn({ err, project }, 'event bus: trimming old events failed'));
-      }
+      if (Math.floor(last / TRIM_EVERY) > Math.floor((last - n) / TRIM_EVERY) && last > this.size) this.trim(project, last);
       batch.forEach((queued, i) => {
         const seq = seqs[i]!;
         const event: ProjectEvent = { type: queued.type, ts: queued.ts, seq, project, data: queued.data };
         // Deliver now rather than on our own notification (which is then skipped as already
         // seen), unless that notification came first.
         this.expectLocal(project, seq);
-        this.accept(event);
+        this.delivery.accept(event);
         queued.resolve(event);
       });
     } catch (err) {
@@ -178,19 +211,18 @@ export class PgBus implements EventBus {
     await sql`select pg_notify(${NOTICES_CHANNEL}, ${text})`.execute(this.db);
   }
 
-  async replay(project: string, afterSeq: number): Promise<ProjectEvent[] | null> {
-    const current = await this.currentSeq(project);
-    if (afterSeq > current || afterSeq < 0) return null;
-    if (afterSeq === current) return [];
-    const events = await this.readEvents(project, afterSeq, current);
-    // Trimmed (older than the buffer keeps) or not contiguous: the client must refetch.
-    if (events.length !== current - afterSeq || events.some((e, i) => e.seq !== afterSeq + 1 + i)) return null;
-    return events;
+  async revoke(revocation: Revocation): Promise<void> {
+    this.assertOpen();
+    // Every instance, this one included, closes the sockets when the notification arrives.
+    await sql`select pg_notify(${REVOKE_CHANNEL}, ${JSON.stringify(revocation)})`.execute(this.db);
   }
 
-  async currentSeq(project: string): Promise<number> {
-    const row = await sql<{ seq: number }>`select seq from project_event_seq where project = ${project}`.execute(this.db);
-    return Number(row.rows[0]?.seq ?? 0);
+  replay(project: string, afterSeq: number, epoch?: string): Promise<ProjectEvent[] | null> {
+    return replayEvents(this.db, project, afterSeq, this.size, epoch);
+  }
+
+  head(project: string) {
+    return streamHead(this.db, project);
   }
 
   onEvent(listener: (event: ProjectEvent) => void): () => void {
@@ -199,6 +231,10 @@ export class PgBus implements EventBus {
 
   onNotice(listener: (username: string, notice: Notice) => void): () => void {
     return this.listeners.onNotice(listener);
+  }
+
+  onRevoke(listener: (revocation: Revocation) => void): () => void {
+    return this.listeners.onRevoke(listener);
   }
 
   /** True for events this instance published (false for events from other instances). */
@@ -214,7 +250,7 @@ export class PgBus implements EventBus {
     this.listeners.clear();
     const client = this.listener;
     this.listener = null;
-    await Promise.allSettled([...this.fills.values()]);
+    await this.delivery.close();
     if (client) await client.end().catch(() => {});
   }
 
@@ -228,6 +264,7 @@ export class PgBus implements EventBus {
     await client.connect();
     await client.query(`LISTEN ${EVENTS_CHANNEL}`);
     await client.query(`LISTEN ${NOTICES_CHANNEL}`);
+    await client.query(`LISTEN ${REVOKE_CHANNEL}`);
     this.listener = client;
   }
 
@@ -261,7 +298,7 @@ export class PgBus implements EventBus {
   /** After a reconnect: whatever was committed while we were not listening, from the table. */
   private async catchUp(): Promise<void> {
     const rows = await sql<{ project: string; seq: number }>`select project, seq from project_event_seq`.execute(this.db);
-    for (const r of rows.rows) if (Number(r.seq) > (this.delivered.get(r.project) ?? 0)) this.fillTo(r.project, Number(r.seq));
+    for (const r of rows.rows) if (Number(r.seq) > this.delivery.last(r.project)) this.delivery.fillTo(r.project, Number(r.seq));
   }
 
   private onNotification(channel: string, payload: string | undefined): void {
@@ -273,100 +310,28 @@ export class PgBus implements EventBus {
         this.listeners.emitNotice(username, notice);
         return;
       }
+      if (channel === REVOKE_CHANNEL) return this.listeners.emitRevoke(JSON.parse(payload) as Revocation);
       const note = JSON.parse(payload) as EventNote;
       const { project, seq } = 'ref' in note ? note : note.event;
       if (note.origin === this.origin) this.expectLocal(project, seq);
-      if ('ref' in note) this.fillTo(project, seq);
-      else this.accept(note.event);
+      if ('ref' in note) this.delivery.fillTo(project, seq);
+      else this.delivery.accept(note.event);
     } catch (err) {
       this.log.error({ err, channel }, 'event bus: bad notification');
     }
   }
 
-  // ── ordered delivery ───────────────────────────────────────────────────────────────────────
-
-  /** Delivers `event` if it is the next seq of its project; holds it and fills the gap otherwise. */
-  private accept(event: ProjectEvent): void {
-    if (this.closed) return;
-    const { project, seq } = event;
-    const last = this.delivered.get(project) ?? 0;
-    if (seq <= last) return;
-    if (seq === last + 1) {
-      this.deliver(event);
-      this.drain(project);
-      return;
-    }
-    let held = this.pending.get(project);
-    if (!held) this.pending.set(project, (held = new Map()));
-    held.set(seq, event);
-    this.fillTo(project, seq - 1);
-  }
+  // ── local marking ─────────────────────────────────────────────────────────────────────────
 
   /** Marks a seq this instance published, so that deliver() flags the event as local. */
   private expectLocal(project: string, seq: number): void {
-    if (seq > (this.delivered.get(project) ?? 0)) this.localKeys.add(`${project}\u0000${seq}`);
+    if (seq > this.delivery.last(project)) this.localKeys.add(`${project}\u0000${seq}`);
   }
 
   private deliver(event: ProjectEvent): void {
-    this.delivered.set(event.project, event.seq);
     const key = `${event.project}\u0000${event.seq}`;
     if (this.localKeys.delete(key)) this.local.add(event);
     this.listeners.emitEvent(event);
-  }
-
-  /** Delivers held events that have become next in line. */
-  private drain(project: string): void {
-    const held = this.pending.get(project);
-    if (!held) return;
-    for (;;) {
-      const next = (this.delivered.get(project) ?? 0) + 1;
-      const event = held.get(next);
-      if (!event) break;
-      held.delete(next);
-      this.deliver(event);
-    }
-    for (const seq of held.keys()) if (seq <= (this.delivered.get(project) ?? 0)) held.delete(seq);
-    if (held.size === 0) this.pending.delete(project);
-  }
-
-  /** Reads the rows up to `upTo` that were not delivered yet and delivers them in order (queued per project). */
-  private fillTo(project: string, upTo: number): void {
-    const previous = this.fills.get(project) ?? Promise.resolve();
-    const run = previous.then(async () => {
-      const last = this.delivered.get(project) ?? 0;
-      if (this.closed || upTo <= last) return;
-      const events = await this.readEvents(project, last, upTo);
-      if (this.closed) return;
-      for (const event of events) {
-        const now = this.delivered.get(project) ?? 0;
-        if (event.seq <= now) continue;
-        if (event.seq !== now + 1) {
-          // Trimmed before we could read it (an instance far behind): skip ahead, say so.
-          this.log.warn({ project, from: now + 1, to: event.seq - 1 }, 'event bus: events no longer in the table were skipped');
-        }
-        this.deliver(event);
-      }
-      if ((this.delivered.get(project) ?? 0) < upTo) {
-        // Not in the table at all (trimmed): move past them so held events can flow.
-        this.log.warn({ project, upTo }, 'event bus: events no longer in the table were skipped');
-        this.delivered.set(project, upTo);
-      }
-      this.drain(project);
-    });
-    const tail = run.catch((err: unknown) => {
-      this.log.error({ err, project }, 'event bus: could not read missed events');
-    });
-    this.fills.set(project, tail);
-    void tail.then(() => {
-      if (this.fills.get(project) === tail) this.fills.delete(project);
-    });
-  }
-
-  private async readEvents(project: string, afterSeq: number, upTo: number): Promise<ProjectEvent[]> {
-    const { rows } = await sql<{ payload: string }>`
-      select payload from project_events where project = ${project} and seq > ${afterSeq} and seq <= ${upTo}
-      order by seq`.execute(this.db);
-    return rows.map((r) => JSON.parse(r.payload) as ProjectEvent);
   }
 
   private assertOpen(): void {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
 import { CloseCodes, type ProcessData, type ServerMessageMap, type ServerMessageType } from '@lockstep/protocol';
 import type { RawData, WebSocket } from 'ws';
-import type { Notice, ProjectEvent } from '../events/bus.js';
+import type { Notice, ProjectEvent, Revocation } from '../events/bus.js';
 import { parseClientMessage } from './client-messages.js';
 import { Connection, type Frame, type Subscription } from './connection.js';
 import type { RealtimeHub, RealtimeOptions, RealtimeUser } from './types.js';
@@ -39,6 +39,7 @@ export class Hub implements RealtimeHub {
     this.stopListening = [
       opts.bus.onEvent((event) => this.broadcastEvent(event)),
       opts.bus.onNotice((username, notice) => this.sendNotice(username, notice)),
+      opts.bus.onRevoke((revocation) => this.revoke(revocation)),
     ];
     this.heartbeat = setInterval(() => this.heartbeatRound(), opts.heartbeatMs);
     this.heartbeat.unref();
@@ -132,7 +133,7 @@ export class Hub implements RealtimeHub {
       case 'subscribe':
         return void this.subscribe(conn, msg.project, null);
       case 'resume':
-        return void this.subscribe(conn, msg.project, msg.after_seq);
+        return void this.subscribe(conn, msg.project, msg.after_seq, msg.epoch);
       case 'unsubscribe':
         this.dropSubscription(conn, msg.project);
         return conn.send(serverMessage('unsubscribed', { project: msg.project }));
@@ -145,7 +146,7 @@ export class Hub implements RealtimeHub {
    * by seq. So nothing published during the awaits is lost or sent twice.
    * Order on the wire: [resync | replayed events], subscribed {seq}, then every event with a greater seq.
    */
-  private async subscribe(conn: Connection, project: string, afterSeq: number | null): Promise<void> {
+  private async subscribe(conn: Connection, project: string, afterSeq: number | null, epoch?: string): Promise<void> {
     if (!conn.subscriptions.has(project) && conn.subscriptions.size >= MAX_SUBSCRIPTIONS) {
       return conn.send(serverMessage('error', { code: 'too_many_subscriptions', message: `at most ${MAX_SUBSCRIPTIONS} projects` }));
     }
@@ -159,8 +160,9 @@ export class Hub implements RealtimeHub {
         if (current()) this.dropSubscription(conn, project);
         return conn.send(serverMessage('error', { code: 'project_unavailable', message: `cannot subscribe to ${project}` }));
       }
-      const replayed = afterSeq === null ? [] : await this.opts.bus.replay(project, afterSeq);
-      const startSeq = afterSeq === null || replayed === null ? await this.opts.bus.currentSeq(project) : afterSeq;
+      const replayed = afterSeq === null ? [] : await this.opts.bus.replay(project, afterSeq, epoch);
+      const head = await this.opts.bus.head(project);
+      const startSeq = afterSeq === null || replayed === null ? head.seq : afterSeq;
       if (!current()) return;
 
       sub.lastSeq = startSeq;
@@ -169,7 +171,7 @@ export class Hub implements RealtimeHub {
       } else {
         for (const event of replayed) this.deliver(conn, sub, event, JSON.stringify(event));
       }
-      conn.send(serverMessage('subscribed', { project, seq: sub.lastSeq }));
+      conn.send(serverMessage('subscribed', { project, seq: sub.lastSeq, epoch: head.epoch }));
       const queued = sub.queue ?? [];
       sub.queue = null;
       for (const { event, text } of queued) this.deliver(conn, sub, event, text);
@@ -207,6 +209,21 @@ export class Hub implements RealtimeHub {
     for (const conn of tabs) conn.send(text);
   }
 
+  /** Access ended (disabled, logged out, role changed, token deleted): those sockets close at once. */
+  private revoke(r: Revocation): void {
+    for (const conn of [...this.connections]) {
+      const u = conn.user;
+      if (u.id !== r.userId || u.session === r.exceptSession) continue;
+      if (r.sessions && !r.sessions.includes(u.session)) continue;
+      this.closeRevoked(conn, r.reason);
+    }
+  }
+
+  private closeRevoked(conn: Connection, reason: string): void {
+    this.remove(conn); // nothing more reaches it, even before the close handshake ends
+    conn.socket.close(CloseCodes.policyViolation, reason.slice(0, 120));
+  }
+
   private broadcastAll(text: string): void {
     for (const conn of this.connections) conn.send(text);
   }
@@ -214,7 +231,12 @@ export class Hub implements RealtimeHub {
   /** Every round: terminate sockets that did not pong since the last round, then ping the rest. */
   private heartbeatRound(): void {
     const text = serverMessage('system.heartbeat', { serverTime: new Date().toISOString() });
+    const now = new Date().toISOString();
     for (const conn of this.connections) {
+      if (conn.user.expiresAt !== null && conn.user.expiresAt <= now) {
+        this.closeRevoked(conn, 'session expired');
+        continue;
+      }
       if (!conn.alive) {
         this.log.info({ user: conn.user.username, connectionId: conn.id }, 'websocket missed a heartbeat');
         conn.socket.terminate();

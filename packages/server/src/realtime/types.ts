@@ -5,6 +5,10 @@ export interface RealtimeUser {
   id: number;
   username: string;
   role: 'admin' | 'user' | 'viewer';
+  /** What the socket authenticated with: `s:<session hash>` or `t:<token id>` (revocation matches it). */
+  session: string;
+  /** When that session ends (ISO); null for API tokens. The socket closes then. */
+  expiresAt: string | null;
 }
 
 export interface RealtimeOptions {

@@ -4,6 +4,7 @@ import type { User } from '@lockstep/protocol';
 import { appendAudit } from '../store/audit.js';
 import { findSessionUser, findTokenUser, insertSession, deleteSession } from '../store/sessions.js';
 import { findUserByName, toUser } from '../store/users.js';
+import type { Revocation } from '../events/bus.js';
 import type { Actor, Services } from './context.js';
 import { AppError } from './errors.js';
 
@@ -38,9 +39,19 @@ export async function login(
 }
 
 export async function logout(s: Services, sessionToken: string, actor: Actor): Promise<void> {
-  await deleteSession(s.db, sha256(sessionToken));
-  s.sessionCache.clear();
+  const idHash = sha256(sessionToken);
+  await deleteSession(s.db, idHash);
+  await revokeAccess(s, { userId: actor.id, sessions: [`s:${idHash}`], reason: 'logged out' });
   await appendAudit(s.db, { username: actor.username, action: 'logout' });
+}
+
+/**
+ * After a change that ends or narrows access (logout, disable, role, password, token deletion):
+ * cached sessions go, and every instance closes the affected sockets at once.
+ */
+export async function revokeAccess(s: Services, revocation: Revocation): Promise<void> {
+  s.sessionCache.clear();
+  await s.bus.revoke(revocation);
 }
 
 export interface Authenticated {
@@ -49,6 +60,10 @@ export interface Authenticated {
   /** Set for cookie sessions: unsafe requests must echo it in X-CSRF-Token. */
   csrfToken: string | null;
   via: 'cookie' | 'bearer';
+  /** `s:<session hash>` or `t:<token id>`: what revocation matches a socket by. */
+  session: string;
+  /** When the cookie session ends; null for tokens. */
+  expiresAt: string | null;
 }
 
 /** Resolves a session cookie or a Bearer API token to an active user. */
@@ -61,7 +76,14 @@ export async function authenticate(
   if (bearer) {
     const row = await findTokenUser(s.db, sha256(bearer));
     if (!row || row.disabled) return null;
-    return { user: toUser(row), actor: { id: row.id, username: row.username, role: row.role }, csrfToken: null, via: 'bearer' };
+    return {
+      user: toUser(row),
+      actor: { id: row.id, username: row.username, role: row.role },
+      csrfToken: null,
+      via: 'bearer',
+      session: `t:${row.tokenId}`,
+      expiresAt: null,
+    };
   }
   if (!cookie) return null;
   const idHash = sha256(cookie);
@@ -76,6 +98,8 @@ export async function authenticate(
     actor: { id: user.id, username: user.username, role: user.role },
     csrfToken,
     via: 'cookie',
+    session: `s:${idHash}`,
+    expiresAt: found.expiresAt,
   };
   s.sessionCache.set(ticket, idHash, auth, found.expiresAt);
   return auth;

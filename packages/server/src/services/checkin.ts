@@ -2,22 +2,24 @@ import type { FileInfo } from '@lockstep/protocol';
 import { nextRevision } from '../domain/revision.js';
 import { appendAudit } from '../store/audit.js';
 import { nowIso } from '../store/db.js';
-import { upsertFile } from '../store/files.js';
-import { releaseLock } from '../store/locks.js';
+import { fileStillAt, upsertFile } from '../store/files.js';
+import { findLock, lockStillHeld, releaseSeenLock, type LockRow } from '../store/locks.js';
 import { requireOwnLock } from './checkout.js';
 import type { Actor, Services } from './context.js';
-import { badRequest } from './errors.js';
+import { AppError, badRequest, staleCommit } from './errors.js';
 import {
-  commitAndIndex,
+  checkIfMatch,
+  fileEvent,
+  fileOf,
   lockTarget,
   metaChange,
   metaOf,
   plainText,
-  publishFileEvent,
   requireEntry,
   seenBy,
   trailers,
 } from './file-common.js';
+import { commitChange, writeUnit } from './unit-of-work.js';
 
 export interface CheckinInput {
   message: string;
@@ -25,40 +27,82 @@ export interface CheckinInput {
   keep: boolean;
   /** The new content, already streamed into git as a blob. */
   blob: { sha: string; size: number };
+  /** `If-Match`: the commit the client last saw. */
+  ifMatch?: string;
 }
 
-/** Check in: holder only; one commit authored by the user; the lock is released unless kept. */
+/**
+ * Check in: holder only; one commit authored by the user; the lock is released unless kept. The
+ * lock and the file row are read inside the unit and asserted again in its transaction, so a
+ * check-in racing an override, a cancel or another check-in of the same lock either wins whole or
+ * gets a 409.
+ */
 export async function checkin(s: Services, slug: string, rawPath: string, actor: Actor, input: CheckinInput): Promise<FileInfo> {
   const message = plainText('the check-in message', input.message).trim();
   if (!message) throw badRequest('a check-in message is required');
-  const entry = await requireEntry(s, slug, rawPath);
-  const target = await lockTarget(s, entry);
+  return writeUnit(s, slug, async () => {
+    const entry = await requireEntry(s, slug, rawPath);
+    const target = await lockTarget(s, entry);
+    checkIfMatch(target, input.ifMatch);
+    const lock = await requireOwnLock(s, slug, target.path_key, target.path, actor);
+    const revision = input.bump ? nextRevision(target.revision, s.config.revisionScheme) : target.revision;
+    const meta = { ...metaOf(target), revision, modifiedBy: actor.username, modifiedAt: nowIso() };
+    let published: FileInfo | null = null;
+    await commitChange(
+      s,
+      slug,
+      actor,
+      {
+        changes: [{ op: 'put', path: target.path, blob: input.blob.sha }, await metaChange(s, slug, target.path, meta)],
+        message,
+        trailers: trailers('checkin', target.path, revision),
+      },
+      async (trx, commit) => {
+        if (!(await fileStillAt(trx, s.dialect, slug, target.path_key, target.commit_sha))) throw staleCommit(target.path, '(newer)');
+        const stillOurs = input.keep ? await lockStillHeld(trx, s.dialect, lock) : await releaseSeenLock(trx, lock);
+        if (!stillOurs) throw await lockLost(trx, lock);
+        await upsertFile(trx, {
+          ...target,
+          revision,
+          size: input.blob.size,
+          blob_sha: input.blob.sha,
+          commit_sha: commit,
+          modified_at: meta.modifiedAt,
+          modified_by: actor.username,
+        });
+        await appendAudit(trx, {
+          username: actor.username,
+          action: 'file.checked_in',
+          project: slug,
+          path: target.path,
+          revision,
+          message,
+        });
+        const event = await fileEvent(trx, slug, 'file.checked_in', actor, target.path, { message, revision });
+        published = fileOf(event);
+        return [event];
+      },
+    );
+    return seenBy(s, slug, entry.path, published, actor);
+  });
+}
+
+/** Before the upload is read: only the holder's content should reach git at all. */
+export async function assertMayCheckin(s: Services, slug: string, rawPath: string, actor: Actor): Promise<void> {
+  const target = await lockTarget(s, await requireEntry(s, slug, rawPath));
   await requireOwnLock(s, slug, target.path_key, target.path, actor);
-  const revision = input.bump ? nextRevision(target.revision, s.config.revisionScheme) : target.revision;
-  const meta = { ...metaOf(target), revision, modifiedBy: actor.username, modifiedAt: nowIso() };
-  await commitAndIndex(
-    s,
-    slug,
-    actor,
-    {
-      changes: [{ op: 'put', path: target.path, blob: input.blob.sha }, await metaChange(s, slug, target.path, meta)],
-      message,
-      trailers: trailers('checkin', target.path, revision),
-    },
-    async (trx, commit) => {
-      await upsertFile(trx, {
-        ...target,
-        revision,
-        size: input.blob.size,
-        blob_sha: input.blob.sha,
-        commit_sha: commit,
-        modified_at: meta.modifiedAt,
-        modified_by: actor.username,
-      });
-      if (!input.keep) await releaseLock(trx, slug, target.path_key, actor.username);
-      await appendAudit(trx, { username: actor.username, action: 'file.checked_in', project: slug, path: target.path, revision, message });
-    },
-  );
-  const published = await publishFileEvent(s, slug, 'file.checked_in', actor, target.path, { message, revision });
-  return seenBy(s, slug, entry.path, published, actor);
+}
+
+/** The 409 for a unit whose lock went away between its read and its commit (override, cancel). */
+export async function lockLost(trx: Parameters<typeof findLock>[0], seen: LockRow): Promise<AppError> {
+  const now = await findLock(trx, seen.project, seen.path_key);
+  if (!now)
+    return new AppError(
+      409,
+      'not_lock_holder',
+      `your lock on "${seen.path}" was released meanwhile (override or cancel); nothing was changed`,
+    );
+  return new AppError(409, 'not_lock_holder', `"${seen.path}" is now checked out by ${now.username}; nothing was changed`, {
+    holder: now.username,
+  });
 }

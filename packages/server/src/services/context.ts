@@ -3,9 +3,9 @@ import type { Config } from '../config.js';
 import type { EventBus } from '../events/bus.js';
 import type { Db, Dialect } from '../store/db.js';
 import { GroupCommit } from '../store/group-commit.js';
+import { ProjectWrites } from '../store/project-writes.js';
 import { SessionCache } from './session-cache.js';
 import type { Vault } from '../vault/index.js';
-import { KeyedMutex } from '../vault/mutex.js';
 
 /** Everything a use case needs; built once in app.ts. */
 export interface Services {
@@ -14,8 +14,8 @@ export interface Services {
   dialect: Dialect;
   vault: Vault;
   bus: EventBus;
-  /** Orders "git commit + index transaction" per project inside this process. */
-  projectWrites: KeyedMutex;
+  /** Serialises each project's write units (in this process, and across instances on PostgreSQL). */
+  projectWrites: ProjectWrites;
   /** Small write transactions on the hot path (SQLite lock changes): concurrent ones share a commit. */
   groupCommit: GroupCommit;
   /** Authenticated cookie sessions (embedded mode only). */
@@ -33,7 +33,7 @@ export interface Actor {
 export function createServices(parts: Omit<Services, 'projectWrites' | 'groupCommit' | 'sessionCache'>): Services {
   return {
     ...parts,
-    projectWrites: new KeyedMutex(),
+    projectWrites: new ProjectWrites(parts.db, parts.dialect),
     groupCommit: new GroupCommit(parts.db),
     sessionCache: new SessionCache(parts.dialect === 'sqlite'),
   };

@@ -4,9 +4,10 @@ import { asSeenBy } from '../domain/status.js';
 import type { Db } from '../store/db.js';
 import { findFile, getFileInfo, type FileRow } from '../store/files.js';
 import { findProject } from '../store/projects.js';
-import type { CommitInput, TreeChange } from '../vault/index.js';
+import { draft, type EventDraft } from '../events/index.js';
+import type { TreeChange } from '../vault/index.js';
 import type { Actor, Services } from './context.js';
-import { badRequest, notFound } from './errors.js';
+import { badRequest, notFound, staleCommit } from './errors.js';
 
 /** Metadata versioned in git next to each file, at `.lockstep/<path>.json`. */
 export interface FileMeta {
@@ -58,8 +59,6 @@ export async function lockTarget(s: Services, entry: FileRow): Promise<FileRow> 
   return target;
 }
 
-export const authorOf = (actor: Actor) => ({ name: actor.username, email: `${actor.username}@lockstep.local` });
-
 export function metaOf(row: FileRow): FileMeta {
   const meta: FileMeta = {
     revision: row.revision,
@@ -78,28 +77,6 @@ export async function metaChange(s: Services, slug: string, path: string, meta: 
   return { op: 'put', path: metaPathFor(path), blob };
 }
 
-/**
- * Commits to git, then records the result in the index in one SQL transaction. Both steps run in
- * the project's write queue so the index follows git's order. A crash between the two leaves git
- * ahead of the index, which start-up reconciliation rebuilds; locks are untouched by it.
- */
-export async function commitAndIndex(
-  s: Services,
-  slug: string,
-  actor: Actor,
-  commit: Omit<CommitInput, 'author'>,
-  index: (trx: Db, commitSha: string) => Promise<void>,
-): Promise<string> {
-  return s.projectWrites.run(slug, async () => {
-    const { commit: sha } = await s.vault.commit(slug, { ...commit, author: authorOf(actor) });
-    await s.db.transaction().execute(async (trx) => {
-      await index(trx, sha);
-      await trx.updateTable('projects').set({ head_commit: sha }).where('slug', '=', slug).execute();
-    });
-    return sha;
-  });
-}
-
 export function trailers(action: string, path: string, revision: string): Record<string, string> {
   return { Revision: revision, 'Lockstep-Action': action, 'Lockstep-Path': path };
 }
@@ -109,21 +86,28 @@ type FileEventType = {
 }[keyof ProjectEventMap];
 
 /**
- * Publishes a file event carrying the entry as it now is (viewer-neutral status): `file` when the
- * caller knows it already, read from the index otherwise.
+ * The draft of a file event carrying the entry as it now is (viewer-neutral status): `known` when
+ * the caller has it, else read inside the change's transaction, after its writes.
  */
-export async function publishFileEvent<K extends FileEventType>(
-  s: Services,
+export async function fileEvent<K extends FileEventType>(
+  trx: Db,
   slug: string,
   type: K,
   actor: Actor,
   path: string,
   extra: Omit<ProjectEventMap[K], 'actor' | 'path' | 'file'>,
   known?: FileInfo,
-): Promise<FileInfo | null> {
-  const file = known ?? (await getFileInfo(s.db, slug, path, null)) ?? null;
-  await s.bus.publish(slug, type, { actor: actor.username, path, file, ...extra } as ProjectEventMap[K]);
-  return file;
+): Promise<EventDraft> {
+  const file = known ?? (await getFileInfo(trx, slug, path, null)) ?? null;
+  return draft(type, { actor: actor.username, path, file, ...extra } as ProjectEventMap[K]);
+}
+
+/** The file in a file event draft (what the change's answer is built from). */
+export const fileOf = (event: EventDraft): FileInfo | null => (event.data as { file?: FileInfo | null }).file ?? null;
+
+/** `If-Match: <commit>` from the client: 409 when the file moved on since it looked. */
+export function checkIfMatch(entry: FileRow, ifMatch: string | undefined): void {
+  if (ifMatch !== undefined && ifMatch !== entry.commit_sha) throw staleCommit(entry.path, entry.commit_sha);
 }
 
 /** The answer for `entryPath` as the actor sees it: the copy just published when it is the same entry. */

@@ -100,17 +100,34 @@ function parseMeta(text: string | undefined): FileMeta | null {
   }
 }
 
-/** At start: any project whose git head moved past the index (a crash between commit and index) is rebuilt. */
+/**
+ * At start, per project, git and the recorded head are made to agree. SQL is a change's commit
+ * point, so commits past the recorded head are changes that never completed (a crash between
+ * git and the transaction): main is moved back to the recorded head, and no event ever said they
+ * happened. A head that is not an ancestor (no record yet, or a repository changed outside
+ * Lockstep) is taken as it is: the index is rebuilt from git.
+ */
 export async function reconcileAll(s: Services): Promise<string[]> {
   const projects = await s.db.selectFrom('projects').select(['slug', 'head_commit']).execute();
   const rebuilt: string[] = [];
   for (const p of projects) {
     if (!(await s.vault.exists(p.slug))) continue;
     await s.vault.sweepSpool(p.slug);
-    if ((await s.vault.head(p.slug)) !== p.head_commit) {
-      await rebuildIndex(s, p.slug);
-      rebuilt.push(p.slug);
-    }
+    const head = await s.vault.head(p.slug);
+    if (head === p.head_commit) continue;
+    if (head && p.head_commit && (await rollBackUnrecorded(s, p.slug, p.head_commit, head))) continue;
+    await rebuildIndex(s, p.slug);
+    rebuilt.push(p.slug);
   }
   return rebuilt;
+}
+
+/** Moves main back to the recorded head when the commits past it are unfinished changes; false when it is not their ancestor. */
+async function rollBackUnrecorded(s: Services, slug: string, recorded: string, head: string): Promise<boolean> {
+  return s.projectWrites.run(slug, async () => {
+    if (!(await s.vault.isAncestor(slug, recorded, head))) return false;
+    if (!(await s.vault.resetMain(slug, recorded, head))) return false;
+    s.log.warn({ slug, from: head, to: recorded }, 'rolled back commits of changes that did not complete (crash between git and SQL)');
+    return true;
+  });
 }

@@ -4,20 +4,11 @@ import { groupOf, partNumberOf } from '../domain/grouping.js';
 import { firstRevision } from '../domain/revision.js';
 import { appendAudit } from '../store/audit.js';
 import { nowIso } from '../store/db.js';
-import { findFile, upsertFile } from '../store/files.js';
-import { releaseLock, tryLock } from '../store/locks.js';
+import { fileStillAt, findFile, upsertFile } from '../store/files.js';
 import type { Actor, Services } from './context.js';
 import { conflict } from './errors.js';
-import {
-  commitAndIndex,
-  metaChange,
-  plainText,
-  publishFileEvent,
-  requireProject,
-  trailers,
-  validPath,
-  type FileMeta,
-} from './file-common.js';
+import { fileEvent, fileOf, metaChange, plainText, requireProject, trailers, validPath, type FileMeta } from './file-common.js';
+import { commitChange, writeUnit } from './unit-of-work.js';
 
 export interface NewFile {
   path: string;
@@ -27,24 +18,18 @@ export interface NewFile {
 }
 
 /**
- * Adds a new file at revision A. The path is reserved with a lock row first, so two racing
- * uploads of the same (or a case-colliding) name cannot both commit.
+ * Adds a new file at revision A. The name (and any case-colliding one) is checked inside the
+ * project's write unit and asserted again in its transaction, so two racing uploads cannot both
+ * commit.
  */
 export async function uploadFile(s: Services, slug: string, actor: Actor, input: NewFile): Promise<FileInfo> {
   await requireProject(s, slug);
   const path = validPath(s, input.path);
   if (input.description) plainText('the description', input.description);
   const key = collisionKey(path);
-  const existing = await findFile(s.db, slug, key);
-  if (existing)
-    throw conflict(
-      existing.path === path
-        ? `"${path}" already exists`
-        : `"${path}" collides with existing "${existing.path}" (names differ only in case)`,
-    );
-  const reserved = await tryLock(s.db, { project: slug, pathKey: key, path, username: actor.username, message: 'uploading' });
-  if (!reserved.acquired) throw conflict(`"${path}" is being uploaded or checked out by ${reserved.holder?.username ?? 'someone'}`);
-  try {
+  return writeUnit(s, slug, async () => {
+    const existing = await findFile(s.db, slug, key);
+    if (existing) throw alreadyExists(path, existing.path);
     const revision = firstRevision(s.config.revisionScheme);
     const name = baseName(path);
     const meta: FileMeta = {
@@ -55,7 +40,8 @@ export async function uploadFile(s: Services, slug: string, actor: Actor, input:
       modifiedBy: actor.username,
       modifiedAt: nowIso(),
     };
-    await commitAndIndex(
+    let published: FileInfo | null = null;
+    await commitChange(
       s,
       slug,
       actor,
@@ -65,6 +51,7 @@ export async function uploadFile(s: Services, slug: string, actor: Actor, input:
         trailers: trailers('upload', path, revision),
       },
       async (trx, commit) => {
+        if (!(await fileStillAt(trx, s.dialect, slug, key, null))) throw alreadyExists(path, path);
         await upsertFile(trx, {
           project: slug,
           path,
@@ -82,7 +69,6 @@ export async function uploadFile(s: Services, slug: string, actor: Actor, input:
           modified_by: actor.username,
           link_target: null,
         });
-        await releaseLock(trx, slug, key, actor.username);
         await appendAudit(trx, {
           username: actor.username,
           action: 'file.uploaded',
@@ -91,11 +77,14 @@ export async function uploadFile(s: Services, slug: string, actor: Actor, input:
           revision,
           message: meta.description || null,
         });
+        const event = await fileEvent(trx, slug, 'file.uploaded', actor, path, { revision });
+        published = fileOf(event);
+        return [event];
       },
     );
-  } catch (err) {
-    await releaseLock(s.db, slug, key, actor.username);
-    throw err;
-  }
-  return (await publishFileEvent(s, slug, 'file.uploaded', actor, path, { revision: firstRevision(s.config.revisionScheme) }))!;
+    return published!;
+  });
 }
+
+const alreadyExists = (path: string, existing: string) =>
+  conflict(existing === path ? `"${path}" already exists` : `"${path}" collides with existing "${existing}" (names differ only in case)`);

@@ -3,7 +3,7 @@ import { appendAudit } from '../store/audit.js';
 import { isUniqueViolation } from '../store/db.js';
 import { deleteToken, deleteUserSessions, insertToken } from '../store/sessions.js';
 import { countActiveAdmins, countUsers, findUserById, insertUser, updateUser } from '../store/users.js';
-import { hashPassword, randomSecret, sha256 } from './auth.js';
+import { hashPassword, randomSecret, revokeAccess, sha256 } from './auth.js';
 import type { Actor, Services } from './context.js';
 import { conflict, notFound } from './errors.js';
 
@@ -31,7 +31,10 @@ export async function changeUser(s: Services, actor: Actor, id: number, req: Upd
   });
   // A disabled user or a new password ends existing sessions.
   if (req.disabled || req.password) await deleteUserSessions(s.db, id);
-  s.sessionCache.clear(); // role, name or access changed: cached sessions carry the old user
+  // Role, access or password changed: cached sessions carry the old user, and open sockets close
+  // (a role change reconnects with the new role).
+  const reason = req.disabled ? 'account disabled' : req.password ? 'password changed' : 'role changed';
+  await revokeAccess(s, { userId: id, reason });
   const what = Object.keys(req)
     .filter((k) => k !== 'password')
     .map((k) => `${k}=${String(req[k as keyof UpdateUserRequest])}`);
@@ -66,5 +69,6 @@ export async function createToken(s: Services, actor: Actor, name: string): Prom
 
 export async function revokeToken(s: Services, actor: Actor, id: number): Promise<void> {
   if (!(await deleteToken(s.db, actor.id, id))) throw notFound(`token ${id} not found`);
+  await revokeAccess(s, { userId: actor.id, sessions: [`t:${id}`], reason: 'token deleted' });
   await appendAudit(s.db, { username: actor.username, action: 'token.revoked', message: String(id) });
 }

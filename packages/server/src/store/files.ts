@@ -313,3 +313,13 @@ export async function listGroups(db: Db, project: string): Promise<GroupSummary[
     .execute();
   return rows.map((r) => ({ group: r.grp, count: Number(r.n), locked: Number(r.locked) }));
 }
+
+/**
+ * Compare-and-swap check inside a unit's transaction: the entry's index row is still at `commit`
+ * (null: there is still no entry). Locked until commit on PostgreSQL.
+ */
+export async function fileStillAt(trx: Db, dialect: Dialect, project: string, pathKey: string, commit: string | null): Promise<boolean> {
+  const q = trx.selectFrom('files').select('commit_sha').where('project', '=', project).where('path_key', '=', pathKey);
+  const row = await (dialect === 'postgres' ? q.forUpdate() : q).executeTakeFirst();
+  return (row?.commit_sha ?? null) === commit;
+}

@@ -3,7 +3,6 @@ import { sql } from 'kysely';
 import { appendAudit, auditRow, type AuditRecord, type AuditRow } from './audit.js';
 import type { Db, Dialect } from './db.js';
 import { nowIso } from './db.js';
-import type { GroupCommit } from './group-commit.js';
 import { prepared } from './prepared.js';
 import type { Database } from './schema.js';
 
@@ -18,7 +17,7 @@ export function tryLock(db: Db, l: NewLock): Promise<LockAttempt> {
 }
 
 type NewLock = { project: string; pathKey: string; path: string; username: string; message: string };
-type LockAttempt = { acquired: true; lock: LockRow } | { acquired: false; holder: LockRow | undefined };
+export type LockAttempt = { acquired: true; lock: LockRow } | { acquired: false; holder: LockRow | undefined };
 
 /** tryLock with the insert supplied (it resolves with the rows inserted: 1 when the lock was taken). */
 async function tryLockWith(db: Db, l: NewLock, insert: (row: LockRow) => Promise<number>): Promise<LockAttempt> {
@@ -70,41 +69,31 @@ export async function listLocks(db: Db, filter: { project?: string; user?: strin
   return rows.map((r) => ({ project: r.project, path: r.path, user: r.username, lockedAt: r.locked_at, message: r.message }));
 }
 
-/** What a lock change with its audit row needs: Services provides it. */
-export interface LockWriter {
-  db: Db;
-  dialect: Dialect;
-  groupCommit: GroupCommit;
-}
-
 /**
- * Takes the lock and writes its audit row, atomically; the holder's row when the lock is taken.
- * PostgreSQL does both in one statement (a data-modifying WITH: one round trip); SQLite has no
- * such WITH, and there the two inserts share a group-committed transaction.
+ * Takes the lock and writes its audit row, atomically, inside the caller's transaction; the
+ * holder's row when the lock is taken. PostgreSQL does both in one statement (a data-modifying
+ * WITH: one round trip).
  */
-export async function takeLockAudited(w: LockWriter, lock: NewLock, audit: AuditRecord): Promise<LockAttempt> {
-  if (w.dialect === 'postgres') return tryLockWith(w.db, lock, (row) => insertLockAudited.run(w.db, audited(row, audit)));
-  return w.groupCommit.run((trx) =>
-    tryLockWith(trx, lock, async (row) => {
-      const inserted = await insertLock.run(trx, row);
-      if (inserted > 0) await appendAudit(trx, audit);
-      return inserted;
-    }),
-  );
+export async function takeLockAudited(trx: Db, dialect: Dialect, lock: NewLock, audit: AuditRecord): Promise<LockAttempt> {
+  if (dialect === 'postgres') return tryLockWith(trx, lock, (row) => insertLockAudited.run(trx, audited(row, audit)));
+  return tryLockWith(trx, lock, async (row) => {
+    const inserted = await insertLock.run(trx, row);
+    if (inserted > 0) await appendAudit(trx, audit);
+    return inserted;
+  });
 }
 
 /** Releases `holder`'s lock and writes the audit row, atomically (as takeLockAudited); false when `holder` had no lock. */
 export async function releaseLockAudited(
-  w: LockWriter,
+  trx: Db,
+  dialect: Dialect,
   key: { project: string; pathKey: string; holder: string },
   audit: AuditRecord,
 ): Promise<boolean> {
-  if (w.dialect === 'postgres') return (await deleteLockAudited.run(w.db, audited(key, audit))) > 0;
-  return w.groupCommit.run(async (trx) => {
-    const released = await releaseLock(trx, key.project, key.pathKey, key.holder);
-    if (released) await appendAudit(trx, audit);
-    return released;
-  });
+  if (dialect === 'postgres') return (await deleteLockAudited.run(trx, audited(key, audit))) > 0;
+  const released = await releaseLock(trx, key.project, key.pathKey, key.holder);
+  if (released) await appendAudit(trx, audit);
+  return released;
 }
 
 type Audited<T> = T & { [K in keyof AuditRow as `audit_${K}`]: AuditRow[K] };
@@ -135,3 +124,35 @@ const deleteLockAudited = prepared(
         returning path_key)
       ${auditFrom('released', v)}`,
 );
+
+/** The same lock a unit saw: same holder and same moment it was taken (a re-taken lock is another lock). */
+const sameLock = (l: LockRow) => (db: Db) =>
+  db
+    .selectFrom('locks')
+    .select('path_key')
+    .where('project', '=', l.project)
+    .where('path_key', '=', l.path_key)
+    .where('username', '=', l.username)
+    .where('locked_at', '=', l.locked_at);
+
+/**
+ * Compare-and-swap check inside a unit's transaction: is `lock` still in place? On PostgreSQL the
+ * row is locked until commit, so an override or cancel waits for the unit (and then finds what it
+ * left); SQLite transactions are serial anyway.
+ */
+export async function lockStillHeld(trx: Db, dialect: Dialect, lock: LockRow): Promise<boolean> {
+  const q = sameLock(lock)(trx);
+  return !!(await (dialect === 'postgres' ? q.forUpdate() : q).executeTakeFirst());
+}
+
+/** Releases exactly the lock the unit saw; false when it changed meanwhile. */
+export async function releaseSeenLock(trx: Db, lock: LockRow): Promise<boolean> {
+  const r = await trx
+    .deleteFrom('locks')
+    .where('project', '=', lock.project)
+    .where('path_key', '=', lock.path_key)
+    .where('username', '=', lock.username)
+    .where('locked_at', '=', lock.locked_at)
+    .executeTakeFirst();
+  return Number(r.numDeletedRows) > 0;
+}

@@ -121,6 +121,12 @@ function migrations(dialect: Dialect): Record<string, Migration> {
         await db.schema.createIndex('files_project_link').on('files').columns(['project', 'link_target']).execute();
       },
     },
+    // Events are durable in both modes (the outbox); each project's stream has an epoch.
+    '0004_event_epoch': {
+      async up(db: Kysely<any>) {
+        await db.schema.alterTable('project_event_seq').addColumn('epoch', 'text').execute();
+      },
+    },
   };
 }
 

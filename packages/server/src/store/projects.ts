@@ -55,3 +55,14 @@ export async function deleteProjectRows(db: Db, slug: string): Promise<void> {
     await trx.deleteFrom('projects').where('slug', '=', slug).execute();
   });
 }
+
+/** Records a project's new head, only if it still is `parent` (what the unit committed on). */
+export async function advanceHead(trx: Db, slug: string, parent: string | null, head: string): Promise<boolean> {
+  const r = await trx
+    .updateTable('projects')
+    .set({ head_commit: head })
+    .where('slug', '=', slug)
+    .where((eb) => (parent === null ? eb('head_commit', 'is', null) : eb('head_commit', '=', parent)))
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) > 0;
+}

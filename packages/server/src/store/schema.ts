@@ -64,6 +64,17 @@ export interface Database {
     locked_at: string;
     message: string;
   };
+  project_event_seq: {
+    project: string;
+    seq: number;
+    /** New whenever the stream starts over, so a client never mistakes another lifetime's seq for its own. */
+    epoch: string | null;
+  };
+  project_events: {
+    project: string;
+    seq: number;
+    payload: string;
+  };
   audit: {
     id: Generated<number>;
     at: string;

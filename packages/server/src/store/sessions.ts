@@ -78,7 +78,7 @@ export async function deleteToken(db: Db, userId: number, id: number): Promise<b
   return Number(r.numDeletedRows) > 0;
 }
 
-export async function findTokenUser(db: Db, tokenHash: string): Promise<UserRow | undefined> {
+export async function findTokenUser(db: Db, tokenHash: string): Promise<(UserRow & { tokenId: number }) | undefined> {
   const row = await db
     .selectFrom('api_tokens')
     .innerJoin('users', 'users.id', 'api_tokens.user_id')
@@ -92,5 +92,5 @@ export async function findTokenUser(db: Db, tokenHash: string): Promise<UserRow 
   if (!last_used_at || Date.parse(last_used_at) < Date.now() - 60_000) {
     await db.updateTable('api_tokens').set({ last_used_at: nowIso() }).where('id', '=', token_id).execute();
   }
-  return user;
+  return { ...user, tokenId: token_id };
 }

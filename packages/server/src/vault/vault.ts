@@ -102,6 +102,22 @@ export class Vault {
     return stdout.toString('utf8').trim() || null;
   }
 
+  /**
+   * Compare-and-swap of main back to `to` (null: no commits) from `from`: how a unit undoes its
+   * commit when its SQL transaction refused it. False when main is no longer at `from`.
+   */
+  async resetMain(slug: string, to: string | null, from: string): Promise<boolean> {
+    const args = to ? ['update-ref', '-m', 'lockstep: undo', BRANCH, to, from] : ['update-ref', '-d', BRANCH, from];
+    const { code } = await runGit(args, { gitDir: this.repoPath(slug), okCodes: 'any' });
+    return code === 0;
+  }
+
+  /** Whether commit `a` is an ancestor of (or equal to) `b`. */
+  async isAncestor(slug: string, a: string, b: string): Promise<boolean> {
+    const { code } = await runGit(['merge-base', '--is-ancestor', a, b], { gitDir: this.repoPath(slug), okCodes: [1, 128] });
+    return code === 0;
+  }
+
   /** Stream content into the object store; memory stays flat whatever the size. */
   async writeBlob(slug: string, content: NodeJS.ReadableStream, opts: { maxBytes?: number } = {}): Promise<{ sha: string; size: number }> {
     return hashObjectFromStream(this.repoPath(slug), content, opts.maxBytes);

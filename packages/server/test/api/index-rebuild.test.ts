@@ -9,6 +9,7 @@ import { startServer, type Client, type TestServer } from '../harness.js';
 let server: TestServer;
 let alice: Client;
 const P = 'cells';
+const repo = () => path.join(server.dataDir, 'repos', `${P}.git`);
 
 beforeAll(async () => {
   server = await startServer();
@@ -49,7 +50,10 @@ test('the rebuild-index command recreates an identical index from git; locks are
   });
 });
 
-test('a commit that reached git but not the index (crash in between) is picked up at start', async () => {
+test('a commit that reached git but not SQL (crash in between) is rolled back at start: it never happened, no event says it did', async () => {
+  const before = (await alice.get(api.file(P, '2222222_b.nc'))).body;
+  const recorded = execFileSync('git', ['--git-dir', repo(), 'rev-parse', 'main'], { encoding: 'utf8' }).trim();
+  const eventsBefore = (await server.app.services.bus.head(P)).seq;
   await server.app.close();
   // What a check-in does before its index transaction: content + metadata in one commit.
   const vault = new Vault(path.join(server.dataDir, 'repos'));
@@ -65,9 +69,13 @@ test('a commit that reached git but not the index (crash in between) is picked u
     message: 'v3',
     trailers: { Revision: 'C', 'Lockstep-Action': 'checkin' },
   });
+  const crashed = execFileSync('git', ['--git-dir', repo(), 'rev-parse', 'main'], { encoding: 'utf8' }).trim();
+  expect(crashed).not.toBe(recorded);
   await server.restart();
+  expect(execFileSync('git', ['--git-dir', repo(), 'rev-parse', 'main'], { encoding: 'utf8' }).trim()).toBe(recorded);
   const file = (await alice.get(api.file(P, '2222222_b.nc'))).body;
-  expect(file).toMatchObject({ revision: 'C', status: 'checked_out_by_me', lockedBy: 'alice', size: 28 });
-  const link = (await alice.get(api.file(P, '3333333_link.nc'))).body;
-  expect(link).toMatchObject({ revision: 'C', link: '2222222_b.nc', lockedBy: 'alice' });
+  expect(file).toEqual({ ...before, status: 'checked_out_by_me' });
+  expect(file).toMatchObject({ revision: before.revision, lockedBy: 'alice' });
+  expect((await server.app.services.bus.head(P)).seq).toBe(eventsBefore);
+  expect(execFileSync('git', ['--git-dir', repo(), 'fsck', '--no-dangling'], { encoding: 'utf8' })).toBe('');
 });

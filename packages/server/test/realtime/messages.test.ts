@@ -15,7 +15,7 @@ describe('/ws client messages and subscriptions', () => {
     await server.bus.publish('p1', 'file.uploaded', fileEvent('before.nc'));
     const bob = await connectUser(server, 'sess-bob');
     bob.send({ type: 'subscribe', project: 'p1' });
-    expect((await bob.next('subscribed')).data).toEqual({ project: 'p1', seq: 1 });
+    expect((await bob.next('subscribed')).data).toEqual({ project: 'p1', seq: 1, epoch: expect.any(String) });
 
     await server.bus.publish('p2', 'file.uploaded', fileEvent('other.nc'));
     await server.bus.publish('p1', 'file.checked_out', fileEvent('a.nc'));

@@ -1,19 +1,24 @@
-// TEST-ONLY: a real Fastify server with the realtime hub, a MemoryBus, and users looked up from a
-// session cookie in an in-memory table. Stands in for the app's buildApp() until that is wired.
+// TEST-ONLY: a real Fastify server with the realtime hub, the SQLite outbox bus on a temporary
+// database, and users looked up from a session cookie in an in-memory table.
 import cookie from '@fastify/cookie';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { AddressInfo } from 'node:net';
 import { WebSocket, type ClientOptions, type RawData } from 'ws';
 import type { Envelope, ServerMessageMap, ServerMessageType } from '@lockstep/protocol';
-import { MemoryBus } from '../../src/events/memory-bus.js';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { EventBus } from '../../src/events/bus.js';
+import { SqliteBus } from '../../src/events/sqlite-bus.js';
+import { openDatabase, type Db } from '../../src/store/db.js';
 import { registerRealtime, type RealtimeHub, type RealtimeOptions, type RealtimeUser } from '../../src/realtime/index.js';
 
 export const SESSIONS: Record<string, RealtimeUser> = {
-  'sess-alice': { id: 1, username: 'alice', role: 'user' },
-  'sess-alice-2': { id: 1, username: 'alice', role: 'user' }, // a second browser of the same user
-  'sess-bob': { id: 2, username: 'bob', role: 'user' },
-  'sess-carol': { id: 3, username: 'carol', role: 'admin' },
-  'sess-vic': { id: 4, username: 'vic', role: 'viewer' },
+  'sess-alice': { id: 1, username: 'alice', role: 'user', session: 's:sess-alice', expiresAt: null },
+  'sess-alice-2': { id: 1, username: 'alice', role: 'user', session: 's:sess-alice-2', expiresAt: null }, // a second browser of the same user
+  'sess-bob': { id: 2, username: 'bob', role: 'user', session: 's:sess-bob', expiresAt: null },
+  'sess-carol': { id: 3, username: 'carol', role: 'admin', session: 's:sess-carol', expiresAt: null },
+  'sess-vic': { id: 4, username: 'vic', role: 'viewer', session: 's:sess-vic', expiresAt: null },
 };
 /** p1 and p2 are open to everyone; `secret` to admins only; anything else does not exist. */
 const PROJECTS: Record<string, (user: RealtimeUser) => boolean> = {
@@ -24,7 +29,7 @@ const PROJECTS: Record<string, (user: RealtimeUser) => boolean> = {
 
 export interface TestServer {
   app: FastifyInstance;
-  bus: MemoryBus;
+  bus: EventBus;
   hub: RealtimeHub;
   url: string;
   origin: string;
@@ -33,11 +38,13 @@ export interface TestServer {
 }
 
 export async function startRealtimeServer(
-  overrides: Partial<RealtimeOptions> & { replayBufferSize?: number; bus?: MemoryBus } = {},
+  overrides: Partial<RealtimeOptions> & { replayBufferSize?: number; bus?: EventBus; db?: Db } = {},
 ): Promise<TestServer> {
   const app = Fastify({ logger: false });
   await app.register(cookie);
-  const bus = overrides.bus ?? new MemoryBus({ replayBufferSize: overrides.replayBufferSize ?? 100 });
+  const store = overrides.db ? null : await openTestDb();
+  const db = overrides.db ?? store!.db;
+  const bus = overrides.bus ?? (await SqliteBus.create({ db, replayBufferSize: overrides.replayBufferSize ?? 100 }));
   let ready = true;
   const hub = await registerRealtime(app, {
     bus,
@@ -62,6 +69,20 @@ export async function startRealtimeServer(
     close: async () => {
       await app.close();
       await bus.close();
+      await store?.close();
+    },
+  };
+}
+
+/** A migrated SQLite database in a temporary folder, removed by close(). */
+export async function openTestDb(): Promise<{ db: Db; close(): Promise<void> }> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lockstep-rt-'));
+  const { db } = await openDatabase({ dataDir: dir, databaseUrl: null });
+  return {
+    db,
+    async close() {
+      await db.destroy();
+      fs.rmSync(dir, { recursive: true, force: true });
     },
   };
 }

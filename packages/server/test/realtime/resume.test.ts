@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { MemoryBus } from '../../src/events/memory-bus.js';
+import { SqliteBus } from '../../src/events/sqlite-bus.js';
+import type { EventBus } from '../../src/events/bus.js';
 import type { ProjectEvent } from '../../src/events/bus.js';
-import { connectUser, fileEvent, startRealtimeServer, type TestServer } from './realtime-harness.js';
+import { connectUser, fileEvent, openTestDb, startRealtimeServer, type TestServer } from './realtime-harness.js';
 
 let server: TestServer;
 afterEach(() => server?.close());
@@ -9,7 +10,7 @@ afterEach(() => server?.close());
 const seqs = (events: { seq?: number }[]) => events.map((e) => e.seq);
 const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
 
-async function publishMany(bus: MemoryBus, project: string, count: number): Promise<void> {
+async function publishMany(bus: EventBus, project: string, count: number): Promise<void> {
   for (let i = 0; i < count; i++) await bus.publish(project, 'file.updated', fileEvent(`f${i}.nc`));
 }
 
@@ -29,7 +30,7 @@ describe('resume', () => {
 
     const again = await connectUser(server, 'sess-alice');
     again.send({ type: 'resume', project: 'p1', after_seq: 3 });
-    expect((await again.next('subscribed')).data).toEqual({ project: 'p1', seq: 7 });
+    expect((await again.next('subscribed')).data).toEqual({ project: 'p1', seq: 7, epoch: expect.any(String) });
     await server.bus.publish('p1', 'file.checked_out', fileEvent('live.nc'));
     await again.next('file.checked_out');
 
@@ -61,7 +62,7 @@ describe('resume', () => {
     const client = await connectUser(server, 'sess-bob');
     client.send({ type: 'resume', project: 'p1', after_seq: 4 }); // 5 is gone (buffer keeps 6..10)
     expect((await client.next('resync')).data.project).toBe('p1');
-    expect((await client.next('subscribed')).data).toEqual({ project: 'p1', seq: 10 });
+    expect((await client.next('subscribed')).data).toEqual({ project: 'p1', seq: 10, epoch: expect.any(String) });
     await server.bus.publish('p1', 'file.deleted', fileEvent('x.nc'));
     expect((await client.next('file.deleted')).seq).toBe(11);
     expect(seqs(client.events('p1'))).toEqual([11]);
@@ -83,7 +84,7 @@ describe('resume', () => {
 
   it('has no gap and no duplicate when events are published while the replay is being read', async () => {
     let duringReplay: () => Promise<void> = async () => {};
-    class SlowReplayBus extends MemoryBus {
+    class SlowReplayBus extends SqliteBus {
       override async replay(project: string, afterSeq: number): Promise<ProjectEvent[] | null> {
         await duringReplay(); // published before the snapshot: in both the replay and the live queue
         const events = await super.replay(project, afterSeq);
@@ -91,8 +92,9 @@ describe('resume', () => {
         return events;
       }
     }
-    const bus = new SlowReplayBus({ replayBufferSize: 100 });
-    server = await startRealtimeServer({ bus });
+    const store = await openTestDb();
+    const bus = await new SlowReplayBus({ db: store.db, replayBufferSize: 100 }).start();
+    server = await startRealtimeServer({ bus, db: store.db });
     await publishMany(bus, 'p1', 5);
     duringReplay = () => publishMany(bus, 'p1', 3);
 

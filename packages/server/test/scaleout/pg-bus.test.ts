@@ -57,8 +57,8 @@ describe('PgBus', () => {
     for (const seen of [seenA, seenB]) expect(seen.map((e) => e.seq)).toEqual(Array.from({ length: 200 }, (_, i) => i + 1));
     // The same content everywhere.
     expect(seenB.map((e) => e.data)).toEqual(seenA.map((e) => e.data));
-    expect(await a.currentSeq('race')).toBe(200);
-    expect(await b.currentSeq('nothing-here')).toBe(0);
+    expect((await a.head('race')).seq).toBe(200);
+    expect((await b.head('nothing-here')).seq).toBe(0);
     // isLocal: each instance knows which events it published.
     expect(seenA.filter((e) => a.isLocal(e)).length).toBe(100);
     expect(seenB.filter((e) => b.isLocal(e)).length).toBe(100);

@@ -4,7 +4,24 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type Dialect } from '../../src/store/db.js';
 import { GroupCommit } from '../../src/store/group-commit.js';
-import { findLock, releaseLockAudited, takeLockAudited, type LockWriter } from '../../src/store/locks.js';
+import type { Db } from '../../src/store/db.js';
+import * as locks from '../../src/store/locks.js';
+import { findLock } from '../../src/store/locks.js';
+
+/** What a service gives a lock change: a transaction (group-committed on SQLite, as recordChange does). */
+interface LockWriter {
+  db: Db;
+  dialect: Dialect;
+  groupCommit: GroupCommit;
+}
+const inTransaction = <T>(w: LockWriter, work: (trx: Db) => Promise<T>) =>
+  w.dialect === 'sqlite' ? w.groupCommit.run(work) : w.db.transaction().execute(work);
+const takeLockAudited = (w: LockWriter, ...args: Parameters<typeof locks.takeLockAudited> extends [Db, Dialect, ...infer R] ? R : never) =>
+  inTransaction(w, (trx) => locks.takeLockAudited(trx, w.dialect, ...args));
+const releaseLockAudited = (
+  w: LockWriter,
+  ...args: Parameters<typeof locks.releaseLockAudited> extends [Db, Dialect, ...infer R] ? R : never
+) => inTransaction(w, (trx) => locks.releaseLockAudited(trx, w.dialect, ...args));
 import { createTestDatabase, type TestDatabase } from '../scaleout/pg.js';
 
 let pgDb: TestDatabase;

@@ -13,11 +13,11 @@ import {
   UpdateFileRequest,
 } from '@lockstep/protocol';
 import { CursorError, listFiles, listGroups } from '../../store/files.js';
-import { cancelCheckout, checkout, overrideLock, requireOwnLock } from '../../services/checkout.js';
-import { checkin } from '../../services/checkin.js';
+import { cancelCheckout, checkout, overrideLock } from '../../services/checkout.js';
+import { assertMayCheckin, checkin } from '../../services/checkin.js';
 import type { Services } from '../../services/context.js';
 import { badRequest, notFound } from '../../services/errors.js';
-import { lockTarget, requireEntry, requireProject } from '../../services/file-common.js';
+import { requireEntry, requireProject } from '../../services/file-common.js';
 import { createLink, deleteFile, updateMetadata } from '../../services/file-edit.js';
 import { fileContent, fileHistory } from '../../services/history.js';
 import { uploadFile } from '../../services/upload.js';
@@ -28,6 +28,12 @@ import { boolField, readUpload } from '../multipart.js';
 
 const ProjectParams = Type.Object({ project: Type.String({ maxLength: 64 }) });
 const FileParams = Type.Object({ project: Type.String({ maxLength: 64 }), path: Type.String({ maxLength: 1024 }) });
+/** `If-Match: <commit>` (quoted like an ETag or bare): the commit the client last saw. */
+const ifMatchOf = (req: { headers: Record<string, string | string[] | undefined> }) => {
+  const value = req.headers['if-match'];
+  return typeof value === 'string' ? value.trim().replace(/^(W\/)?"(.*)"$/, '$2') : undefined;
+};
+
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody };
 const lockErrors = { ...errors, 409: ErrorBody };
 
@@ -186,14 +192,14 @@ export const fileRoutes =
       async (req) => {
         const actor = requireAuth(req).actor;
         // Refuse before reading the upload: a non-holder's 200 MB should not reach git at all.
-        const target = await lockTarget(s, await requireEntry(s, req.params.project, req.params.path));
-        await requireOwnLock(s, req.params.project, target.path_key, target.path, actor);
+        await assertMayCheckin(s, req.params.project, req.params.path, actor);
         const upload = await readUpload(s, req, req.params.project);
         return checkin(s, req.params.project, req.params.path, actor, {
           message: upload.fields.message ?? '',
           bump: boolField(upload.fields, 'bump', true),
           keep: boolField(upload.fields, 'keep', false),
           blob: upload.blob,
+          ifMatch: ifMatchOf(req),
         });
       },
     );
@@ -234,7 +240,7 @@ export const fileRoutes =
           response: { 200: FileInfo, ...errors },
         },
       },
-      async (req) => updateMetadata(s, req.params.project, req.params.path, requireAuth(req).actor, req.body),
+      async (req) => updateMetadata(s, req.params.project, req.params.path, requireAuth(req).actor, req.body, ifMatchOf(req)),
     );
 
     app.delete(
