@@ -60,11 +60,12 @@ export async function updateMetadata(
         message: `Update metadata of ${entry.path}`,
         trailers: trailers('update', entry.path, entry.revision),
       },
-      async (trx) => {
+      async (trx, commit) => {
         if (!(await fileStillAt(trx, s.dialect, slug, entry.path_key, entry.commit_sha))) throw staleCommit(entry.path, '(newer)');
         if (lock && !(await lockStillHeld(trx, s.dialect, lock))) throw await lockLost(trx, lock);
         await upsertFile(trx, {
           ...entry,
+          commit_sha: commit,
           description: meta.description,
           part_number: meta.partNumber,
           fields_json: JSON.stringify(meta.fields),

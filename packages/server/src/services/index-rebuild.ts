@@ -69,7 +69,10 @@ async function rowsFromGit(s: Services, slug: string, head: string): Promise<Fil
     const blob = blobs.get(path);
     if (!blob && !meta?.link) continue; // metadata without its file: ignore
     const name = baseName(path);
-    const last = lastTouched.get(path) ?? lastTouched.get(`${META_DIR}/${path}.json`);
+    // The entry's commit is the last one that changed it, its content or its metadata.
+    const last = [lastTouched.get(path), lastTouched.get(`${META_DIR}/${path}.json`)]
+      .filter((c) => c !== undefined)
+      .sort((a, b) => a.age - b.age)[0];
     rows.push({
       project: slug,
       path,

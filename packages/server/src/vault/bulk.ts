@@ -25,20 +25,26 @@ export async function readBlobs(vault: Vault, slug: string, shas: string[]): Pro
 }
 
 /** For every path ever touched up to `head`: the newest commit that touched it, with author and date. */
-export async function lastCommits(
-  vault: Vault,
-  slug: string,
-  head: string,
-): Promise<Map<string, { commit: string; author: string; date: string }>> {
+/** The last commit that touched a path; `age` 0 is the head, larger is older (log order). */
+export interface LastCommit {
+  commit: string;
+  author: string;
+  date: string;
+  age: number;
+}
+
+export async function lastCommits(vault: Vault, slug: string, head: string): Promise<Map<string, LastCommit>> {
   const { stdout } = await runGit(['log', '--no-renames', '--format=%x01%H%x09%an%x09%aI', '--name-only', head, '--'], {
     gitDir: vault.repoPath(slug),
   });
-  const out = new Map<string, { commit: string; author: string; date: string }>();
+  const out = new Map<string, LastCommit>();
+  let age = 0;
   for (const chunk of stdout.toString('utf8').split('\x01')) {
     if (!chunk) continue;
     const lines = chunk.split('\n');
     const [commit, author, date] = lines[0]!.split('\t') as [string, string, string];
-    for (const path of lines.slice(1)) if (path && !out.has(path)) out.set(path, { commit, author, date });
+    for (const path of lines.slice(1)) if (path && !out.has(path)) out.set(path, { commit, author, date, age });
+    age++;
   }
   return out;
 }
