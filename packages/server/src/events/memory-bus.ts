@@ -34,6 +34,7 @@ export class MemoryBus implements EventBus {
     this.listeners = new BusListeners(opts.onListenerError ?? ((error) => console.error('event listener failed', error)));
   }
 
+  // eslint-disable-next-line @typescript-eslint/require-await -- EventBus is async; a closed bus must reject, not throw
   async publish<K extends ProjectEventType>(project: string, type: K, data: ProjectEventMap[K]): Promise<ProjectEvent> {
     this.assertOpen();
     const log = this.log(project);
@@ -45,6 +46,7 @@ export class MemoryBus implements EventBus {
     return event;
   }
 
+  // eslint-disable-next-line @typescript-eslint/require-await -- EventBus is async; a closed bus must reject, not throw
   async notifyUser(username: string, notice: Notice): Promise<void> {
     this.assertOpen();
     this.listeners.emitNotice(username, notice);
@@ -55,6 +57,7 @@ export class MemoryBus implements EventBus {
    * than the buffer keeps (a gap would follow) or newer than the current seq (a seq from another
    * bus lifetime): either way the client must refetch.
    */
+  // eslint-disable-next-line @typescript-eslint/require-await -- EventBus is async; this bus answers from memory
   async replay(project: string, afterSeq: number): Promise<ProjectEvent[] | null> {
     const log = this.logs.get(project);
     const current = log?.seq ?? 0;
@@ -67,8 +70,8 @@ export class MemoryBus implements EventBus {
     return events;
   }
 
-  async currentSeq(project: string): Promise<number> {
-    return this.logs.get(project)?.seq ?? 0;
+  currentSeq(project: string): Promise<number> {
+    return Promise.resolve(this.logs.get(project)?.seq ?? 0);
   }
 
   onEvent(listener: (event: ProjectEvent) => void): () => void {
@@ -79,9 +82,10 @@ export class MemoryBus implements EventBus {
     return this.listeners.onNotice(listener);
   }
 
-  async close(): Promise<void> {
+  close(): Promise<void> {
     this.closed = true;
     this.listeners.clear();
+    return Promise.resolve();
   }
 
   private log(project: string): ProjectLog {

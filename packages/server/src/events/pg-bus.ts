@@ -37,6 +37,8 @@ interface QueuedEvent {
 }
 
 /** A NOTIFY payload: the whole event, or a reference to its row when the event is large; `origin` names the publishing instance. */
+/** project_event_seq.seq is a bigint: a string unless the INT8 parser (store/db.ts) is installed. */
+type SeqRow = { project: string; seq: number | string };
 type EventNote = { origin: string; event: ProjectEvent } | { origin: string; ref: true; project: string; seq: number };
 
 /**
@@ -92,7 +94,7 @@ export class PgBus implements EventBus {
     const bus = new PgBus(opts);
     await bus.listen();
     // Start from what is already committed: earlier events are history (replay), not live.
-    const rows = await sql<{ project: string; seq: number }>`select project, seq from project_event_seq`.execute(bus.db);
+    const rows = await sql<SeqRow>`select project, seq from project_event_seq`.execute(bus.db);
     for (const r of rows.rows) bus.delivered.set(r.project, Number(r.seq));
     const queued = bus.startupQueue ?? [];
     bus.startupQueue = null;
@@ -189,7 +191,7 @@ export class PgBus implements EventBus {
   }
 
   async currentSeq(project: string): Promise<number> {
-    const row = await sql<{ seq: number }>`select seq from project_event_seq where project = ${project}`.execute(this.db);
+    const row = await sql<Pick<SeqRow, 'seq'>>`select seq from project_event_seq where project = ${project}`.execute(this.db);
     return Number(row.rows[0]?.seq ?? 0);
   }
 
@@ -260,7 +262,7 @@ export class PgBus implements EventBus {
 
   /** After a reconnect: whatever was committed while we were not listening, from the table. */
   private async catchUp(): Promise<void> {
-    const rows = await sql<{ project: string; seq: number }>`select project, seq from project_event_seq`.execute(this.db);
+    const rows = await sql<SeqRow>`select project, seq from project_event_seq`.execute(this.db);
     for (const r of rows.rows) if (Number(r.seq) > (this.delivered.get(r.project) ?? 0)) this.fillTo(r.project, Number(r.seq));
   }
 
@@ -297,7 +299,7 @@ export class PgBus implements EventBus {
       return;
     }
     let held = this.pending.get(project);
-    if (!held) this.pending.set(project, (held = new Map()));
+    if (!held) this.pending.set(project, (held = new Map<number, ProjectEvent>()));
     held.set(seq, event);
     this.fillTo(project, seq - 1);
   }
@@ -336,6 +338,7 @@ export class PgBus implements EventBus {
       const last = this.delivered.get(project) ?? 0;
       if (this.closed || upTo <= last) return;
       const events = await this.readEvents(project, last, upTo);
+      // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- close() may have run during the await
       if (this.closed) return;
       for (const event of events) {
         const now = this.delivered.get(project) ?? 0;
