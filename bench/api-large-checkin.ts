@@ -39,7 +39,7 @@ function streamCheckin(url: string, cookie: string, csrf: string, file: string, 
       },
       (res) => {
         let body = '';
-        res.on('data', (c) => (body += c));
+        res.on('data', (c: Buffer) => (body += c.toString()));
         res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
       },
     );

@@ -63,7 +63,8 @@ async function connect(cmd: Extract<ToClients, { cmd: 'connect' }>): Promise<voi
       if (result.status === 'fulfilled') ok++;
       else {
         failed++;
-        error ??= String((result.reason as Error)?.message ?? result.reason);
+        const reason: unknown = (result.reason as { message?: unknown } | null | undefined)?.message ?? result.reason;
+        error ??= String(reason);
       }
     }
   }

@@ -42,18 +42,18 @@ const PROJECT = 'bench';
 
 export async function run(opts: FanoutOptions = {}): Promise<FanoutResult> {
   const { clients = 2000, rounds = 20, procs = 2, users = 10, log = () => {} } = opts;
-  const children = await startChildren(procs);
+  const children = startChildren(procs);
   try {
     // Realtime hub on Fastify, auth from a test header, one MemoryBus.
     const app = Fastify({ logger: false });
     const bus = new MemoryBus({ replayBufferSize: 100 });
     await registerRealtime(app, {
       bus,
-      authenticate: async (req) => {
+      authenticate: (req) => {
         const name = req.headers['x-bench-user'];
-        return typeof name === 'string' ? { id: 1, username: name, role: 'user' } : null;
+        return Promise.resolve(typeof name === 'string' ? { id: 1, username: name, role: 'user' as const } : null);
       },
-      canReadProject: async () => true,
+      canReadProject: () => Promise.resolve(true),
       isReady: () => true,
       heartbeatMs: 60_000,
       maxBufferedBytes: 8 * 1024 * 1024,
@@ -145,7 +145,7 @@ async function measure(
   return { p50: at(0.5), p99: at(0.99), max: samples[samples.length - 1] ?? NaN, mean, publishMs: publishMs / rounds };
 }
 
-async function startChildren(procs: number): Promise<ChildProcess[]> {
+function startChildren(procs: number): ChildProcess[] {
   const script = fileURLToPath(new URL('./fanout-clients.ts', import.meta.url));
   return Array.from({ length: procs }, () => fork(script, [], { execArgv: ['--import', 'tsx'], stdio: 'inherit' }));
 }

@@ -114,8 +114,9 @@ describe('web app', { timeout: 60_000 }, () => {
 
   afterAll(async () => {
     for (const c of contexts) await c.close().catch(() => {});
-    await browser?.close();
-    await server?.close();
+    // Unset when beforeAll failed early; whatever did start must still stop.
+    await (browser as Browser | undefined)?.close();
+    await (server as TestServer | undefined)?.close();
   });
 
   it('logs in (and refuses a wrong password)', async () => {
@@ -231,7 +232,7 @@ describe('web app', { timeout: 60_000 }, () => {
         .click(),
     ]);
     expect(download.suggestedFilename()).toBe(PROGRAM);
-    const bytes = fs.readFileSync((await download.path())!);
+    const bytes = fs.readFileSync(await download.path());
     expect(Buffer.compare(bytes, REV_A)).toBe(0);
     const [current] = await Promise.all([
       bob.waitForEvent('download'),
@@ -240,7 +241,7 @@ describe('web app', { timeout: 60_000 }, () => {
         .getByRole('link', { name: /Download revision B/ })
         .click(),
     ]);
-    expect(Buffer.compare(fs.readFileSync((await current.path())!), REV_B)).toBe(0);
+    expect(Buffer.compare(fs.readFileSync(await current.path()), REV_B)).toBe(0);
     await detail.getByRole('button', { name: 'Close details' }).click();
   });
 

@@ -15,12 +15,17 @@ export interface WebSocketLike {
   readonly readyState: number;
   send(data: string): void;
   close(code?: number, reason?: string): void;
-  onopen: ((ev: any) => void) | null;
+  // `never`: the event's type differs between the browser and ws, and this client never reads it.
+  onopen: ((ev: never) => void) | null;
   onmessage: ((ev: { data: unknown }) => void) | null;
   onclose: ((ev: { code: number; reason: string }) => void) | null;
-  onerror: ((ev: any) => void) | null;
+  onerror: ((ev: never) => void) | null;
 }
-export type WebSocketConstructor = new (url: string, protocols?: string | string[], options?: any) => WebSocketLike;
+export type WebSocketConstructor = new (
+  url: string,
+  protocols?: string | string[],
+  options?: { headers?: Record<string, string> },
+) => WebSocketLike;
 
 export interface LockstepSocketOptions {
   url: string;
@@ -35,7 +40,7 @@ export interface LockstepSocketOptions {
 }
 
 export type ServerEnvelope<K extends ServerMessageType> = Envelope<K, ServerMessageMap[K]>;
-type Handler = (message: ServerEnvelope<any>) => void;
+type Handler = (message: ServerEnvelope<ServerMessageType>) => void;
 
 const OPEN = 1;
 /** The server refused us (not authenticated / bad origin): retrying cannot help. */
@@ -148,7 +153,7 @@ export class LockstepSocket {
     if (typeof data !== 'string') return;
     let message: ServerEnvelope<ServerMessageType>;
     try {
-      message = JSON.parse(data);
+      message = JSON.parse(data) as ServerEnvelope<ServerMessageType>;
     } catch {
       return;
     }
@@ -185,7 +190,8 @@ export class LockstepSocket {
     if (!this.wanted || code === POLICY_VIOLATION) {
       this.wanted = false;
       this.nextRetryAt = null;
-      return this.setState('offline');
+      this.setState('offline');
+      return;
     }
     const delay = backoffDelay(this.attempt++, this.opts.backoff, this.opts.random);
     this.nextRetryAt = Date.now() + delay;

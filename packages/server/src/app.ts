@@ -40,7 +40,7 @@ export interface App {
   routes: RouteRule[];
   /** Set on the very first start when a random admin password was generated. */
   firstAdmin: { username: string; password: string | null } | null;
-  close(): Promise<void>;
+  close: () => Promise<void>;
 }
 
 /** Store, vault and bus: everything but HTTP (the CLI uses this too). */

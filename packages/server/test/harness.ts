@@ -21,7 +21,7 @@ export interface TestServer {
   createProject(slug: string, name?: string): Promise<void>;
   /** Stops and starts again on the same port and data folder (sessions survive: they are in the database). */
   restart(): Promise<void>;
-  close(): Promise<void>;
+  close: () => Promise<void>;
 }
 
 export interface Response<T = any> {

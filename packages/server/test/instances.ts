@@ -59,8 +59,8 @@ export async function startInstance(opts: {
     out += b.toString();
     if (out.length > 200_000) out = out.slice(-100_000);
   };
-  proc.stdout!.on('data', keep);
-  proc.stderr!.on('data', keep);
+  proc.stdout.on('data', keep);
+  proc.stderr.on('data', keep);
   const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 45_000;

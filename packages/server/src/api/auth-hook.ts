@@ -45,7 +45,7 @@ export function registerAuthHook(app: FastifyInstance, s: Services): RouteRule[]
   });
   // onRequest: decided from headers alone, before any body (or upload) is read.
   app.addHook('onRequest', async (req) => {
-    const access = req.routeOptions.config?.access;
+    const access = req.routeOptions.config.access;
     if (!access) return;
     req.auth = await authenticate(s, req.cookies[SESSION_COOKIE], req.headers.authorization);
     if (access === 'public') return;

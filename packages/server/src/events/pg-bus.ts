@@ -40,6 +40,8 @@ interface QueuedEvent {
 }
 
 /** A NOTIFY payload: the whole event, or a reference to its row when the event is large; `origin` names the publishing instance. */
+/** project_event_seq.seq is a bigint: a string unless the INT8 parser (store/db.ts) is installed. */
+type SeqRow = { project: string; seq: number | string };
 type EventNote = { origin: string; event: ProjectEvent } | { origin: string; ref: true; project: string; seq: number };
 
 /**
@@ -96,7 +98,7 @@ export class PgBus implements EventBus {
     const bus = new PgBus(opts);
     await bus.listen();
     // Start from what is already committed: earlier events are history (replay), not live.
-    const rows = await sql<{ project: string; seq: number }>`select project, seq from project_event_seq`.execute(bus.db);
+    const rows = await sql<SeqRow>`select project, seq from project_event_seq`.execute(bus.db);
     for (const r of rows.rows) bus.delivery.startAfter(r.project, Number(r.seq));
     const queued = bus.startupQueue ?? [];
     bus.startupQueue = null;
@@ -297,7 +299,7 @@ export class PgBus implements EventBus {
 
   /** After a reconnect: whatever was committed while we were not listening, from the table. */
   private async catchUp(): Promise<void> {
-    const rows = await sql<{ project: string; seq: number }>`select project, seq from project_event_seq`.execute(this.db);
+    const rows = await sql<SeqRow>`select project, seq from project_event_seq`.execute(this.db);
     for (const r of rows.rows) if (Number(r.seq) > this.delivery.last(r.project)) this.delivery.fillTo(r.project, Number(r.seq));
   }
 

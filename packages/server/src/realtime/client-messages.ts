@@ -16,7 +16,7 @@ export function parseClientMessage(data: RawData, isBinary: boolean): ParsedClie
   if (isBinary) return { ok: false, code: 'binary_not_supported', message: 'send JSON text frames' };
   let value: unknown;
   try {
-    value = JSON.parse(data.toString());
+    value = JSON.parse(frameText(data));
   } catch {
     return { ok: false, code: 'invalid_json', message: 'frame is not valid JSON' };
   }
@@ -28,5 +28,12 @@ export function parseClientMessage(data: RawData, isBinary: boolean): ParsedClie
   if (!check) return { ok: false, code: 'unknown_type', message: `unknown message type: ${label}` };
   const first = check.Errors(value).First();
   const detail = first ? `${first.path || '/'} ${first.message}` : 'invalid';
-  return { ok: false, code: 'invalid_message', message: `${type}: ${detail}` };
+  // `check` was found by `type`, so `label` is the (short) type name itself.
+  return { ok: false, code: 'invalid_message', message: `${label}: ${detail}` };
+}
+
+/** A frame's text; ws hands text frames over as one Buffer (binaryType 'nodebuffer'), the other shapes for completeness. */
+export function frameText(data: RawData): string {
+  if (Array.isArray(data)) return Buffer.concat(data).toString();
+  return Buffer.isBuffer(data) ? data.toString() : Buffer.from(data).toString();
 }

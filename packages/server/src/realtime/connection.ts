@@ -86,7 +86,10 @@ export class Connection {
   }
 
   private write(text: Frame): void {
-    if (this.socket.bufferedAmount > this.limits.maxBufferedBytes) return this.drop();
+    if (this.socket.bufferedAmount > this.limits.maxBufferedBytes) {
+      this.drop();
+      return;
+    }
     this.socket.send(text, { binary: false });
   }
 

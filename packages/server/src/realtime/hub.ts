@@ -55,7 +55,10 @@ export class Hub implements RealtimeHub {
 
   /** Takes over an authenticated socket: `connection.established` first, then presence. */
   accept(socket: WebSocket, user: RealtimeUser): void {
-    if (this.closing) return void socket.close(CloseCodes.goingAway, 'server shutting down');
+    if (this.closing) {
+      socket.close(CloseCodes.goingAway, 'server shutting down');
+      return;
+    }
     const conn = new Connection(randomUUID(), socket, user, this.limits);
     this.connections.add(conn);
     let tabs = this.byUser.get(user.username);
@@ -99,7 +102,10 @@ export class Hub implements RealtimeHub {
     const closed = [...this.connections].map(
       (conn) =>
         new Promise<void>((resolve) => {
-          if (conn.socket.readyState === conn.socket.CLOSED) return resolve();
+          if (conn.socket.readyState === conn.socket.CLOSED) {
+            resolve();
+            return;
+          }
           conn.socket.once('close', () => resolve());
           conn.socket.close(CloseCodes.goingAway, 'server shutting down');
         }),
@@ -125,18 +131,23 @@ export class Hub implements RealtimeHub {
 
   private handleMessage(conn: Connection, data: RawData, isBinary: boolean): void {
     const parsed = parseClientMessage(data, isBinary);
-    if (!parsed.ok) return conn.send(serverMessage('error', { code: parsed.code, message: parsed.message }));
+    if (!parsed.ok) {
+      conn.send(serverMessage('error', { code: parsed.code, message: parsed.message }));
+      return;
+    }
     const msg = parsed.message;
     switch (msg.type) {
       case 'ping':
-        return conn.send(serverMessage('pong', msg.nonce === undefined ? {} : { nonce: msg.nonce }));
+        conn.send(serverMessage('pong', msg.nonce === undefined ? {} : { nonce: msg.nonce }));
+        return;
       case 'subscribe':
         return void this.subscribe(conn, msg.project, null);
       case 'resume':
         return void this.subscribe(conn, msg.project, msg.after_seq, msg.epoch);
       case 'unsubscribe':
         this.dropSubscription(conn, msg.project);
-        return conn.send(serverMessage('unsubscribed', { project: msg.project }));
+        conn.send(serverMessage('unsubscribed', { project: msg.project }));
+        return;
     }
   }
 
@@ -148,7 +159,8 @@ export class Hub implements RealtimeHub {
    */
   private async subscribe(conn: Connection, project: string, afterSeq: number | null, epoch?: string): Promise<void> {
     if (!conn.subscriptions.has(project) && conn.subscriptions.size >= MAX_SUBSCRIPTIONS) {
-      return conn.send(serverMessage('error', { code: 'too_many_subscriptions', message: `at most ${MAX_SUBSCRIPTIONS} projects` }));
+      conn.send(serverMessage('error', { code: 'too_many_subscriptions', message: `at most ${MAX_SUBSCRIPTIONS} projects` }));
+      return;
     }
     const sub: Subscription = { lastSeq: 0, queue: [] };
     conn.subscriptions.set(project, sub);
@@ -158,7 +170,8 @@ export class Hub implements RealtimeHub {
       const allowed = await this.opts.canReadProject(conn.user, project);
       if (!allowed) {
         if (current()) this.dropSubscription(conn, project);
-        return conn.send(serverMessage('error', { code: 'project_unavailable', message: `cannot subscribe to ${project}` }));
+        conn.send(serverMessage('error', { code: 'project_unavailable', message: `cannot subscribe to ${project}` }));
+        return;
       }
       const replayed = afterSeq === null ? [] : await this.opts.bus.replay(project, afterSeq, epoch);
       const head = await this.opts.bus.head(project);

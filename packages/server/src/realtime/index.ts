@@ -41,8 +41,15 @@ export async function registerRealtime(app: FastifyInstance, opts: RealtimeOptio
     (socket, request) => {
       const handshake = handshakes.get(request);
       handshakes.delete(request);
-      if (!handshake) return socket.close(1011, 'handshake missing');
-      if (!handshake.ok) return socket.close(handshake.code, handshake.reason);
+      if (!handshake) {
+        socket.close(1011, 'handshake missing');
+        return;
+      }
+      if (!handshake.ok) {
+        socket.close(handshake.code, handshake.reason);
+        return;
+      }
+      // eslint-disable-next-line @typescript-eslint/no-unsafe-class-instance-assignment -- a real ws socket; @types/ws names the class through an interface alias
       hub.accept(socket, handshake.user);
     },
   );

@@ -220,9 +220,10 @@ export class SyncService {
         st.retrying = false;
         this.track(this.backgroundPush(slug));
       }, delay);
-    } else if (st.dirty) {
-      this.schedule(slug);
+      return;
     }
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- schedule() sets it again while the push awaits
+    if (st.dirty) this.schedule(slug);
   }
 
   /** One push run (caller holds gitLock): process events, state, audit. Throws the failure after recording it. */

@@ -24,7 +24,7 @@ export async function openDatabase(opts: { dataDir: string; databaseUrl: string 
   let dialect: Dialect;
   if (opts.databaseUrl) {
     // bigint (files.size) comes back as a string by default; sizes fit in a JS number.
-    pg.types.setTypeParser(20, (v) => Number(v));
+    pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
     const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: 10 });
     // An idle client dropped by the server (PostgreSQL restart, failover) must not crash the process;
     // the pool replaces it on the next query.
@@ -77,7 +77,7 @@ function withStatementCache(sqlite: SQLite.Database, onClose: () => void, size =
 
 /** Unique-key violation on either dialect. */
 export function isUniqueViolation(err: unknown): boolean {
-  const code = (err as { code?: string })?.code;
+  const code = (err as { code?: unknown } | null | undefined)?.code;
   return code === '23505' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === 'SQLITE_CONSTRAINT_UNIQUE';
 }
 

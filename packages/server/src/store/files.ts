@@ -82,10 +82,11 @@ async function countFiles(db: Db, project: string, viewer: string, f: Omit<ListF
   const q = f.status
     ? filtered(db, project, viewer, f)
     : db.selectFrom('files as f').where('f.project', '=', project).where(entryConditions(f));
-  const row = await q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  const row = await q.select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
   return Number(row.n);
 }
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- any query with Kysely's (overloaded, generic) orderBy
 function ordered<Q extends { orderBy: (...a: any[]) => Q }>(q: Q, sort: FileSort | undefined): Q {
   switch (sort ?? 'group') {
     case 'name':
@@ -271,7 +272,7 @@ export function toFileInfo(r: ListedRow, viewer: string | null): FileInfo {
     description: r.description,
     partNumber: r.part_number,
     fields: JSON.parse(r.fields_json) as Record<string, string>,
-    size: Number(r.size),
+    size: r.size,
     modifiedAt: r.modified_at,
     modifiedBy: r.modified_by,
     commit: r.commit_sha,
@@ -307,7 +308,7 @@ export function fileInfoOf(
 
 export async function listGroups(db: Db, project: string): Promise<GroupSummary[]> {
   const rows = await baseQuery(db, project)
-    .select(['f.grp', (eb) => eb.fn.countAll<number>().as('n'), (eb) => eb.fn.count<number>('l.username').as('locked')])
+    .select(['f.grp', (eb) => eb.fn.countAll().as('n'), (eb) => eb.fn.count('l.username').as('locked')])
     .groupBy('f.grp')
     .orderBy('f.grp')
     .execute();

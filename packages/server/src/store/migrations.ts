@@ -1,13 +1,13 @@
-import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from 'kysely';
+import { type ColumnDefinitionBuilder, type Kysely, type Migration, type MigrationProvider, Migrator } from 'kysely';
 import type { Dialect } from './db.js';
 
 /** One set of migrations for SQLite and PostgreSQL; only the auto-increment key differs. */
 function migrations(dialect: Dialect): Record<string, Migration> {
   const serial = dialect === 'postgres' ? 'serial' : 'integer';
-  const autoId = (c: any) => (dialect === 'postgres' ? c.primaryKey() : c.primaryKey().autoIncrement());
+  const autoId = (c: ColumnDefinitionBuilder) => (dialect === 'postgres' ? c.primaryKey() : c.primaryKey().autoIncrement());
   return {
     '0001_initial': {
-      async up(db: Kysely<any>) {
+      async up(db: Kysely<unknown>) {
         await db.schema
           .createTable('users')
           .addColumn('id', serial, autoId)
@@ -99,7 +99,7 @@ function migrations(dialect: Dialect): Record<string, Migration> {
     // The event log of the scale-out bus (events/pg-bus.ts): the per-project seq counter and the
     // last N events per project for replay. Unused (but harmless) on SQLite.
     '0002_events': {
-      async up(db: Kysely<any>) {
+      async up(db: Kysely<unknown>) {
         await db.schema
           .createTable('project_event_seq')
           .addColumn('project', 'text', (c) => c.primaryKey())
@@ -116,7 +116,7 @@ function migrations(dialect: Dialect): Record<string, Migration> {
     },
     // Links join their target by path; deletes look up links to a file by path.
     '0003_files_by_path': {
-      async up(db: Kysely<any>) {
+      async up(db: Kysely<unknown>) {
         await db.schema.createIndex('files_project_path').on('files').columns(['project', 'path']).execute();
         await db.schema.createIndex('files_project_link').on('files').columns(['project', 'link_target']).execute();
       },
@@ -130,10 +130,9 @@ function migrations(dialect: Dialect): Record<string, Migration> {
   };
 }
 
-export async function migrateToLatest(db: Kysely<any>, dialect: Dialect): Promise<void> {
-  const provider: MigrationProvider = { getMigrations: async () => migrations(dialect) };
+export async function migrateToLatest<DB>(db: Kysely<DB>, dialect: Dialect): Promise<void> {
+  const provider: MigrationProvider = { getMigrations: () => Promise.resolve(migrations(dialect)) };
   const { error, results } = await new Migrator({ db, provider }).migrateToLatest();
   const failed = results?.find((r) => r.status === 'Error');
   if (error || failed) throw new Error(`database migration ${failed?.migrationName ?? ''} failed: ${String(error)}`);
-  sql; // sql is re-exported for future raw migrations
 }

@@ -13,11 +13,14 @@ const withCounts = (db: Db) =>
     .selectFrom('projects as p')
     .selectAll('p')
     .select((eb) => [
-      eb.selectFrom('files').whereRef('files.project', '=', 'p.slug').select(eb.fn.countAll<number>().as('n')).as('file_count'),
-      eb.selectFrom('locks').whereRef('locks.project', '=', 'p.slug').select(eb.fn.countAll<number>().as('n')).as('lock_count'),
+      eb.selectFrom('files').whereRef('files.project', '=', 'p.slug').select(eb.fn.countAll().as('n')).as('file_count'),
+      eb.selectFrom('locks').whereRef('locks.project', '=', 'p.slug').select(eb.fn.countAll().as('n')).as('lock_count'),
     ]);
 
-function toProject(r: ProjectRow & { file_count: number | null; lock_count: number | null }): Project {
+/** A count is a bigint on PostgreSQL; Number() reads it whichever way the driver hands it over. */
+type Count = number | string | bigint | null;
+
+function toProject(r: ProjectRow & { file_count: Count; lock_count: Count }): Project {
   return {
     slug: r.slug,
     name: r.name,

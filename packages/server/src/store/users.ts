@@ -42,7 +42,7 @@ export async function listUsers(db: Db): Promise<User[]> {
 export async function countUsers(db: Db): Promise<number> {
   const r = await db
     .selectFrom('users')
-    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .select((eb) => eb.fn.countAll().as('n'))
     .executeTakeFirstOrThrow();
   return Number(r.n);
 }
@@ -68,7 +68,7 @@ export async function updateUser(
 export async function countActiveAdmins(db: Db): Promise<number> {
   const r = await db
     .selectFrom('users')
-    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .select((eb) => eb.fn.countAll().as('n'))
     .where('role', '=', 'admin')
     .where('disabled', '=', 0)
     .executeTakeFirstOrThrow();

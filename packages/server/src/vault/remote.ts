@@ -115,8 +115,10 @@ async function remoteGit(
     child.on('close', (code) => {
       clearTimeout(timer);
       const stderr = scrub(err, auth);
-      if (timedOut)
-        return reject(new RemoteError('timeout', `git ${args[0]} to ${auth.url} took longer than ${opts.timeoutMs} ms and was stopped`));
+      if (timedOut) {
+        reject(new RemoteError('timeout', `git ${args[0]} to ${auth.url} took longer than ${opts.timeoutMs} ms and was stopped`));
+        return;
+      }
       resolve({ stdout: Buffer.concat(out).toString('utf8'), stderr, code: code ?? -1 });
     });
   });

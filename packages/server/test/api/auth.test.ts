@@ -11,7 +11,7 @@ let server: TestServer;
 beforeAll(async () => {
   server = await startServer({ env: { LOCKSTEP_LOGIN_RATE_LIMIT: '5' } });
 });
-afterAll(async () => server?.close());
+afterAll(async () => server.close());
 
 describe('sessions', () => {
   test('login sets an HttpOnly SameSite=Lax cookie; me returns the user and CSRF token; logout ends it', async () => {

@@ -25,7 +25,7 @@ beforeAll(async () => {
   await alice.request('PATCH', api.file(P, '2222222_b.nc'), { fields: { machine: 'lathe' } });
   await alice.post(api.links(P), { path: '3333333_link.nc', target: '2222222_b.nc' });
 });
-afterAll(async () => server?.close());
+afterAll(async () => server.close());
 
 const listing = async () => (await server.admin.get(`${api.files(P)}?limit=100`)).body.items;
 

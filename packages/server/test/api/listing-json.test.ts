@@ -31,7 +31,8 @@ describe.each(['sqlite', 'postgres'] as const)('listing entries built by %s', (d
     expect((await admin.post(api.links('p'), { path: '1000009_link.nc', target: 'fixture.dxf' })).status).toBe(201);
   });
   afterAll(async () => {
-    await server?.close();
+    // Unset when beforeAll failed early; the database must still be dropped.
+    await (server as TestServer | undefined)?.close();
     await pg?.drop();
   });
 

@@ -20,7 +20,7 @@ beforeAll(async () => {
   viewer = await server.createUser('vera', 'viewer');
   await server.createProject(P, 'Shop floor');
 });
-afterAll(async () => server?.close());
+afterAll(async () => server.close());
 
 const git = (...args: string[]) => execFileSync('git', ['--git-dir', path.join(server.dataDir, 'repos', `${P}.git`), ...args]).toString();
 

@@ -17,7 +17,7 @@ describe('realtime in the real app', () => {
     await server.createProject('shop');
     expect((await alice.upload('shop', '1234567_op1.mcam', 'G0 X0')).status).toBe(201);
   });
-  afterAll(() => server?.close());
+  afterAll(() => server.close());
 
   it("delivers A's checkout to B, live", async () => {
     const ws = new TestClient(wsUrl(), { cookie: bob.cookie });

@@ -1,10 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { CloseCodes } from '@lockstep/protocol';
-import type { WebSocket } from 'ws';
 import { connectUser, eventually, fileEvent, startRealtimeServer, type TestClient, type TestServer } from './realtime-harness.js';
 
 let server: TestServer;
-afterEach(() => server?.close());
+afterEach(() => server.close());
 
 const big = (i: number) => ({ ...fileEvent(`big${i}.nc`), message: 'x'.repeat(64 * 1024) });
 const tick = () => new Promise((resolve) => setImmediate(resolve));
@@ -17,7 +16,7 @@ function resumeReading(client: TestClient): void {
   (client.ws as unknown as { _socket: { resume(): void } })._socket.resume();
 }
 /** The server side of a client's connection, matched by TCP port. */
-function serverSocketOf(client: TestClient): WebSocket {
+function serverSocketOf(client: TestClient) {
   const port = (client.ws as unknown as { _socket: { localPort: number } })._socket.localPort;
   const found = [...server.app.websocketServer.clients].find(
     (ws) => (ws as unknown as { _socket: { remotePort: number } })._socket.remotePort === port,

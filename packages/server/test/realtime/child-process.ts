@@ -52,7 +52,10 @@ export async function startServerProcess(
 
   const call = <T>(id: number, send: boolean, req: ChildRequest | null, ms: number): Promise<T> =>
     new Promise<T>((resolve, reject) => {
-      if (exited !== null) return reject(new Error(`server process exited (${exited}): ${stderr.slice(-2000)}`));
+      if (exited !== null) {
+        reject(new Error(`server process exited (${exited}): ${stderr.slice(-2000)}`));
+        return;
+      }
       const timer = setTimeout(() => {
         pending.delete(id);
         reject(new Error(`server process did not answer ${req?.cmd ?? 'hello'} within ${ms} ms; stderr: ${stderr.slice(-2000)}`));

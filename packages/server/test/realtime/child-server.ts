@@ -7,7 +7,6 @@
 // Modes (argv[2]): `realtime` = realtime-harness server (MemoryBus, test sessions), `app` = the real app.
 import { performance } from 'node:perf_hooks';
 import { WebSocket } from 'ws';
-import type { ProjectEventMap } from '@lockstep/protocol';
 import type { EventBus } from '../../src/events/bus.js';
 import type { RealtimeHub } from '../../src/realtime/index.js';
 
@@ -40,11 +39,12 @@ export interface ChildHello {
 const closeCodes: Record<string, number[]> = {};
 const sockets = new Map<string, WebSocket>();
 // A server-side hook: record the code of every close() the server initiates (this process runs no clients).
+// eslint-disable-next-line @typescript-eslint/unbound-method -- called below with .call(this)
 const originalClose = WebSocket.prototype.close;
 WebSocket.prototype.close = function patchedClose(this: WebSocket, code?: number, reason?: string | Buffer) {
   const port = String((this as unknown as { _socket?: { remotePort?: number } })._socket?.remotePort);
   (closeCodes[port] ??= []).push(code ?? 1005);
-  return originalClose.call(this, code, reason);
+  originalClose.call(this, code, reason);
 };
 
 let peakRss = process.memoryUsage().rss;
@@ -103,7 +103,7 @@ async function main(): Promise<void> {
         for (let i = 0; i < req.events; i++) {
           await sleepUntil(start + i * req.intervalMs);
           const data = { actor: 'bench', path: `burst/${i}.nc`, revision: now().toFixed(3), file: null, message: pad };
-          const event = await bus.publish(req.project, 'file.updated', data as ProjectEventMap['file.updated']);
+          const event = await bus.publish(req.project, 'file.updated', data);
           if (i === 0) first = event.seq;
           last = event.seq;
         }
@@ -131,7 +131,10 @@ async function main(): Promise<void> {
       case 'stats': {
         const readyStates: Record<string, number> = {};
         const bufferedAmounts: Record<string, number> = {};
-        for (const [port, ws] of sockets) ((readyStates[port] = ws.readyState), (bufferedAmounts[port] = ws.bufferedAmount));
+        for (const [port, ws] of sockets) {
+          readyStates[port] = ws.readyState;
+          bufferedAmounts[port] = ws.bufferedAmount;
+        }
         const stats: ChildStats = {
           connections: hub.connectionCount(),
           rss: process.memoryUsage().rss,
@@ -153,13 +156,13 @@ async function main(): Promise<void> {
   process.on('message', (msg: { id: number; req: ChildRequest }) => {
     handle(msg.req).then(
       (result) => process.send!({ id: msg.id, result }),
-      (error: Error) => process.send!({ id: msg.id, error: String(error?.stack ?? error) }),
+      (error: unknown) => process.send!({ id: msg.id, error: String((error as { stack?: unknown } | null | undefined)?.stack ?? error) }),
     );
   });
   process.send!({ id: 0, result: hello });
 }
 
-main().catch((error) => {
+main().catch((error: unknown) => {
   console.error(error);
   process.exit(1);
 });

@@ -15,7 +15,7 @@ import { Value } from '@sinclair/typebox/value';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket, type RawData } from 'ws';
 import { api, ClientMessage, CloseCodes } from '@lockstep/protocol';
-import { parseClientMessage } from '../../src/realtime/client-messages.js';
+import { frameText, parseClientMessage } from '../../src/realtime/client-messages.js';
 import { startServerProcess, type ServerProcess } from './child-process.js';
 import { snapshot, type Snapshot } from '../snapshot.js';
 
@@ -52,7 +52,7 @@ const PROJECT_NAMES = [
 // ------------------------------------------------------------------ generators (shared by both parts)
 /** JSON text of an object built from entries, so `__proto__` stays an own key and duplicates stay duplicated. */
 const objectText = (entries: Array<[string, string]>) => `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${v}`).join(',')}}`;
-const jsonText = fc.jsonValue().map((v) => JSON.stringify(v) ?? 'null');
+const jsonText = fc.jsonValue().map((v) => JSON.stringify(v));
 const seqValue = fc.oneof(
   fc.integer({ min: -5, max: 1000 }).map(String),
   fc.constantFrom('-1', '1.5', '-0', '0', '1e300', '1e20', '9007199254740993', '"3"', 'null', 'true', '[]', '{}', '-1e-7', '0.0'),
@@ -310,7 +310,7 @@ class Probe {
     this.ws.on('close', (code) => (this.closeCode = code));
     this.ws.on('message', (data: RawData, isBinary) => {
       if (isBinary) throw new Error('server sent a binary frame');
-      this.history.push(JSON.parse(data.toString()));
+      this.history.push(JSON.parse(frameText(data)));
     });
   }
   /** Next message (after the last one taken) of one of `types`, or the close code; throws after timeoutMs. */
@@ -351,7 +351,7 @@ describe('300 hostile frames against the real app', () => {
     before = snapshot(server.hello.dataDir!, PROBE_EVENTS);
     expect(before.rows.files?.length).toBe(1);
   }, 60_000);
-  afterAll(() => server?.stop());
+  afterAll(() => server.stop());
 
   const wsUrl = () => `${server.hello.url.replace('http', 'ws')}/ws`;
   async function connect(): Promise<Probe> {
@@ -399,9 +399,10 @@ describe('300 hostile frames against the real app', () => {
         const msg = parsed.value as ClientMessage;
         if (msg.type === 'ping') expectation = { type: 'pong' };
         else if (msg.type === 'unsubscribe') expectation = { type: 'unsubscribed', project: msg.project };
-        else if (msg.project === 'shop' || msg.project === 'other')
-          ((expectation = { type: 'subscribed', project: msg.project }), (pending = msg.project));
-        else expectation = { type: 'error', code: 'project_unavailable' };
+        else if (msg.project === 'shop' || msg.project === 'other') {
+          expectation = { type: 'subscribed', project: msg.project };
+          pending = msg.project;
+        } else expectation = { type: 'error', code: 'project_unavailable' };
       }
 
       probe.ws.send(frame.data, { binary: frame.binary });
@@ -413,7 +414,8 @@ describe('300 hostile frames against the real app', () => {
         if (server.exitCode() !== null) break;
         probe.ws.terminate();
         probe = await connect();
-        ((subscribed = new Set()), (checked = 0));
+        subscribed = new Set();
+        checked = 0;
         continue;
       }
       checkLeaks(pending);
@@ -423,7 +425,8 @@ describe('300 hostile frames against the real app', () => {
           failures.push(`${label}: closed ${reply.closed}, expected ${JSON.stringify(expectation)}`);
         if (server.exitCode() !== null) break;
         probe = await connect();
-        ((subscribed = new Set()), (checked = 0));
+        subscribed = new Set();
+        checked = 0;
         continue;
       }
       if ('close' in expectation) {
@@ -490,7 +493,7 @@ describe('frames that crash the server process', () => {
         await Promise.race([ws.opened, new Promise((_, reject) => setTimeout(() => reject(new Error('socket did not open')), 5000))]);
         await ws.nextReply(['connection.established']);
         ws.ws.send(frame);
-        const reply = await ws.nextReply(['error', 'pong'], 3000).catch((error: Error) => ({ failed: error.message }));
+        const reply = await ws.nextReply(['error', 'pong'], 3000).catch((error: unknown) => ({ failed: (error as Error).message }));
         await new Promise((resolve) => setTimeout(resolve, 200));
         expect(
           server.exitCode(),

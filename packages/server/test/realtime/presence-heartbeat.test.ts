@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { connectUser, eventually, startRealtimeServer, type TestServer } from './realtime-harness.js';
 
 let server: TestServer;
-afterEach(() => server?.close());
+afterEach(() => server.close());
 
 describe('presence', () => {
   it('counts two tabs of one user once: joined on the first, left on the last', async () => {

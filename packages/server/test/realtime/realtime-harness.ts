@@ -11,6 +11,7 @@ import path from 'node:path';
 import type { EventBus } from '../../src/events/bus.js';
 import { SqliteBus } from '../../src/events/sqlite-bus.js';
 import { openDatabase, type Db } from '../../src/store/db.js';
+import { frameText } from '../../src/realtime/client-messages.js';
 import { registerRealtime, type RealtimeHub, type RealtimeOptions, type RealtimeUser } from '../../src/realtime/index.js';
 
 export const SESSIONS: Record<string, RealtimeUser> = {
@@ -34,7 +35,7 @@ export interface TestServer {
   url: string;
   origin: string;
   setReady(ready: boolean): void;
-  close(): Promise<void>;
+  close: () => Promise<void>;
 }
 
 export async function startRealtimeServer(
@@ -48,8 +49,8 @@ export async function startRealtimeServer(
   let ready = true;
   const hub = await registerRealtime(app, {
     bus,
-    authenticate: async (req) => SESSIONS[req.cookies.session ?? ''] ?? null,
-    canReadProject: async (user, project) => PROJECTS[project]?.(user) ?? false,
+    authenticate: (req) => Promise.resolve(SESSIONS[req.cookies.session ?? ''] ?? null),
+    canReadProject: (user, project) => Promise.resolve(PROJECTS[project]?.(user) ?? false),
     isReady: () => ready,
     heartbeatMs: 10_000,
     maxBufferedBytes: 1024 * 1024,
@@ -118,7 +119,7 @@ export class TestClient {
     );
     this.ws.on('message', (data: RawData, isBinary) => {
       if (isBinary) throw new Error('server sent a binary frame');
-      const message = JSON.parse(data.toString()) as Message;
+      const message = JSON.parse(frameText(data)) as Message;
       this.history.push(message);
       this.inbox.push(message);
       this.wake();

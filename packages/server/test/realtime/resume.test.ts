@@ -5,7 +5,7 @@ import type { ProjectEvent } from '../../src/events/bus.js';
 import { connectUser, fileEvent, openTestDb, startRealtimeServer, type TestServer } from './realtime-harness.js';
 
 let server: TestServer;
-afterEach(() => server?.close());
+afterEach(() => server.close());
 
 const seqs = (events: { seq?: number }[]) => events.map((e) => e.seq);
 const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);

@@ -63,7 +63,10 @@ async function openProbe(url: string, session: string, projects = [PROJECT]): Pr
       // Burst events: only the prefix is decoded (key order is the bus's wire order), so 60,000
       // full JSON.parse calls here do not become the thing being measured.
       const head = buf.toString('latin1', 0, 300);
-      if (FILL_PREFIX.test(head)) return void probe.fills++;
+      if (FILL_PREFIX.test(head)) {
+        probe.fills++;
+        return;
+      }
       const m = EVENT_PREFIX.exec(head);
       if (!m) return void probe.malformed.push(head.slice(0, 120));
       probe.latencies.push(now() - Number(m[2]));
@@ -102,7 +105,7 @@ describe('a slow consumer among 200 clients', () => {
   const slowPorts: string[] = [];
   afterAll(async () => {
     for (const c of [...clients, ...slowOnes]) c.ws.terminate();
-    await server?.stop();
+    await server.stop();
   });
 
   beforeAll(async () => {
@@ -115,7 +118,10 @@ describe('a slow consumer among 200 clients', () => {
 
   /** Sends one paced burst and waits (bounded) until every normal client has it all. */
   async function burst(events = EVENTS): Promise<{ first: number; last: number; latencies: number[] }> {
-    for (const c of clients) ((c.seqs = []), (c.latencies = []));
+    for (const c of clients) {
+      c.seqs = [];
+      c.latencies = [];
+    }
     // Start every run from the same idle state (the "with" run otherwise follows the slow client's set-up pause).
     await new Promise((resolve) => setTimeout(resolve, 300));
     const { first, last } = await server.request<{ first: number; last: number }>(

@@ -37,12 +37,13 @@ beforeAll(async () => {
   b = await PgBus.create({ db: dbB, connectionString: database.url, replayBufferSize: REPLAY, reconnectMs: 50 });
 });
 
+// Each step may be unset when beforeAll failed part-way; the rest must still be cleaned up.
 afterAll(async () => {
-  await a?.close();
-  await b?.close();
-  await dbA?.destroy();
-  await dbB?.destroy();
-  await database?.drop();
+  await (a as PgBus | undefined)?.close();
+  await (b as PgBus | undefined)?.close();
+  await (dbA as Db | undefined)?.destroy();
+  await (dbB as Db | undefined)?.destroy();
+  await (database as TestDatabase | undefined)?.drop();
 });
 
 describe('PgBus', () => {

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { WebSocket } from 'ws';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { api } from '@lockstep/protocol';
+import { frameText } from '../../src/realtime/client-messages.js';
 import { ADMIN_PASSWORD, loginAs, USER_PASSWORD, type Client, until as pollUntil } from '../harness.js';
 import { startInstance, type Instance } from '../instances.js';
 import { createTestDatabase, type TestDatabase } from './pg.js';
@@ -30,7 +31,7 @@ async function openSocket(baseUrl: string, client: Client): Promise<{ messages: 
   const socket = new WebSocket(`${baseUrl.replace('http', 'ws')}${api.ws}`, { headers: { cookie: client.cookie } });
   sockets.push(socket);
   const messages: any[] = [];
-  socket.on('message', (raw) => messages.push(JSON.parse(raw.toString())));
+  socket.on('message', (raw) => messages.push(JSON.parse(frameText(raw))));
   await new Promise<void>((resolve, reject) => {
     socket.once('open', () => resolve());
     socket.once('error', reject);
@@ -59,8 +60,9 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const s of sockets) s.terminate();
-  await Promise.allSettled([a?.stop(), b?.stop()]);
-  await database?.drop();
+  // Each may be unset when beforeAll failed part-way; the rest must still be cleaned up.
+  await Promise.allSettled([(a as Instance | undefined)?.stop(), (b as Instance | undefined)?.stop()]);
+  await (database as TestDatabase | undefined)?.drop();
   if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
 });
 
@@ -165,7 +167,7 @@ describe('two instances, one database, one data folder', () => {
       duplex: 'half',
     } as RequestInit).then(
       (r) => `unexpected answer ${r.status}`,
-      (err: Error) => err,
+      (err: unknown) => err,
     );
     await stalledAt;
     await new Promise((r) => setTimeout(r, 300)); // let B chew on what it got

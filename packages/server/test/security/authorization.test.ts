@@ -294,7 +294,7 @@ beforeAll(async () => {
     tokenIds[who] = r.body.id;
   }
 });
-afterAll(async () => server?.close());
+afterAll(async () => server.close());
 
 describe('route table', () => {
   const key = (r: { method: string; url: string }) => `${r.method} ${r.url}`;
@@ -466,7 +466,7 @@ describe('CSRF and credentials', () => {
       body: form('evil.mcam', 'evil'),
     });
     expect(up.status).toBe(403);
-    expect(((await up.json()) as any).error.code).toBe('csrf');
+    expect((await up.json()).error.code).toBe('csrf');
 
     expect((await clients.admin.get(api.projects)).text).toBe(projectsBefore);
     const filesAfter = (await clients.admin.get(`${api.files('p')}?limit=5000`)).body.items.map((f: any) => [

@@ -12,7 +12,7 @@ const P = 'race';
 const USERS = 50;
 const ROUNDS = 5;
 let server: TestServer;
-let users: Client[] = [];
+const users: Client[] = [];
 
 function git(...args: string[]): string {
   return execFileSync('git', ['--git-dir', path.join(server.dataDir, 'repos', `${P}.git`), ...args], { encoding: 'utf8' });
@@ -35,7 +35,7 @@ beforeAll(async () => {
   const l = await server.admin.post(api.links(P), { path: 'target-link.mcam', target: 'target.mcam' });
   if (l.status !== 201) throw new Error(`link: ${l.status} ${l.text}`);
 }, 120_000);
-afterAll(async () => server?.close());
+afterAll(async () => server.close());
 
 function winnerOf(results: Array<{ who: Client; res: Response }>, okStatus: number) {
   const winners = results.filter((r) => r.res.status === okStatus);

@@ -53,7 +53,7 @@ describe('SQLite WAL checkpoints in the background', () => {
     const again = await openDatabase({ dataDir, databaseUrl: null });
     const { n } = await again.db
       .selectFrom('audit')
-      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .select((eb) => eb.fn.countAll().as('n'))
       .where('action', '=', 'bench')
       .executeTakeFirstOrThrow();
     expect(Number(n)).toBe(1500);

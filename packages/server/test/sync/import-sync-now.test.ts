@@ -19,7 +19,7 @@ beforeAll(async () => {
   ({ server, remotes, alice, events } = ctx);
 }, 60_000);
 
-afterAll(async () => ctx?.stop());
+afterAll(async () => ctx.stop());
 
 describe('import', () => {
   test('a remote with 1,000 files is cloned into the new project and indexed, reporting progress', async () => {

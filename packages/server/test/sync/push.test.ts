@@ -24,7 +24,7 @@ beforeAll(async () => {
   ({ server, remotes, alice, events } = ctx);
 }, 60_000);
 
-afterAll(async () => ctx?.stop());
+afterAll(async () => ctx.stop());
 
 describe('background push', () => {
   test('file://: a check-in appears in the remote; state ok, audit sync.pushed, process events', async () => {

@@ -88,7 +88,10 @@ export class Daemon {
     for (;;) {
       try {
         await new Promise<void>((resolve, reject) => {
-          const sock = net.connect(this.port, '127.0.0.1', () => (sock.end(), resolve()));
+          const sock = net.connect(this.port, '127.0.0.1', () => {
+            sock.end();
+            resolve();
+          });
           sock.on('error', reject);
         });
         return;
@@ -125,7 +128,6 @@ export class HttpGit {
 
   static async start(projectRoot: string, token: string): Promise<HttpGit> {
     const port = await freePort();
-    let self!: HttpGit;
     const server = http.createServer((req, res) => {
       const auth = req.headers.authorization ?? '';
       const m = /^Basic (.+)$/.exec(auth);
@@ -151,7 +153,7 @@ export class HttpGit {
           ...(req.headers['content-length'] ? { CONTENT_LENGTH: req.headers['content-length'] } : {}),
           ...(req.headers['content-encoding'] ? { HTTP_CONTENT_ENCODING: req.headers['content-encoding'] } : {}),
           GIT_PROTOCOL: req.headers['git-protocol'] as string | undefined,
-        } as NodeJS.ProcessEnv,
+        },
       });
       req.pipe(cgi.stdin);
       let buf = Buffer.alloc(0);
@@ -177,7 +179,8 @@ export class HttpGit {
       cgi.on('close', () => res.end());
     });
     await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
-    self = new HttpGit(server, port);
+    // The handler above reads `self`; no request can arrive before this line runs.
+    const self = new HttpGit(server, port);
     return self;
   }
 

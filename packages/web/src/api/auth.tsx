@@ -8,8 +8,8 @@ import { closeSocket, openSocket } from '../realtime/socket';
 interface AuthValue {
   user: User | null;
   loading: boolean;
-  login(username: string, password: string): Promise<void>;
-  logout(): Promise<void>;
+  login: (username: string, password: string) => Promise<void>;
+  logout: () => Promise<void>;
 }
 
 const AuthContext = createContext<AuthValue | null>(null);
@@ -41,7 +41,8 @@ export function AuthProvider({ children }: { children: ReactNode }) {
   useEffect(() => {
     if (session) openSocket();
     else closeSocket();
-  }, [session?.user.username]); // eslint-disable-line react-hooks/exhaustive-deps
+    // Keyed on the user alone: a refreshed session object for the same user keeps the socket.
+  }, [session?.user.username]);
 
   const value: AuthValue = {
     user: session?.user ?? null,

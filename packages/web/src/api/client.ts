@@ -39,7 +39,7 @@ function toError(status: number, body: unknown): ApiError {
     413: 'The file is too large.',
     429: 'Too many requests. Wait a moment and try again.',
   };
-  return new ApiError(status, 'http_' + status, fallback[status] ?? `The server answered ${status}.`);
+  return new ApiError(status, `http_${status}`, fallback[status] ?? `The server answered ${status}.`);
 }
 
 function parse(text: string): unknown {

@@ -14,7 +14,7 @@ import {
 import { get, withQuery } from './client';
 
 /** List endpoints answer with an array; tolerate an `{items}` envelope too. */
-function asList<T>(x: T[] | { items: T[] }): T[] {
+function asList<T>(x: T[] | { items?: T[] } | null): T[] {
   return Array.isArray(x) ? x : (x?.items ?? []);
 }
 

@@ -40,7 +40,7 @@ export function FileDetail({
   const file = fileQ.data ?? initial;
   const historyPath = file.link ?? file.path;
   const history = useHistory(slug, historyPath);
-  const fields = Object.entries(file.fields ?? {});
+  const fields = Object.entries(file.fields);
 
   return (
     <div className="flex h-full flex-col" data-testid="file-detail">
@@ -90,7 +90,7 @@ export function FileDetail({
             </Row>
           )}
           <Row label="Commit">
-            <span className="font-mono text-xs">{file.commit?.slice(0, 10)}</span>
+            <span className="font-mono text-xs">{file.commit.slice(0, 10)}</span>
           </Row>
         </dl>
 

@@ -29,7 +29,7 @@ export function Modal({
   closeRef.current = onClose;
 
   useEffect(() => {
-    const opener = document.activeElement as HTMLElement | null;
+    const opener = document.activeElement;
     const node = ref.current!;
     const first = node.querySelector<HTMLElement>('[data-autofocus]') ?? node.querySelector<HTMLElement>(FOCUSABLE);
     (first ?? node).focus();
@@ -41,7 +41,10 @@ export function Modal({
         const items = [...node.querySelectorAll<HTMLElement>(FOCUSABLE)].filter(
           (el) => el.offsetParent !== null || el === document.activeElement,
         );
-        if (items.length === 0) return e.preventDefault();
+        if (items.length === 0) {
+          e.preventDefault();
+          return;
+        }
         const [a, z] = [items[0]!, items[items.length - 1]!];
         if (e.shiftKey && (document.activeElement === a || !node.contains(document.activeElement))) {
           e.preventDefault();
@@ -58,7 +61,7 @@ export function Modal({
     return () => {
       document.removeEventListener('keydown', onKey, true);
       document.body.style.overflow = prevOverflow;
-      opener?.focus?.();
+      if (opener instanceof HTMLElement || opener instanceof SVGElement) opener.focus();
     };
   }, []);
 

@@ -16,6 +16,7 @@ export function Spinner({ label = 'Loading' }: { label?: string }) {
 
 export function ErrorText({ error }: { error: unknown }) {
   if (!error) return null;
+  // eslint-disable-next-line @typescript-eslint/no-base-to-string -- anything thrown that is not an Error is shown as-is
   const msg = error instanceof Error ? error.message : String(error);
   return (
     <p

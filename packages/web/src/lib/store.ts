@@ -2,9 +2,10 @@ import { useSyncExternalStore } from 'react';
 
 /** A tiny observable value for app-wide client state (presence, toasts, notices…). */
 export interface Store<T> {
-  get(): T;
-  set(next: T | ((prev: T) => T)): void;
-  subscribe(fn: () => void): () => void;
+  // Function properties, not methods: they are handed to useSyncExternalStore unbound.
+  get: () => T;
+  set: (next: T | ((prev: T) => T)) => void;
+  subscribe: (fn: () => void) => () => void;
 }
 
 export function createStore<T>(initial: T): Store<T> {

@@ -1,4 +1,4 @@
-import { useRef, useState, type FormEvent } from 'react';
+import { useRef, useState, type SubmitEvent } from 'react';
 import { api, type FileInfo } from '@lockstep/protocol';
 import { upload } from '../api/client';
 import { DropZone } from '../components/DropZone';
@@ -24,10 +24,16 @@ export function CheckinModal({ slug, file, onClose }: { slug: string; file: File
   const ext = target.slice(target.lastIndexOf('.')).toLowerCase();
   const extMismatch = picked && !picked.name.toLowerCase().endsWith(ext);
 
-  async function submit(e: FormEvent) {
+  async function submit(e: SubmitEvent) {
     e.preventDefault();
-    if (!picked) return setError(new Error('Choose the new version of the file first.'));
-    if (!message.trim()) return setError(new Error('A check-in message is required.'));
+    if (!picked) {
+      setError(new Error('Choose the new version of the file first.'));
+      return;
+    }
+    if (!message.trim()) {
+      setError(new Error('A check-in message is required.'));
+      return;
+    }
     const form = new FormData();
     form.append('message', message.trim());
     form.append('bump', String(bump));
@@ -36,7 +42,7 @@ export function CheckinModal({ slug, file, onClose }: { slug: string; file: File
     setProgress(0);
     const signal = (abort.current = new AbortController()).signal;
     const ok = await run(async () => {
-      const res = await upload<FileInfo>(api.fileAction(slug, target, 'checkin'), form, setProgress, signal);
+      const res = await upload<FileInfo | null>(api.fileAction(slug, target, 'checkin'), form, setProgress, signal);
       after(file.path, res);
       toast({ tone: 'success', title: `Checked in ${target}`, body: res?.revision ? `Now at revision ${res.revision}` : undefined });
       onClose();
@@ -66,7 +72,7 @@ export function CheckinModal({ slug, file, onClose }: { slug: string; file: File
         />
       }
     >
-      <form id="checkin-form" onSubmit={submit} className="space-y-4">
+      <form id="checkin-form" onSubmit={(e) => void submit(e)} className="space-y-4">
         <DropZone label="Choose the new version" onFiles={(f) => setPicked(f[0] ?? null)} hint={`Replaces the content of ${file.name}`} />
         {picked && (
           <p

@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from 'react';
+import { useState, type SubmitEvent } from 'react';
 import { api, type FileInfo } from '@lockstep/protocol';
 import { post } from '../api/client';
 import { Field } from '../components/Field';
@@ -14,10 +14,10 @@ export function CheckoutModal({ slug, file, onClose }: { slug: string; file: Fil
   const [done, setDone] = useState<FileInfo | null>(null);
   const target = file.link ?? file.path;
 
-  async function submit(e: FormEvent) {
+  async function submit(e: SubmitEvent) {
     e.preventDefault();
     const ok = await run(async () => {
-      const res = await post<FileInfo>(api.fileAction(slug, target, 'checkout'), message.trim() ? { message: message.trim() } : {});
+      const res = await post<FileInfo | null>(api.fileAction(slug, target, 'checkout'), message.trim() ? { message: message.trim() } : {});
       after(file.path, res);
       setDone(res ?? file);
     });
@@ -59,7 +59,7 @@ export function CheckoutModal({ slug, file, onClose }: { slug: string; file: Fil
       onClose={onClose}
       footer={<FormFooter form="checkout-form" onCancel={onClose} busy={busy} label="Check out" busyLabel="Checking out…" />}
     >
-      <form id="checkout-form" onSubmit={submit} className="space-y-4">
+      <form id="checkout-form" onSubmit={(e) => void submit(e)} className="space-y-4">
         {file.link && (
           <p className="text-sm muted">
             This is a link: checking it out locks its target <span className="font-mono">{file.link}</span>.

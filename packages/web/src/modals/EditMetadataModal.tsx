@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from 'react';
+import { useState, type SubmitEvent } from 'react';
 import { api, type FileInfo, type UpdateFileRequest } from '@lockstep/protocol';
 import { patch } from '../api/client';
 import { Field } from '../components/Field';
@@ -10,20 +10,23 @@ import { FileNameLine, useAfterFileChange } from './common';
 
 export function EditMetadataModal({ slug, file, onClose }: { slug: string; file: FileInfo; onClose: () => void }) {
   const after = useAfterFileChange(slug);
-  const [description, setDescription] = useState(file.description ?? '');
+  const [description, setDescription] = useState(file.description);
   const [partNumber, setPartNumber] = useState(file.partNumber ?? '');
-  const [fields, setFields] = useState<Array<[string, string]>>(Object.entries(file.fields ?? {}));
+  const [fields, setFields] = useState<Array<[string, string]>>(Object.entries(file.fields));
   const { busy, error, setError, run } = useSubmit();
 
   const setField = (i: number, k: 0 | 1, v: string) =>
     setFields((f) => f.map((row, j) => (j === i ? (k === 0 ? [v, row[1]] : [row[0], v]) : row)));
 
-  function submit(e: FormEvent) {
+  function submit(e: SubmitEvent) {
     e.preventDefault();
     const clean = fields.map(([k, v]) => [k.trim(), v] as const).filter(([k]) => k);
     const keysSeen = new Set<string>();
     for (const [k] of clean) {
-      if (keysSeen.has(k)) return setError(new Error(`The field “${k}” appears twice.`));
+      if (keysSeen.has(k)) {
+        setError(new Error(`The field “${k}” appears twice.`));
+        return;
+      }
       keysSeen.add(k);
     }
     const body: UpdateFileRequest = {

@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from 'react';
+import { useState, type SubmitEvent } from 'react';
 import { api, type FileInfo } from '@lockstep/protocol';
 import { del, post } from '../api/client';
 import { Field } from '../components/Field';
@@ -48,7 +48,7 @@ export function CancelModal({ slug, file, onClose }: Props) {
             type="button"
             className="btn btn-warning"
             disabled={busy}
-            onClick={() => run(() => post(api.fileAction(slug, target, 'cancel')), `Checkout of ${target} cancelled`)}
+            onClick={() => void run(() => post(api.fileAction(slug, target, 'cancel')), `Checkout of ${target} cancelled`)}
           >
             {busy ? 'Cancelling…' : 'Cancel checkout'}
           </button>
@@ -67,7 +67,7 @@ export function OverrideModal({ slug, file, onClose }: Props) {
   const target = file.link ?? file.path;
   const [reason, setReason] = useState('');
   const { error, busy, run } = useAction(slug, file, onClose);
-  const submit = (e: FormEvent) => {
+  const submit = (e: SubmitEvent) => {
     e.preventDefault();
     if (reason.trim())
       void run(() => post(api.fileAction(slug, target, 'override'), { reason: reason.trim() }), `Lock on ${target} overridden`);
@@ -117,7 +117,7 @@ export function DeleteModal({ slug, file, onClose }: Props) {
   const [confirm, setConfirm] = useState('');
   const { error, busy, run } = useAction(slug, file, onClose);
   const ok = confirm === file.name;
-  const submit = (e: FormEvent) => {
+  const submit = (e: SubmitEvent) => {
     e.preventDefault();
     if (ok) void run(() => del(api.file(slug, file.path)), `${file.path} deleted`);
   };

@@ -1,4 +1,4 @@
-import { useRef, useState, type FormEvent } from 'react';
+import { useRef, useState, type SubmitEvent } from 'react';
 import { useQueryClient } from '@tanstack/react-query';
 import { api, type FileInfo } from '@lockstep/protocol';
 import { errorMessage, upload } from '../api/client';
@@ -32,7 +32,7 @@ export function UploadModal({ slug, onClose }: { slug: string; onClose: () => vo
       ...files.filter((f) => !list.some((it) => it.file.name === f.name)).map((file) => ({ file, progress: 0, state: 'queued' as const })),
     ]);
 
-  async function submit(e: FormEvent) {
+  async function submit(e: SubmitEvent) {
     e.preventDefault();
     setRunning(true);
     abort.current = new AbortController();
@@ -87,7 +87,7 @@ export function UploadModal({ slug, onClose }: { slug: string; onClose: () => vo
         </>
       }
     >
-      <form id="upload-form" onSubmit={submit} className="space-y-4">
+      <form id="upload-form" onSubmit={(e) => void submit(e)} className="space-y-4">
         <DropZone label="Choose files" multiple onFiles={add} hint=".mcam .nc .tap .step .stp .igs .iges .dxf .pdf .txt" />
         {items.length > 0 && (
           <ul className="max-h-64 space-y-2 overflow-y-auto" aria-label="Files to upload">

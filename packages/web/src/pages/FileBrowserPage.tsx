@@ -40,7 +40,9 @@ function groupFiles(items: FileInfo[]): Array<[string, FileInfo[]]> {
   const map = new Map<string, FileInfo[]>();
   for (const f of items) {
     const g = f.group || 'Miscellaneous';
-    map.get(g)?.push(f) ?? map.set(g, [f]);
+    const group = map.get(g);
+    if (group) group.push(f);
+    else map.set(g, [f]);
   }
   return [...map.entries()].sort(([a], [b]) => (a === 'Miscellaneous' ? 1 : b === 'Miscellaneous' ? -1 : a.localeCompare(b)));
 }

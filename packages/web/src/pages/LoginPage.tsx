@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from 'react';
+import { useState, type SubmitEvent } from 'react';
 import { useAuth } from '../api/auth';
 import { Field } from '../components/Field';
 import { ErrorText } from '../components/ui';
@@ -11,7 +11,7 @@ export function LoginPage() {
   const [password, setPassword] = useState('');
   const { busy, error, run } = useSubmit();
 
-  const submit = (e: FormEvent) => {
+  const submit = (e: SubmitEvent) => {
     e.preventDefault();
     void run(() => login(username.trim(), password));
   };

@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from 'react';
+import { useState, type SubmitEvent } from 'react';
 import { useQueryClient } from '@tanstack/react-query';
 import { api, type Project } from '@lockstep/protocol';
 import { isAdmin, useMe } from '../api/auth';
@@ -14,13 +14,13 @@ import { useSubmit } from '../lib/useSubmit';
 
 export function SyncBadge({ project }: { project: Project }) {
   if (!project.remoteUrl) return null;
-  const s = project.sync?.state ?? 'idle';
+  const s = project.sync.state;
   const tone = s === 'ok' ? 'green' : s === 'failed' ? 'red' : s === 'pending' ? 'amber' : 'gray';
   const label = s === 'ok' ? 'Synced' : s === 'failed' ? 'Sync failed' : s === 'pending' ? 'Sync pending' : 'Sync idle';
   return (
     <Badge
       tone={tone}
-      title={project.sync?.lastError ?? (project.sync?.lastSyncAt ? `Last sync ${shortTime(project.sync.lastSyncAt)}` : undefined)}
+      title={project.sync.lastError ?? (project.sync.lastSyncAt ? `Last sync ${shortTime(project.sync.lastSyncAt)}` : undefined)}
     >
       {label}
     </Badge>
@@ -99,10 +99,14 @@ function CreateProjectModal({ onClose }: { onClose: () => void }) {
     .slice(0, 64);
   const effectiveSlug = slugEdited ? slug : autoSlug;
 
-  const submit = (e: FormEvent) => {
+  const submit = (e: SubmitEvent) => {
     e.preventDefault();
     void run(async () => {
-      const p = await post<Project>(api.projects, { slug: effectiveSlug, name: name.trim(), description: description.trim() || undefined });
+      const p = await post<Project | null>(api.projects, {
+        slug: effectiveSlug,
+        name: name.trim(),
+        description: description.trim() || undefined,
+      });
       await qc.invalidateQueries({ queryKey: keys.projects });
       onClose();
       navigate(projectHref(p?.slug ?? effectiveSlug));

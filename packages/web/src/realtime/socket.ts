@@ -50,7 +50,10 @@ export function useConnectionState(): SocketState {
   const s = useSocket();
   const [state, setState] = useState<SocketState>(s?.state ?? 'offline');
   useEffect(() => {
-    if (!s) return setState('offline');
+    if (!s) {
+      setState('offline');
+      return;
+    }
     setState(s.state);
     return s.onState(setState);
   }, [s]);

@@ -100,8 +100,8 @@ export function useRealtime(me: string | null, currentProject: string | null): v
         s.on(type, (msg) => {
           void qc.invalidateQueries({ queryKey: keys.projects });
           const d = msg.data;
-          const slug = 'slug' in d ? d.slug : d.project?.slug;
-          pushActivity({ id: `${type}:${msg.ts}:${slug}`, at: msg.ts, actor: d.actor, action: type, project: slug ?? null, path: null });
+          const slug = 'slug' in d ? d.slug : d.project.slug;
+          pushActivity({ id: `${type}:${msg.ts}:${slug}`, at: msg.ts, actor: d.actor, action: type, project: slug, path: null });
         }),
       );
     }
@@ -120,9 +120,9 @@ export function useRealtime(me: string | null, currentProject: string | null): v
     offs.push(s.on('process.completed', onProcess('completed')));
     offs.push(s.on('process.failed', onProcess('failed')));
 
-    offs.push(s.on('connection.established', (msg) => presenceStore.set(msg.data.online ?? [])));
-    offs.push(s.on('presence.joined', (msg) => presenceStore.set(msg.data.online ?? [])));
-    offs.push(s.on('presence.left', (msg) => presenceStore.set(msg.data.online ?? [])));
+    offs.push(s.on('connection.established', (msg) => presenceStore.set(msg.data.online)));
+    offs.push(s.on('presence.joined', (msg) => presenceStore.set(msg.data.online)));
+    offs.push(s.on('presence.left', (msg) => presenceStore.set(msg.data.online)));
 
     offs.push(
       s.on('notice', (msg) => {

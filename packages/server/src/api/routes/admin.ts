@@ -9,15 +9,15 @@ import { changeUser, createUser } from '../../services/users.js';
 import { requireAuth } from '../auth-hook.js';
 
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody };
-const csvCell = (v: unknown) => {
-  const s = v === null || v === undefined ? '' : String(v);
+const csvCell = (v: string | number | null) => {
+  const s = v === null ? '' : String(v);
   // Quote always; neutralise spreadsheet formulas (CSV injection).
   return `"${(/^[=+\-@]/.test(s) ? `'${s}` : s).replace(/"/g, '""')}"`;
 };
 
 export const adminRoutes =
   (s: Services): FastifyPluginAsyncTypebox =>
-  async (app) => {
+  (app) => {
     app.get(
       '/api/users',
       {
@@ -117,4 +117,6 @@ export const adminRoutes =
           .send(`${lines.join('\r\n')}\r\n`);
       },
     );
+    // Registering routes awaits nothing; Fastify wants a plugin that returns a promise.
+    return Promise.resolve();
   };

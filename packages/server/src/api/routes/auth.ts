@@ -9,14 +9,14 @@ import { requireAuth } from '../auth-hook.js';
 
 export const authRoutes =
   (s: Services): FastifyPluginAsyncTypebox =>
-  async (app) => {
+  (app) => {
     app.get(
       '/api/health',
       {
         config: { access: 'public' },
         schema: { tags: ['system'], summary: 'Liveness', response: { 200: Type.Object({ status: Type.Literal('ok') }) } },
       },
-      async () => ({ status: 'ok' as const }),
+      () => ({ status: 'ok' as const }),
     );
 
     app.post(
@@ -27,7 +27,11 @@ export const authRoutes =
           rateLimit: {
             max: s.config.loginRateLimit,
             timeWindow: '1 minute',
-            keyGenerator: (req) => `${req.ip}|${String((req.body as { username?: unknown })?.username ?? '').toLowerCase()}`,
+            // Runs at preHandler (see app.ts), after the body is validated; still, read it as untrusted.
+            keyGenerator: (req) => {
+              const username = (req.body as { username?: unknown } | undefined)?.username;
+              return `${req.ip}|${typeof username === 'string' ? username.toLowerCase() : ''}`;
+            },
           },
         },
         schema: {
@@ -71,7 +75,7 @@ export const authRoutes =
         config: { access: 'read' },
         schema: { tags: ['auth'], summary: 'The current user and CSRF token', response: { 200: SessionResponse, 401: ErrorBody } },
       },
-      async (req) => {
+      (req) => {
         const auth = requireAuth(req);
         return { user: auth.user, csrfToken: auth.csrfToken ?? '' };
       },
@@ -116,4 +120,6 @@ export const authRoutes =
         return reply.status(204).send(null);
       },
     );
+    // Registering routes awaits nothing; Fastify wants a plugin that returns a promise.
+    return Promise.resolve();
   };

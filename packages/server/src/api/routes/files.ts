@@ -39,7 +39,7 @@ const lockErrors = { ...errors, 409: ErrorBody };
 
 export const fileRoutes =
   (s: Services): FastifyPluginAsyncTypebox =>
-  async (app) => {
+  (app) => {
     app.get(
       '/api/projects/:project/files',
       {
@@ -174,7 +174,9 @@ export const fileRoutes =
           response: { 200: FileInfo, ...lockErrors },
         },
       },
-      async (req) => checkout(s, req.params.project, req.params.path, requireAuth(req).actor, req.body?.message ?? ''),
+      // The body is optional, but the type provider types it as always present.
+      async (req) =>
+        checkout(s, req.params.project, req.params.path, requireAuth(req).actor, (req.body as CheckoutRequest | undefined)?.message ?? ''),
     );
 
     app.post(
@@ -275,4 +277,6 @@ export const fileRoutes =
       async (req, reply) =>
         reply.status(201).send(await createLink(s, req.params.project, requireAuth(req).actor, req.body.path, req.body.target)),
     );
+    // Registering routes awaits nothing; Fastify wants a plugin that returns a promise.
+    return Promise.resolve();
   };

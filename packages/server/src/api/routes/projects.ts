@@ -13,7 +13,7 @@ const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody,
 
 export const projectRoutes =
   (s: Services, sync: SyncService): FastifyPluginAsyncTypebox =>
-  async (app) => {
+  (app) => {
     app.get(
       '/api/projects',
       {
@@ -81,4 +81,6 @@ export const projectRoutes =
         return reply.status(204).send(null);
       },
     );
+    // Registering routes awaits nothing; Fastify wants a plugin that returns a promise.
+    return Promise.resolve();
   };

@@ -10,7 +10,7 @@ const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody,
 /** POST /api/projects/:project/sync — the admin's "sync now". */
 export const syncRoutes =
   (sync: SyncService): FastifyPluginAsyncTypebox =>
-  async (app) => {
+  (app) => {
     app.post(
       '/api/projects/:project/sync',
       {
@@ -25,4 +25,6 @@ export const syncRoutes =
       },
       async (req) => sync.syncNow(req.params.project, requireAuth(req).actor),
     );
+    // Registering routes awaits nothing; Fastify wants a plugin that returns a promise.
+    return Promise.resolve();
   };

@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from 'react';
+import { useState, type SubmitEvent } from 'react';
 import { useQueryClient } from '@tanstack/react-query';
 import { api, type Project, type UpdateProjectRequest } from '@lockstep/protocol';
 import { patch } from '../../api/client';
@@ -23,7 +23,7 @@ function ProjectSync({ project }: { project: Project }) {
       setToken('');
       toast({ tone: 'success', title: `${project.name}: ${what}` });
     });
-  const submit = (e: FormEvent) => {
+  const submit = (e: SubmitEvent) => {
     e.preventDefault();
     const body: UpdateProjectRequest = { remoteUrl: url.trim() || null };
     if (token) body.remoteToken = token; // write-only: only sent when typed
@@ -43,8 +43,8 @@ function ProjectSync({ project }: { project: Project }) {
         </h2>
         <SyncBadge project={project} />
       </div>
-      {project.sync?.lastSyncAt && <p className="text-xs muted">Last sync {fullTime(project.sync.lastSyncAt)}</p>}
-      {project.sync?.lastError && <p className="text-xs text-rose-600 dark:text-rose-400">Last error: {project.sync.lastError}</p>}
+      {project.sync.lastSyncAt && <p className="text-xs muted">Last sync {fullTime(project.sync.lastSyncAt)}</p>}
+      {project.sync.lastError && <p className="text-xs text-rose-600 dark:text-rose-400">Last error: {project.sync.lastError}</p>}
       <div className="grid gap-3 md:grid-cols-2">
         <Field
           id={`remote-url-${project.slug}`}
@@ -74,7 +74,7 @@ function ProjectSync({ project }: { project: Project }) {
             type="button"
             className="btn btn-secondary"
             disabled={busy}
-            onClick={() => save({ remoteUrl: null, remoteToken: null }, 'remote removed')}
+            onClick={() => void save({ remoteUrl: null, remoteToken: null }, 'remote removed')}
           >
             Remove remote
           </button>

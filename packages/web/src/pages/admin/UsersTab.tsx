@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from 'react';
+import { useState, type SubmitEvent } from 'react';
 import { useQueryClient } from '@tanstack/react-query';
 import { api, type Role, type User } from '@lockstep/protocol';
 import { useMe } from '../../api/auth';
@@ -40,7 +40,7 @@ function UserRow({ user, self }: { user: User; self: boolean }) {
           className="input w-32"
           value={user.role}
           disabled={busy || self}
-          onChange={(e) => update({ role: e.target.value as Role }, `role set to ${e.target.value}`)}
+          onChange={(e) => void update({ role: e.target.value as Role }, `role set to ${e.target.value}`)}
         >
           {ROLES.map((r) => (
             <option key={r} value={r}>
@@ -57,7 +57,7 @@ function UserRow({ user, self }: { user: User; self: boolean }) {
             type="button"
             className={`btn btn-sm ${user.disabled ? 'btn-secondary' : 'btn-danger'}`}
             disabled={busy}
-            onClick={() => update({ disabled: !user.disabled }, user.disabled ? 'enabled' : 'disabled')}
+            onClick={() => void update({ disabled: !user.disabled }, user.disabled ? 'enabled' : 'disabled')}
           >
             {user.disabled ? 'Enable' : 'Disable'}
           </button>
@@ -73,7 +73,7 @@ function CreateUser() {
   const [password, setPassword] = useState('');
   const [role, setRole] = useState<Role>('user');
   const { busy, error, run } = useSubmit();
-  const submit = (e: FormEvent) => {
+  const submit = (e: SubmitEvent) => {
     e.preventDefault();
     void run(async () => {
       await post(api.users, { username: username.trim(), password, role });
