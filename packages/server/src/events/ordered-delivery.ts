@@ -43,7 +43,7 @@ export class OrderedDelivery {
       return;
     }
     let held = this.pending.get(project);
-    if (!held) this.pending.set(project, (held = new Map()));
+    if (!held) this.pending.set(project, (held = new Map<number, ProjectEvent>()));
     held.set(seq, event);
     this.fillTo(project, seq - 1);
   }
@@ -54,6 +54,7 @@ export class OrderedDelivery {
     const run = previous.then(async () => {
       if (this.closed || upTo <= this.last(project)) return;
       const events = await this.read(project, this.last(project), upTo);
+      // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- close() may have run during the read
       if (this.closed) return;
       for (const event of events) {
         const now = this.last(project);

@@ -11,7 +11,7 @@ export interface EventDraft<K extends ProjectEventType = ProjectEventType> {
 }
 
 /** Builds a typed draft (one place that ties an event type to its data). */
-export const draft = <K extends ProjectEventType>(type: K, data: ProjectEventMap[K]): EventDraft => ({ type, data }) as EventDraft;
+export const draft = <K extends ProjectEventType>(type: K, data: ProjectEventMap[K]): EventDraft => ({ type, data });
 
 /** A project's event stream: the last seq and the stream's epoch (new whenever the stream starts over). */
 export interface StreamHead {
@@ -34,7 +34,7 @@ export async function appendEvents(trx: Db, project: string, drafts: EventDraft[
     returning seq`.execute(trx);
   const last = Number(rows[0]!.seq);
   const ts = new Date().toISOString();
-  const events = drafts.map((d, i): ProjectEvent => ({ type: d.type, ts, seq: last - n + 1 + i, project, data: d.data }) as ProjectEvent);
+  const events = drafts.map((d, i): ProjectEvent => ({ type: d.type, ts, seq: last - n + 1 + i, project, data: d.data }));
   await trx
     .insertInto('project_events')
     .values(events.map((e) => ({ project, seq: e.seq, payload: JSON.stringify(e) })))
@@ -44,7 +44,7 @@ export async function appendEvents(trx: Db, project: string, drafts: EventDraft[
 
 export async function streamHead(db: Db, project: string): Promise<StreamHead> {
   const row = await db.selectFrom('project_event_seq').select(['seq', 'epoch']).where('project', '=', project).executeTakeFirst();
-  return { seq: Number(row?.seq ?? 0), epoch: row?.epoch ?? '' };
+  return { seq: row?.seq ?? 0, epoch: row?.epoch ?? '' };
 }
 
 /** Events with afterSeq < seq <= upTo, oldest first (fewer when some were trimmed). */

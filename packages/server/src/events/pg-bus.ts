@@ -312,7 +312,10 @@ export class PgBus implements EventBus {
         this.listeners.emitNotice(username, notice);
         return;
       }
-      if (channel === REVOKE_CHANNEL) return this.listeners.emitRevoke(JSON.parse(payload) as Revocation);
+      if (channel === REVOKE_CHANNEL) {
+        this.listeners.emitRevoke(JSON.parse(payload) as Revocation);
+        return;
+      }
       const note = JSON.parse(payload) as EventNote;
       const { project, seq } = 'ref' in note ? note : note.event;
       if (note.origin === this.origin) this.expectLocal(project, seq);

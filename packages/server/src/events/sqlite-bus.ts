@@ -52,7 +52,7 @@ export class SqliteBus implements EventBus {
 
   async start(): Promise<this> {
     const rows = await this.db.selectFrom('project_event_seq').select(['project', 'seq']).execute();
-    for (const r of rows) this.delivery.startAfter(r.project, Number(r.seq));
+    for (const r of rows) this.delivery.startAfter(r.project, r.seq);
     return this;
   }
 

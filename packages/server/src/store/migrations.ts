@@ -123,7 +123,7 @@ function migrations(dialect: Dialect): Record<string, Migration> {
     },
     // Events are durable in both modes (the outbox); each project's stream has an epoch.
     '0004_event_epoch': {
-      async up(db: Kysely<any>) {
+      async up(db: Kysely<unknown>) {
         await db.schema.alterTable('project_event_seq').addColumn('epoch', 'text').execute();
       },
     },

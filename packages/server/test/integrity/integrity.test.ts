@@ -8,6 +8,7 @@ import path from 'node:path';
 import { WebSocket } from 'ws';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { api } from '@lockstep/protocol';
+import { frameText } from '../../src/realtime/client-messages.js';
 import { ADMIN_PASSWORD, loginAs, until, type Client, type Response } from '../harness.js';
 import { startInstance, type Instance } from '../instances.js';
 import { createTestDatabase, type TestDatabase } from '../scaleout/pg.js';
@@ -19,7 +20,7 @@ const PASSWORD = 'integrity-pass-1';
 describe.each(['sqlite', 'postgres'] as const)('integrity on %s', (store) => {
   let database: TestDatabase | null = null;
   let dataDir: string;
-  let instances: Instance[] = [];
+  const instances: Instance[] = [];
   /** [admin, maria] on each instance (index 0 and 1; the same instance twice on SQLite). */
   let admins: Client[];
   let marias: Client[];
@@ -46,7 +47,7 @@ describe.each(['sqlite', 'postgres'] as const)('integrity on %s', (store) => {
     sockets.push(socket);
     const messages: any[] = [];
     let closed: { code: number; at: number } | null = null;
-    socket.on('message', (raw) => messages.push(JSON.parse(raw.toString())));
+    socket.on('message', (raw) => messages.push(JSON.parse(frameText(raw))));
     socket.on('close', (code) => (closed = { code, at: Date.now() }));
     await new Promise<void>((resolve, reject) => {
       socket.once('open', () => resolve());
@@ -234,7 +235,7 @@ describe.each(['sqlite', 'postgres'] as const)('integrity on %s', (store) => {
     const watcher = await openSocket(instances[0]!.url, marias[0]!);
     watcher.socket.send(JSON.stringify({ type: 'subscribe', project: P }));
     await until('subscribed', () => watcher.messages.some((m) => m.type === 'subscribed'));
-    const { seq, epoch } = watcher.messages.find((m) => m.type === 'subscribed').data;
+    const { seq, epoch } = watcher.messages.find((m) => m.type === 'subscribed').data as { seq: number; epoch: string };
     watcher.socket.close();
     // Changes while the browser is away, then every instance restarts.
     for (let i = 0; i < 3; i++) expect((await marias[0]!.upload(P, `1000007_away${i}.nc`, 'A')).status).toBe(201);
