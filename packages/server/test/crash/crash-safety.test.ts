@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import SQLite from 'better-sqlite3';
 import fc from 'fast-check';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { api } from '@lockstep/protocol';
@@ -59,6 +60,25 @@ afterAll(async () => {
 
 type Op = 'checkin' | 'upload' | 'delete' | 'metadata';
 
+/** Each listed file was uploaded once and not deleted since; each check-in of the main file bumped it once. */
+function expectEventsAgree(listed: Array<{ path: string; revision: string }>, what: string): void {
+  const db = new SQLite(path.join(dataDir, 'lockstep.db'), { readonly: true });
+  const events = (db.prepare('select payload from project_events where project = ? order by seq').all(P) as Array<{ payload: string }>).map(
+    (r) => JSON.parse(r.payload) as { type: string; data: { path?: string; revision?: string } },
+  );
+  db.close();
+  const alive = new Set<string>();
+  for (const e of events) {
+    if (e.type === 'file.uploaded' && e.data.path) alive.add(e.data.path);
+    if (e.type === 'file.deleted' && e.data.path) alive.delete(e.data.path);
+  }
+  expect([...alive].sort(), what).toEqual(listed.map((f) => f.path).sort());
+  const main = listed.find((f) => f.path === '1000001_main.mcam')!;
+  const checkins = events.filter((e) => e.type === 'file.checked_in' && e.data.path === main.path);
+  expect(checkins.length, what).toBe(main.revision.charCodeAt(0) - 'A'.charCodeAt(0));
+  if (checkins.length) expect(checkins[checkins.length - 1]!.data.revision, what).toBe(main.revision);
+}
+
 test(`crash at random points (${RUNS} runs, seed ${SEED}) leaves the vault consistent and locks intact`, async () => {
   const plan = fc.sample(
     fc.record({ op: fc.constantFrom<Op>('checkin', 'upload', 'delete', 'metadata'), delayMs: fc.integer({ min: 0, max: 120 }) }),
@@ -106,5 +126,7 @@ test(`crash at random points (${RUNS} runs, seed ${SEED}) leaves the vault consi
     await services.db.destroy();
     const rebuilt = await listing(olga2);
     expect(rebuilt, `run ${i} ${op}@${delayMs}ms`).toEqual(indexed);
+    // the event log agrees with the state: an event exists iff its change does
+    expectEventsAgree(indexed, `run ${i} ${op}@${delayMs}ms`);
   }
 }, 1_800_000);
