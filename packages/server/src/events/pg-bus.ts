@@ -7,7 +7,7 @@ import type { Db } from '../store/db.js';
 import type { EventBus, Notice, ProjectEvent, Revocation } from './bus.js';
 import { BusListeners } from './listeners.js';
 import { OrderedDelivery } from './ordered-delivery.js';
-import { appendEvents, readEvents, replayEvents, streamHead, type EventDraft } from './outbox.js';
+import { readEvents, replayEvents, streamHead, type EventDraft } from './outbox.js';
 
 const EVENTS_CHANNEL = 'lockstep_events';
 const NOTICES_CHANNEL = 'lockstep_notices';
@@ -112,16 +112,11 @@ export class PgBus implements EventBus {
    */
   async record(trx: Db, project: string, drafts: EventDraft[]): Promise<ProjectEvent[]> {
     this.assertOpen();
-    const events = await appendEvents(trx, project, drafts);
-    if (events.length === 0) return events;
-    const notes = events.map((e) => {
-      const payload = JSON.stringify(e);
-      return Buffer.byteLength(payload) + 60 <= MAX_INLINE_PAYLOAD
-        ? `{"origin":"${this.origin}","event":${payload}}`
-        : JSON.stringify({ origin: this.origin, ref: true, project, seq: e.seq });
-    });
-    await sql`select pg_notify(${EVENTS_CHANNEL}, n) from unnest(${notes}::text[]) with ordinality as t(n, i) order by i`.execute(trx);
-    return events;
+    if (drafts.length === 0) return [];
+    const ts = new Date().toISOString();
+    const batch = drafts.map((d) => ({ type: d.type, ts, data: d.data }));
+    const seqs = await this.store(trx, project, batch);
+    return batch.map((e, i): ProjectEvent => ({ type: e.type, ts, seq: seqs[i]!, project, data: e.data }));
   }
 
   /** After the recording transaction committed: deliver here now, not on our own notification. */
@@ -161,28 +156,8 @@ export class PgBus implements EventBus {
     if (batch.length === 0) return; // close() rejected and dropped what was queued
     this.flushing.add(project);
     try {
-      // Each event's JSON around its seq, which only the database knows. Key order is the wire
-      // order: the hub sends this text as-is.
-      const heads = batch.map((e) => `{"type":${JSON.stringify(e.type)},"ts":${JSON.stringify(e.ts)},"seq":`);
-      const tails = batch.map((e) => `,"project":${JSON.stringify(project)},"data":${JSON.stringify(e.data)}}`);
-      const inline = batch.map((_, i) => Buffer.byteLength(heads[i]!) + Buffer.byteLength(tails[i]!) + 20 <= MAX_INLINE_PAYLOAD);
-      const inlineNote = `{"origin":"${this.origin}","event":`;
-      const refNote = `{"origin":"${this.origin}","ref":true,"project":${JSON.stringify(project)},"seq":`;
+      const seqs = await this.store(this.db, project, batch);
       const n = batch.length;
-      const { rows } = await sql<{ seq: string | number }>`
-        with next as (
-          insert into project_event_seq as c (project, seq, epoch) values (${project}, ${n}, ${crypto.randomUUID()})
-          on conflict (project) do update set seq = c.seq + ${n}, epoch = coalesce(c.epoch, excluded.epoch)
-          returning seq
-        ), batch as (
-          select next.seq - ${n} + e.i as seq, e.head || (next.seq - ${n} + e.i)::text || e.tail as payload, e.inline
-          from next, unnest(${heads}::text[], ${tails}::text[], ${inline}::boolean[]) with ordinality as e(head, tail, inline, i)
-        ), stored as (
-          insert into project_events (project, seq, payload) select ${project}, seq, payload from batch
-        )
-        select seq, pg_notify(${EVENTS_CHANNEL}, case when inline then ${inlineNote}::text || payload else ${refNote}::text || seq::text end || '}')
-        from (select * from batch order by seq offset 0) ordered`.execute(this.db);
-      const seqs = rows.map((r) => Number(r.seq));
       const last = seqs[seqs.length - 1]!;
       if (Math.floor(last / TRIM_EVERY) > Math.floor((last - n) / TRIM_EVERY) && last > this.size) this.trim(project, last);
       batch.forEach((queued, i) => {
@@ -201,6 +176,35 @@ export class PgBus implements EventBus {
       if (this.outbox.get(project)?.length) setImmediate(() => void this.flush(project));
       else this.outbox.delete(project);
     }
+  }
+
+  /**
+   * One statement: bump the project's counter by the events' number, insert them, `pg_notify`
+   * each (sent at commit). Returns their seqs.
+   */
+  private async store(db: Db, project: string, batch: Array<Pick<QueuedEvent, 'type' | 'ts' | 'data'>>): Promise<number[]> {
+    // Each event's JSON around its seq, which only the database knows. Key order is the wire
+    // order: the hub sends this text as-is.
+    const heads = batch.map((e) => `{"type":${JSON.stringify(e.type)},"ts":${JSON.stringify(e.ts)},"seq":`);
+    const tails = batch.map((e) => `,"project":${JSON.stringify(project)},"data":${JSON.stringify(e.data)}}`);
+    const inline = batch.map((_, i) => Buffer.byteLength(heads[i]!) + Buffer.byteLength(tails[i]!) + 20 <= MAX_INLINE_PAYLOAD);
+    const inlineNote = `{"origin":"${this.origin}","event":`;
+    const refNote = `{"origin":"${this.origin}","ref":true,"project":${JSON.stringify(project)},"seq":`;
+    const n = batch.length;
+    const { rows } = await sql<{ seq: string | number }>`
+      with next as (
+        insert into project_event_seq as c (project, seq, epoch) values (${project}, ${n}, ${crypto.randomUUID()})
+        on conflict (project) do update set seq = c.seq + ${n}, epoch = coalesce(c.epoch, excluded.epoch)
+        returning seq
+      ), batch as (
+        select next.seq - ${n} + e.i as seq, e.head || (next.seq - ${n} + e.i)::text || e.tail as payload, e.inline
+        from next, unnest(${heads}::text[], ${tails}::text[], ${inline}::boolean[]) with ordinality as e(head, tail, inline, i)
+      ), stored as (
+        insert into project_events (project, seq, payload) select ${project}, seq, payload from batch
+      )
+      select seq, pg_notify(${EVENTS_CHANNEL}, case when inline then ${inlineNote}::text || payload else ${refNote}::text || seq::text end || '}')
+      from (select * from batch order by seq offset 0) ordered`.execute(db);
+    return rows.map((r) => Number(r.seq));
   }
 
   async notifyUser(username: string, notice: Notice): Promise<void> {
