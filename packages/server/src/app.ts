@@ -11,6 +11,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { registerAuthHook, type RouteRule } from './api/auth-hook.js';
 import { clientErrorHandler, frameworkErrors, registerErrorHandling, sendNotFound } from './api/errors.js';
+import { lazySchemaController } from './api/lazy-schemas.js';
 import { adminRoutes } from './api/routes/admin.js';
 import { authRoutes } from './api/routes/auth.js';
 import { fileRoutes } from './api/routes/files.js';
@@ -63,6 +64,7 @@ export async function buildApp(config: Config, opts: { logger?: boolean | object
     clientErrorHandler,
     trustProxy: config.secureCookies,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
+    schemaController: lazySchemaController(), // start-up: each route's schemas compile on its first request
   }).withTypeProvider<TypeBoxTypeProvider>();
   const services = await openServices(config, app.log, opts.bus);
   const { db, bus } = services;
