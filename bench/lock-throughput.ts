@@ -27,6 +27,8 @@ export interface LockOptions {
   env?: NodeJS.ProcessEnv;
   /** Skip the bare-Fastify baseline (when the caller compares two servers instead). */
   noBaseline?: boolean;
+  /** Watches the database while the load runs (warm-up included); its report joins the figures. */
+  probe?: () => Promise<{ stop(requests: number): Promise<object> }>;
 }
 
 /**
@@ -56,6 +58,7 @@ export async function run(opts: LockOptions = {}) {
   }
   for (let i = 0; i < files; i++) await users[0]!.upload('bench', `${1000000 + i}_op.nc`, `G0 X${i}`);
 
+  const probe = await opts.probe?.();
   const lockstep = await load(clients, seconds, (i) => {
     const file = `${1000000 + (i % files)}_op.nc`;
     const headers = users[i]!.headers();
@@ -67,6 +70,7 @@ export async function run(opts: LockOptions = {}) {
       if (res.status === 200) await record(cancel, [200]);
     };
   });
+  const database = await probe?.stop(lockstep.count + lockstep.warmupCount);
   await server.stop();
   fs.rmSync(dataDir, { recursive: true, force: true });
 
@@ -98,6 +102,7 @@ export async function run(opts: LockOptions = {}) {
           'ratio lockstep/bare throughput': round(lockstep.opsPerSec / baseline.opsPerSec),
         }
       : {}),
+    ...(database ? { database } : {}),
   };
   printTable(
     files < clients ? `Lock contention: ${clients} clients on ${files} files` : 'Lock throughput: check-out + cancel on distinct files',
@@ -132,6 +137,7 @@ async function load(clients: number, seconds: number, cycleOf: (client: number) 
   const ops: number[] = [];
   const cycles: number[] = [];
   const statuses: { [status: number]: number } = {};
+  let warmupCount = 0;
   await Promise.all(
     Array.from({ length: clients }, async (_, i) => {
       const cycle = cycleOf(i);
@@ -142,6 +148,7 @@ async function load(clients: number, seconds: number, cycleOf: (client: number) 
           const t = performance.now();
           const res = await send();
           if (!ok.includes(res.status)) throw new Error(`unexpected ${res.status}: ${res.body}`);
+          if (!counted) warmupCount++;
           if (counted) {
             ops.push(performance.now() - t);
             statuses[res.status] = (statuses[res.status] ?? 0) + 1;
@@ -152,7 +159,7 @@ async function load(clients: number, seconds: number, cycleOf: (client: number) 
       }
     }),
   );
-  return { opsPerSec: ops.length / seconds, count: ops.length, statuses, op: summarize(ops), cycle: summarize(cycles) };
+  return { opsPerSec: ops.length / seconds, count: ops.length, warmupCount, statuses, op: summarize(ops), cycle: summarize(cycles) };
 }
 
 const WARMUP_MS = 2000;
@@ -165,7 +172,8 @@ export async function runPostgres(opts: { clients?: number; seconds?: number } =
   const { createTestDatabase } = await import('../packages/server/test/scaleout/pg.js');
   const db = await createTestDatabase();
   try {
-    const postgres = await run({ ...opts, env: { DATABASE_URL: db.url }, noBaseline: true });
+    const { startActivityProbe } = await import('./pg-activity.js');
+    const postgres = await run({ ...opts, env: { DATABASE_URL: db.url }, noBaseline: true, probe: () => startActivityProbe(db.url) });
     const sqlite = await run({ ...opts, noBaseline: true });
     const ratio = round(postgres['ops/s (HTTP requests)'] / sqlite['ops/s (HTTP requests)']);
     printTable('PostgreSQL vs SQLite lock throughput (target ≥ 0.5)', [
