@@ -46,7 +46,7 @@ export async function run(opts: LockOptions = {}) {
   const server = await startInstance({
     dataDir,
     databaseUrl: opts.env?.DATABASE_URL,
-    env: { LOG_LEVEL: 'info' }, // the default (config.ts); startInstance would otherwise set warn
+    env: { LOG_LEVEL: opts.env?.LOG_LEVEL ?? 'info' }, // info is the default (config.ts); startInstance would otherwise set warn
     nodeArgs: profileArgs(),
   });
   const admin = await loginAs(server.url, 'admin', ADMIN_PASSWORD);
