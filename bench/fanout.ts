@@ -1,5 +1,5 @@
 // Fan-out benchmark: one event to N subscribed WebSocket clients, through the realtime hub and
-// through a bare `ws` server broadcasting the same string. Clients live in child processes so the
+// through a bare `ws` server broadcasting the same bytes (encoded once, like the hub). Clients live in child processes so the
 // server process's CPU and RSS are its own.
 //   node --expose-gc --import tsx bench/fanout.ts [--clients 2000] [--rounds 20] [--procs 2]
 import { fork, type ChildProcess } from 'node:child_process';
@@ -76,21 +76,24 @@ export async function run(opts: FanoutOptions = {}): Promise<FanoutResult> {
     await closeAll(children);
     await app.close();
 
-    // The same payload string to the same number of clients from a bare ws server.
+    // The same payload to the same number of clients from a bare ws server, encoded to UTF-8 once
+    // per broadcast and sent as a text frame, exactly as the hub does (realtime/hub.ts).
     const wss = new WebSocketServer({ port: 0, host: '127.0.0.1', perMessageDeflate: false });
     await new Promise((resolve) => wss.once('listening', resolve));
     await connectAll(children, `ws://127.0.0.1:${(wss.address() as AddressInfo).port}`, clients, users, null);
     log(`bare ws: ${clients} clients connected`);
     let seq = 0;
     const bareWs = await measure(children, rounds, (round) => {
-      const text = JSON.stringify({
-        type: 'file.updated',
-        ts: new Date().toISOString(),
-        seq: ++seq,
-        project: PROJECT,
-        data: benchData(round),
-      });
-      for (const client of wss.clients) client.send(text);
+      const text = Buffer.from(
+        JSON.stringify({
+          type: 'file.updated',
+          ts: new Date().toISOString(),
+          seq: ++seq,
+          project: PROJECT,
+          data: benchData(round),
+        }),
+      );
+      for (const client of wss.clients) client.send(text, { binary: false });
     });
     await closeAll(children);
     await new Promise((resolve) => wss.close(resolve));

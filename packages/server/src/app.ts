@@ -11,6 +11,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { registerAuthHook, type RouteRule } from './api/auth-hook.js';
 import { clientErrorHandler, frameworkErrors, registerErrorHandling, sendNotFound } from './api/errors.js';
+import { lazySchemaController } from './api/lazy-schemas.js';
 import { strictBodies } from './api/validation.js';
 import { adminRoutes } from './api/routes/admin.js';
 import { authRoutes } from './api/routes/auth.js';
@@ -63,7 +64,8 @@ export async function buildApp(config: Config, opts: { logger?: boolean | object
     frameworkErrors,
     clientErrorHandler,
     trustProxy: config.secureCookies,
-    schemaController: { compilersFactory: strictBodies },
+    // Strict JSON bodies (no coercion); each route's schemas compile on its first request (start-up time).
+    schemaController: lazySchemaController(strictBodies.buildValidator),
   }).withTypeProvider<TypeBoxTypeProvider>();
   const services = await openServices(config, app.log, opts.bus);
   const { db, bus } = services;

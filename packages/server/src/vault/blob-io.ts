@@ -20,6 +20,8 @@ export async function hashObjectFromStream(
   gitDir: string,
   source: NodeJS.ReadableStream,
   maxBytes?: number,
+  /** Writes the spooled file as a blob in this process instead (see loose-objects.ts). */
+  store?: (file: string, size: number) => Promise<string>,
 ): Promise<{ sha: string; size: number }> {
   const spool = path.join(gitDir, SPOOL_DIR);
   await fs.promises.mkdir(spool, { recursive: true });
@@ -34,6 +36,7 @@ export async function hashObjectFromStream(
   });
   try {
     await pipeline(source, counter, fs.createWriteStream(file, { flags: 'wx' }));
+    if (store) return { sha: await store(file, size), size };
     // --no-filters: store the exact bytes (no autocrlf/attributes conversion).
     const { stdout } = await runGit(['hash-object', '-w', '--no-filters', '--', file], { gitDir });
     return { sha: stdout.toString().trim(), size };

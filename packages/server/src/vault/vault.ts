@@ -6,7 +6,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { batchCheck, catBlobStream, hashObjectFromStream, sweepSpool } from './blob-io.js';
 import { GitError, GitMissingError, PathConflictError, PathNotFoundError, RefUpdateRaceError, RepoExistsError } from './errors.js';
 import { gitText, runGit } from './git.js';
+import { ObjectCache, RepoWriter, type Attempt } from './in-process-commit.js';
 import { LOG_FORMAT, parseLog } from './log-format.js';
+import { writeBlobFromFile, writeObject } from './loose-objects.js';
 import { KeyedMutex } from './mutex.js';
 import type { BlobRead, CommitInput, CommitRecord, TreeChange, TreeEntry } from './types.js';
 import { assertIdentity, assertObjectId, assertRev, assertSlug, assertTreePath, buildMessage } from './validate.js';
@@ -35,6 +37,9 @@ export class Vault {
   private readonly instanceId = randomUUID();
   /** Commit attempts redone because another process moved main first (diagnostics). */
   casRetries = 0;
+  /** Per SHA-1 repository: the in-process writer (null: a SHA-256 repository, written by git itself). */
+  private readonly writers = new Map<string, RepoWriter | null>();
+  private readonly objectCache = new ObjectCache();
 
   constructor(reposDir: string) {
     this.reposDir = path.resolve(reposDir);
@@ -82,6 +87,7 @@ export class Vault {
   }
 
   async deleteRepo(slug: string): Promise<void> {
+    this.forget(this.repoPath(slug));
     await fs.rm(this.repoPath(slug), { recursive: true, force: true });
   }
 
@@ -120,7 +126,14 @@ export class Vault {
 
   /** Stream content into the object store; memory stays flat whatever the size. */
   async writeBlob(slug: string, content: NodeJS.ReadableStream, opts: { maxBytes?: number } = {}): Promise<{ sha: string; size: number }> {
-    return hashObjectFromStream(this.repoPath(slug), content, opts.maxBytes);
+    const gitDir = this.repoPath(slug);
+    const inProcess = await this.writer(gitDir);
+    return hashObjectFromStream(
+      gitDir,
+      content,
+      opts.maxBytes,
+      inProcess ? (file, size) => writeBlobFromFile(gitDir, file, size) : undefined,
+    );
   }
 
   /** Deletes upload spool files older than `olderThanMs` (left by a crash). */
@@ -129,6 +142,8 @@ export class Vault {
   }
 
   async writeBlobBuffer(slug: string, content: Buffer | string): Promise<string> {
+    const gitDir = this.repoPath(slug);
+    if (await this.writer(gitDir)) return writeObject(gitDir, 'blob', Buffer.from(content));
     return gitText(['hash-object', '-w', '--no-filters', '--stdin'], { gitDir: this.repoPath(slug), input: content });
   }
 
@@ -145,8 +160,9 @@ export class Vault {
     assertIdentity(input.author.name, input.author.email);
     const message = buildMessage(input.message, input.trailers);
     return this.commitLock.run(gitDir, async () => {
+      const writer = await this.writer(gitDir);
       for (let attempt = 1; attempt <= MAX_COMMIT_ATTEMPTS; attempt++) {
-        const result = await this.tryCommit(slug, gitDir, input, message);
+        const result: Attempt = writer ? await writer.attempt(input, message) : await this.tryCommit(slug, gitDir, input, message);
         if (typeof result === 'object') return result;
         this.casRetries++;
         // 'moved': retry at once; waiting would only let the other writers' next commits go first.
@@ -157,7 +173,34 @@ export class Vault {
     });
   }
 
-  /** One attempt; 'moved'/'locked' mean another writer got to main first. */
+  /**
+   * The in-process writer of a repository (trees, commits and blobs as loose objects, main moved
+   * by a long-lived update-ref), or null for a SHA-256 repository, which git writes itself.
+   */
+  private async writer(gitDir: string): Promise<RepoWriter | null> {
+    let writer = this.writers.get(gitDir);
+    if (writer === undefined) {
+      const config = await fs.readFile(path.join(gitDir, 'config'), 'utf8').catch(() => null);
+      if (config === null) return null; // no repository: git says so in its own words
+      writer = /^\s*objectformat\s*=\s*sha256\b/im.test(config) ? null : new RepoWriter(gitDir, this.objectCache);
+      this.writers.set(gitDir, writer);
+    }
+    return writer;
+  }
+
+  private forget(gitDir: string): void {
+    this.writers.get(gitDir)?.close();
+    this.writers.delete(gitDir);
+    this.objectCache.forget(gitDir);
+    this.indexCache.delete(gitDir);
+  }
+
+  /** Ends the long-lived git processes (they also end by themselves when idle or when we die). */
+  close(): void {
+    for (const gitDir of [...this.writers.keys()]) this.forget(gitDir);
+  }
+
+  /** One attempt through git plumbing (SHA-256 repositories); 'moved'/'locked' mean another writer got to main first. */
   private async tryCommit(slug: string, gitDir: string, input: CommitInput, message: string) {
     const parent = await this.headAndCheck(gitDir, input.changes);
     // Under the repo dir (same filesystem, removed with it); unique so concurrent writers never share.

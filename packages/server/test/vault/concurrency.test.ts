@@ -1,5 +1,6 @@
 import { readdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { Vault } from '../../src/vault/index.js';
@@ -52,14 +53,25 @@ describe('Vault concurrent writers', () => {
     expect(await vault.head(slug)).toBe(commit);
   });
 
-  it('leaves no temporary index files behind, only the index of its last commit', async () => {
+  it('leaves no index files, spool files or half-written objects behind', async () => {
     const { vault, slug } = await freshVault();
     const blob = await vault.writeBlobBuffer(slug, 'x');
-    await vault.commit(slug, { changes: [{ op: 'put', path: 'x', blob }], author: alice, message: 'm', trailers: {} });
-    await vault.commit(slug, { changes: [{ op: 'delete', path: 'nope' }], author: alice, message: 'm', trailers: {} }).catch(() => {});
-    const indexes = (await readdir(vault.repoPath(slug))).filter((n) => n.startsWith('lockstep-index-'));
-    expect(indexes).toHaveLength(1);
-    expect(indexes[0]).toMatch(/^lockstep-index-head-[0-9a-f-]{36}$/);
+    const big = await vault.writeBlob(slug, Readable.from([Buffer.alloc(300_000, 1)]));
+    await vault.commit(slug, {
+      changes: [
+        { op: 'put', path: 'x', blob },
+        { op: 'put', path: 'd/big', blob: big.sha },
+      ],
+      author: alice,
+      message: 'm',
+      trailers: {},
+    });
+    await expect(
+      vault.commit(slug, { changes: [{ op: 'delete', path: 'nope' }], author: alice, message: 'm', trailers: {} }),
+    ).rejects.toThrow();
+    const files = await readdir(vault.repoPath(slug), { recursive: true });
+    expect(files.filter((n) => /lockstep-index-|tmp_obj_/.test(n))).toEqual([]);
+    expect(await readdir(path.join(vault.repoPath(slug), 'lockstep-spool'))).toEqual([]);
   });
 
   it('does not reuse its cached index once another writer moved main', async () => {
