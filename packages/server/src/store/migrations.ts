@@ -121,6 +121,18 @@ function migrations(dialect: Dialect): Record<string, Migration> {
         await db.schema.createIndex('files_project_link').on('files').columns(['project', 'link_target']).execute();
       },
     },
+    // Failed logins per username, whatever the address (services/login-throttle.ts): one row per
+    // username with a fixed window, shared by every instance through the database.
+    '0010_secure_login_failures': {
+      async up(db: Kysely<any>) {
+        await db.schema
+          .createTable('login_failures')
+          .addColumn('username_key', 'text', (c) => c.primaryKey())
+          .addColumn('failures', 'integer', (c) => c.notNull())
+          .addColumn('window_start', 'text', (c) => c.notNull())
+          .execute();
+      },
+    },
   };
 }
 

@@ -64,6 +64,12 @@ export interface Database {
     locked_at: string;
     message: string;
   };
+  login_failures: {
+    username_key: string;
+    failures: number;
+    /** When the first failure of the current window happened (ISO-8601). */
+    window_start: string;
+  };
   audit: {
     id: Generated<number>;
     at: string;
