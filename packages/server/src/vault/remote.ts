@@ -2,7 +2,7 @@
 // on a command line (visible in `ps`): an HTTP token travels as an `http.extraHeader` set through
 // GIT_CONFIG_COUNT/KEY/VALUE in the child's environment.
 import { Buffer } from 'node:buffer';
-import { runGit, spawnGit } from './git.js';
+import { inheritedForRemote, runGit, spawnGit } from './git.js';
 
 export interface RemoteAuth {
   /** Remote URL without credentials (http(s)://, git://, ssh:// or file://). */
@@ -37,6 +37,7 @@ export const REMOTE_REF = 'refs/lockstep/remote/main';
 /** Environment for a git child talking to the remote: credentials, no prompts, no exotic transports. */
 export function remoteEnv(auth: RemoteAuth): Record<string, string> {
   const env: Record<string, string> = {
+    ...inheritedForRemote(),
     GIT_TERMINAL_PROMPT: '0',
     GIT_ASKPASS: 'true', // never ask: an empty answer, then the server's 401 ends the attempt
     SSH_ASKPASS: 'true',
@@ -115,8 +116,10 @@ async function remoteGit(
     child.on('close', (code) => {
       clearTimeout(timer);
       const stderr = scrub(err, auth);
-      if (timedOut)
-        return reject(new RemoteError('timeout', `git ${args[0]} to ${auth.url} took longer than ${opts.timeoutMs} ms and was stopped`));
+      if (timedOut) {
+        reject(new RemoteError('timeout', `git ${args[0]} to ${auth.url} took longer than ${opts.timeoutMs} ms and was stopped`));
+        return;
+      }
       resolve({ stdout: Buffer.concat(out).toString('utf8'), stderr, code: code ?? -1 });
     });
   });
