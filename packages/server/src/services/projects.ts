@@ -1,4 +1,5 @@
 import type { CreateProjectRequest, Project, UpdateProjectRequest } from '@lockstep/protocol';
+import { RemoteUrlError, validateRemoteUrl } from '../domain/remote-url.js';
 import { appendAudit } from '../store/audit.js';
 import { isUniqueViolation, nowIso } from '../store/db.js';
 import { deleteProjectRows, getProject, insertProject, updateProjectRow } from '../store/projects.js';
@@ -19,8 +20,14 @@ export function publicRemoteUrl(url: string): string {
   }
 }
 
-function checkRemote(url: string | null | undefined): void {
-  if (url && !/^(https?|file|ssh|git):\/\//.test(url)) throw badRequest('remoteUrl must be an http(s)://, ssh://, git:// or file:// URL');
+function checkRemote(s: Services, url: string | null | undefined): void {
+  if (!url) return;
+  try {
+    validateRemoteUrl(url, { allowFile: s.config.allowFileRemotes });
+  } catch (err) {
+    if (err instanceof RemoteUrlError) throw badRequest(err.message);
+    throw err;
+  }
 }
 
 /** `https://user:token@host/…` is stored without credentials, so its password becomes the token. */
@@ -39,7 +46,7 @@ function tokenOf(remoteUrl: string | null | undefined, remoteToken: string | nul
  * scheduled; with `import`, the remote's history fills the project first (removed again on failure).
  */
 export async function createProject(s: Services, sync: SyncService, actor: Actor, req: CreateProjectRequest): Promise<Project> {
-  checkRemote(req.remoteUrl);
+  checkRemote(s, req.remoteUrl);
   if (req.import && !req.remoteUrl) throw badRequest('import needs a remoteUrl');
   const token = tokenOf(req.remoteUrl, req.remoteToken);
   if (await s.vault.exists(req.slug)) throw conflict(`project "${req.slug}" already exists`);
@@ -92,7 +99,7 @@ export async function updateProject(
   req: UpdateProjectRequest,
 ): Promise<Project> {
   await requireProject(s, slug);
-  checkRemote(req.remoteUrl);
+  checkRemote(s, req.remoteUrl);
   const token = tokenOf(req.remoteUrl, req.remoteToken);
   await updateProjectRow(s.db, slug, {
     ...(req.name !== undefined ? { name: req.name } : {}),

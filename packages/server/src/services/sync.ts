@@ -5,13 +5,14 @@ import type { ProjectEventMap, SyncResult } from '@lockstep/protocol';
 import type { Config } from '../config.js';
 import type { ProjectEvent } from '../events/bus.js';
 import { isLocalEvent } from '../events/index.js';
+import { RemoteUrlError, validateRemoteUrl } from '../domain/remote-url.js';
 import { appendAudit } from '../store/audit.js';
 import { nowIso } from '../store/db.js';
 import { findProject, getProject, updateProjectRow } from '../store/projects.js';
 import { KeyedMutex } from '../vault/mutex.js';
 import { fetchRemote, isAncestor, lsRemote, moveMain, pushMain, RemoteError, type RemoteAuth } from '../vault/remote.js';
 import type { Actor, Services } from './context.js';
-import { AppError, conflict } from './errors.js';
+import { AppError, badRequest, conflict } from './errors.js';
 import { rebuildIndex } from './index-rebuild.js';
 
 // ── stored secrets ─────────────────────────────────────────────────────────────────────────────
@@ -220,6 +221,7 @@ export class SyncService {
         st.retrying = false;
         this.track(this.backgroundPush(slug));
       }, delay);
+      // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- schedule() sets it while the push is awaited
     } else if (st.dirty) {
       this.schedule(slug);
     }
@@ -368,7 +370,15 @@ export class SyncService {
       await updateProjectRow(this.s.db, slug, { remote_secret: this.secrets.seal(token, slug) });
     }
     if (token === '') token = null;
-    return { url: row.remote_url, token };
+    // Checked again at use: the row may predate the rules, or file:// may have been turned off since.
+    const allowFile = this.s.config.allowFileRemotes;
+    try {
+      validateRemoteUrl(row.remote_url, { allowFile });
+    } catch (err) {
+      if (err instanceof RemoteUrlError) throw badRequest(`the remote of "${slug}" cannot be used: ${err.message}`);
+      throw err;
+    }
+    return { url: row.remote_url, token, allowFile };
   }
 
   private async recordSuccess(
