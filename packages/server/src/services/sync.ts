@@ -14,6 +14,7 @@ import { fetchRemote, isAncestor, lsRemote, moveMain, pushMain, RemoteError, typ
 import type { Actor, Services } from './context.js';
 import { AppError, badRequest, conflict } from './errors.js';
 import { rebuildIndex } from './index-rebuild.js';
+import { assertTreeAcceptable } from './tree-check.js';
 
 // ── stored secrets ─────────────────────────────────────────────────────────────────────────────
 
@@ -281,7 +282,9 @@ export class SyncService {
             return { action: pushed.pushed ? ('pushed' as const) : ('up-to-date' as const), local: pushed.commit, remote: pushed.commit };
           }
           if (!local || (await isAncestor(gitDir, local, remote))) {
-            // Only the remote moved: fast-forward main (compare-and-swap against local commits).
+            // Only the remote moved: fast-forward main (compare-and-swap against local commits),
+            // once its tree is known to obey the upload rules.
+            await assertTreeAcceptable(this.s, slug, remote, "the remote's main");
             const moved = await this.s.projectWrites.run(slug, () => moveMain(gitDir, remote, local, `fast-forward to ${auth.url}`));
             if (!moved) continue; // someone committed meanwhile: look again
             await report('process.progress', 60);
@@ -338,6 +341,7 @@ export class SyncService {
         }
         let files = 0;
         if (remote) {
+          await assertTreeAcceptable(this.s, slug, remote, 'the remote commit');
           const moved = await this.s.projectWrites.run(slug, () => moveMain(gitDir, remote, null, `import from ${auth.url}`));
           if (!moved) throw conflict(`project "${slug}" already has commits; import only fills an empty project`);
           await report('process.progress', 75, undefined, 'Indexing');
