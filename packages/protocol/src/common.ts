@@ -41,6 +41,8 @@ export const ErrorCodes = [
   'lock_conflict',
   'not_lock_holder',
   'conflict',
+  /** A path that would put a file under a file, or a file where a folder is. */
+  'path_conflict',
   'too_large',
   'unsupported_media_type',
   'rate_limited',

@@ -1,4 +1,5 @@
 import type { ErrorCode } from '@lockstep/protocol';
+import { PathConflictError, RepoMissingError } from '../vault/errors.js';
 
 /** A failure the client caused or may act on; the API turns it into `{error:{code,message}}`. */
 export class AppError extends Error {
@@ -19,3 +20,12 @@ export const notFound = (message: string) => new AppError(404, 'not_found', mess
 export const conflict = (message: string) => new AppError(409, 'conflict', message);
 export const lockConflict = (holder: string, since: string) =>
   new AppError(409, 'lock_conflict', `checked out by ${holder} since ${since}`, { holder });
+
+export const pathConflict = (message: string) => new AppError(409, 'path_conflict', message);
+
+/** Vault failures a client's request can cause, as the 4xx they are (null: a real internal error). */
+export function fromVaultError(err: unknown): AppError | null {
+  if (err instanceof PathConflictError) return pathConflict(err.message);
+  if (err instanceof RepoMissingError) return notFound(err.message);
+  return null;
+}

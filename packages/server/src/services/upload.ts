@@ -8,6 +8,7 @@ import { findFile, upsertFile } from '../store/files.js';
 import { releaseLock, tryLock } from '../store/locks.js';
 import type { Actor, Services } from './context.js';
 import { conflict } from './errors.js';
+import { assertNoPathConflict } from './path-conflicts.js';
 import {
   commitAndIndex,
   metaChange,
@@ -42,6 +43,7 @@ export async function uploadFile(s: Services, slug: string, actor: Actor, input:
         ? `"${path}" already exists`
         : `"${path}" collides with existing "${existing.path}" (names differ only in case)`,
     );
+  await assertNoPathConflict(s, slug, path);
   const reserved = await tryLock(s.db, { project: slug, pathKey: key, path, username: actor.username, message: 'uploading' });
   if (!reserved.acquired) throw conflict(`"${path}" is being uploaded or checked out by ${reserved.holder?.username ?? 'someone'}`);
   try {

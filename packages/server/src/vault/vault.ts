@@ -4,7 +4,15 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { batchCheck, catBlobStream, hashObjectFromStream, sweepSpool } from './blob-io.js';
-import { GitError, GitMissingError, PathConflictError, PathNotFoundError, RefUpdateRaceError, RepoExistsError } from './errors.js';
+import {
+  GitError,
+  GitMissingError,
+  PathConflictError,
+  PathNotFoundError,
+  RefUpdateRaceError,
+  RepoExistsError,
+  RepoMissingError,
+} from './errors.js';
 import { gitText, runGit } from './git.js';
 import { LOG_FORMAT, parseLog } from './log-format.js';
 import { KeyedMutex } from './mutex.js';
@@ -104,6 +112,7 @@ export class Vault {
 
   /** Stream content into the object store; memory stays flat whatever the size. */
   async writeBlob(slug: string, content: NodeJS.ReadableStream, opts: { maxBytes?: number } = {}): Promise<{ sha: string; size: number }> {
+    if (!(await this.exists(slug))) throw new RepoMissingError(slug);
     return hashObjectFromStream(this.repoPath(slug), content, opts.maxBytes);
   }
 
@@ -129,6 +138,7 @@ export class Vault {
     assertIdentity(input.author.name, input.author.email);
     const message = buildMessage(input.message, input.trailers);
     return this.commitLock.run(gitDir, async () => {
+      if (!(await this.exists(slug))) throw new RepoMissingError(slug); // deleted meanwhile: never recreate it
       for (let attempt = 1; attempt <= MAX_COMMIT_ATTEMPTS; attempt++) {
         const result = await this.tryCommit(slug, gitDir, input, message);
         if (typeof result === 'object') return result;
