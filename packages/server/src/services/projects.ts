@@ -78,7 +78,7 @@ export async function createProject(s: Services, sync: SyncService, actor: Actor
     try {
       await sync.importRemote(req.slug, actor);
     } catch (err) {
-      await deleteProject(s, actor, req.slug).catch((e: unknown) =>
+      await deleteProject(s, sync, actor, req.slug).catch((e: unknown) =>
         s.log.error({ err: e }, 'could not remove the project of a failed import'),
       );
       throw err;
@@ -117,13 +117,20 @@ export async function updateProject(
   return project;
 }
 
-/** Deletes the project and its repository. Refused while files are checked out. */
-export async function deleteProject(s: Services, actor: Actor, slug: string): Promise<void> {
-  const project = await getProject(s.db, slug);
-  if (!project) await requireProject(s, slug);
-  if (project!.lockCount > 0) throw conflict(`project "${slug}" has ${project!.lockCount} checked-out file(s); release them first`);
-  await s.bus.publish(slug, 'project.deleted', { actor: actor.username, slug });
-  await deleteProjectRows(s.db, slug);
-  await s.vault.deleteRepo(slug);
-  await appendAudit(s.db, { username: actor.username, action: 'project.deleted', project: slug });
+/**
+ * Deletes the project and its repository. Refused while files are checked out. Runs in the
+ * project's write queue, so no commit+index of that project is half-way when rows and repository
+ * go; its sync timers are cancelled first, so no background push starts on a vanishing repository.
+ */
+export async function deleteProject(s: Services, sync: SyncService, actor: Actor, slug: string): Promise<void> {
+  await s.projectWrites.run(slug, async () => {
+    const project = await getProject(s.db, slug);
+    if (!project) await requireProject(s, slug);
+    if (project!.lockCount > 0) throw conflict(`project "${slug}" has ${project!.lockCount} checked-out file(s); release them first`);
+    sync.forget(slug);
+    await s.bus.publish(slug, 'project.deleted', { actor: actor.username, slug });
+    await deleteProjectRows(s.db, slug);
+    await s.vault.deleteRepo(slug);
+    await appendAudit(s.db, { username: actor.username, action: 'project.deleted', project: slug });
+  });
 }

@@ -145,6 +145,18 @@ export class SyncService {
     await Promise.allSettled([...this.inFlight]);
   }
 
+  /** The project is being deleted: cancel its debounce/retry timer and forget its state. */
+  forget(slug: string): void {
+    const st = this.states.get(slug);
+    if (st?.timer) clearTimeout(st.timer);
+    this.states.delete(slug);
+  }
+
+  /** Projects with a push waiting (debounce or retry), for tests and diagnostics. */
+  pendingTimers(): string[] {
+    return [...this.states].filter(([, st]) => st.timer).map(([slug]) => slug);
+  }
+
   /** The token as stored: sealed. */
   sealToken(slug: string, token: string | null | undefined): string | null | undefined {
     if (token === undefined || token === null) return token;

@@ -113,7 +113,13 @@ export class Vault {
   /** Stream content into the object store; memory stays flat whatever the size. */
   async writeBlob(slug: string, content: NodeJS.ReadableStream, opts: { maxBytes?: number } = {}): Promise<{ sha: string; size: number }> {
     if (!(await this.exists(slug))) throw new RepoMissingError(slug);
-    return hashObjectFromStream(this.repoPath(slug), content, opts.maxBytes);
+    try {
+      return await hashObjectFromStream(this.repoPath(slug), content, opts.maxBytes);
+    } catch (err) {
+      // The project was deleted while the bytes were streaming in.
+      if (!(await this.exists(slug))) throw new RepoMissingError(slug);
+      throw err;
+    }
   }
 
   /** Deletes upload spool files older than `olderThanMs` (left by a crash). */

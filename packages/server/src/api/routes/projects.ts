@@ -77,7 +77,7 @@ export const projectRoutes =
         },
       },
       async (req, reply) => {
-        await deleteProject(s, requireAuth(req).actor, req.params.project);
+        await deleteProject(s, sync, requireAuth(req).actor, req.params.project);
         return reply.status(204).send(null);
       },
     );
