@@ -134,3 +134,9 @@ export async function deleteProject(s: Services, sync: SyncService, actor: Actor
     await appendAudit(s.db, { username: actor.username, action: 'project.deleted', project: slug });
   });
 }
+
+/** Why a project failed its rebuild can name server paths: admins see it, others see only the state. */
+export function asSeenByRole<P extends Project>(project: P, actor: Actor): P {
+  if (actor.role === 'admin' || project.status.error === null) return project;
+  return { ...project, status: { state: project.status.state, error: null } };
+}

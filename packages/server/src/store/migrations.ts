@@ -133,6 +133,16 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           .execute();
       },
     },
+    // A project whose start-up reconcile failed is marked, not fatal (services/index-rebuild.ts).
+    '0011_secure_project_status': {
+      async up(db: Kysely<any>) {
+        await db.schema
+          .alterTable('projects')
+          .addColumn('status', 'text', (c) => c.notNull().defaultTo('ok'))
+          .execute();
+        await db.schema.alterTable('projects').addColumn('status_error', 'text').execute();
+      },
+    },
   };
 }
 
