@@ -43,6 +43,7 @@ export const ErrorCodes = [
   'not_lock_holder',
   'conflict',
   'stale',
+  /** A path that would put a file under a file, or a file where a folder is. */
   'path_conflict',
   'too_large',
   'unsupported_media_type',

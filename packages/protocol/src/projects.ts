@@ -21,6 +21,11 @@ export const Project = Type.Object(
     /** Remote URL without credentials, or null. The token is never returned. */
     remoteUrl: Nullable(Type.String()),
     sync: SyncStatus,
+    /** `failed`: the index could not be rebuilt from git at start; `error` says why (admins only). */
+    status: Type.Object({
+      state: Type.Union([Type.Literal('ok'), Type.Literal('failed')]),
+      error: Nullable(Type.String()),
+    }),
   },
   { $id: 'Project' },
 );

@@ -52,6 +52,11 @@ export async function openServices(config: Config, log: Services['log'], bus?: E
   return createServices({ config, db, dialect, vault, bus: bus ?? (await createBus(config, db, log)), log });
 }
 
+/** Fastify's trustProxy for LOCKSTEP_TRUST_PROXY; a hop count trusts that many hops nearest us (as proxy-addr does). */
+function proxyTrust(trust: Config['trustProxy']): boolean | string[] | ((address: string, hop: number) => boolean) {
+  return typeof trust === 'number' ? (_address, hop) => hop < trust : trust;
+}
+
 const defaultWebDir = () => fileURLToPath(new URL('../../web/dist', import.meta.url));
 
 /** Wires store, vault, bus, realtime hub and HTTP routes into one Fastify instance. */
@@ -63,7 +68,8 @@ export async function buildApp(config: Config, opts: { logger?: boolean | object
     routerOptions: { maxParamLength: 10_000 },
     frameworkErrors,
     clientErrorHandler,
-    trustProxy: config.secureCookies,
+    // Only LOCKSTEP_TRUST_PROXY makes X-Forwarded-* count: anyone can send those headers.
+    trustProxy: proxyTrust(config.trustProxy),
     // Strict JSON bodies (no coercion); each route's schemas compile on its first request (start-up time).
     schemaController: lazySchemaController(strictBodies.buildValidator),
   }).withTypeProvider<TypeBoxTypeProvider>();

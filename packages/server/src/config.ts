@@ -1,3 +1,4 @@
+import net from 'node:net';
 import path from 'node:path';
 
 /** Every knob of the server, read from the environment once at start and validated. */
@@ -15,12 +16,30 @@ export interface Config {
   wsMaxPayloadBytes: number;
   replayBufferSize: number;
   sessionTtlMs: number;
-  /** Behind TLS: cookies get the Secure flag. */
+  /** Behind TLS: cookies get the Secure flag. Says nothing about trusting proxy headers. */
   secureCookies: boolean;
+  /**
+   * Which hops may set `X-Forwarded-*` (LOCKSTEP_TRUST_PROXY): false (none: the socket address is
+   * the client), a hop count, or addresses/CIDR ranges of the proxies. Passed to Fastify's trustProxy.
+   */
+  trustProxy: false | number | string[];
   /** Extra origins allowed to open the WebSocket (the page's own origin always is). */
   allowedOrigins: string[];
   /** Login attempts per minute per client address and username. */
   loginRateLimit: number;
+  /** Failed logins of one username (from any address) within loginUserWindowMs before it gets 429. */
+  loginUserFailures: number;
+  loginUserWindowMs: number;
+  /** Remote sync may use file:// URLs (a path on the server's own disk): off unless an admin allows it. */
+  allowFileRemotes: boolean;
+  /** Maintenance jobs: intervals (0 turns a job off). */
+  gcIntervalMs: number;
+  /** `git gc --auto` threshold: about this many loose objects make it repack (git's own default: 6700). */
+  gcAutoLooseObjects: number;
+  sessionPurgeIntervalMs: number;
+  spoolSweepIntervalMs: number;
+  /** Upload spool files older than this are leftovers of a crash or an aborted upload. */
+  spoolMaxAgeMs: number;
   logLevel: string;
   webDir: string | null;
   /** Remote sync: first retry delay after a failed push (doubles up to syncRetryMaxMs). */
@@ -45,6 +64,43 @@ function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min = 0): n
   if (!Number.isInteger(n) || n < min) throw new ConfigError(`${name} must be an integer ≥ ${min}, got "${raw}"`);
   return n;
 }
+
+function bool(env: NodeJS.ProcessEnv, name: string): boolean {
+  const raw = (env[name] ?? '').trim().toLowerCase();
+  if (raw === '' || raw === 'false' || raw === '0') return false;
+  if (raw === 'true' || raw === '1') return true;
+  throw new ConfigError(`${name} must be true or false, got "${env[name]}"`);
+}
+
+// An IPv4/IPv6 address, optionally with a /prefix, or one of proxy-addr's named ranges.
+const NAMED_RANGES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+/** LOCKSTEP_TRUST_PROXY: unset/false → trust no proxy; `1` → one hop; `10.0.0.0/8, 127.0.0.1` → those proxies. */
+export function parseTrustProxy(raw: string | undefined): false | number | string[] {
+  const text = (raw ?? '').trim();
+  if (text === '' || text.toLowerCase() === 'false' || text === '0') return false;
+  if (/^\d+$/.test(text)) return Number(text);
+  if (text.toLowerCase() === 'true')
+    throw new ConfigError(
+      "LOCKSTEP_TRUST_PROXY=true would trust any client's X-Forwarded-For; give a hop count (e.g. 1) or the proxy addresses",
+    );
+  const entries = text
+    .split(',')
+    .map((e) => e.trim())
+    .filter(Boolean);
+  for (const entry of entries) {
+    if (NAMED_RANGES.has(entry)) continue;
+    const [address = '', prefix, ...rest] = entry.split('/');
+    const family = net.isIP(address);
+    const max = family === 4 ? 32 : 128;
+    const prefixOk = prefix === undefined || (/^\d+$/.test(prefix) && Number(prefix) <= max);
+    if (!family || !prefixOk || rest.length)
+      throw new ConfigError(`LOCKSTEP_TRUST_PROXY: "${entry}" is not a hop count, an IP address or a CIDR range (e.g. 10.0.0.0/8)`);
+  }
+  return entries;
+}
+
+const minutes = (env: NodeJS.ProcessEnv, name: string, fallback: number) => int(env, name, fallback, 0) * 60_000;
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config {
   const extensions = (env.LOCKSTEP_ALLOWED_EXTENSIONS ?? '')
@@ -72,11 +128,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     replayBufferSize: int(env, 'LOCKSTEP_REPLAY_BUFFER', 1000, 1),
     sessionTtlMs: int(env, 'LOCKSTEP_SESSION_TTL_HOURS', 24 * 14, 1) * 3600_000,
     secureCookies: env.LOCKSTEP_SECURE_COOKIES === 'true',
+    trustProxy: parseTrustProxy(env.LOCKSTEP_TRUST_PROXY),
     allowedOrigins: (env.LOCKSTEP_ALLOWED_ORIGINS ?? '')
       .split(',')
       .map((s) => s.trim())
       .filter(Boolean),
     loginRateLimit: int(env, 'LOCKSTEP_LOGIN_RATE_LIMIT', 20, 1),
+    loginUserFailures: int(env, 'LOCKSTEP_LOGIN_USER_FAILURES', 10, 1),
+    loginUserWindowMs: int(env, 'LOCKSTEP_LOGIN_USER_WINDOW_MINUTES', 15, 1) * 60_000,
+    allowFileRemotes: bool(env, 'LOCKSTEP_ALLOW_FILE_REMOTES'),
+    gcIntervalMs: minutes(env, 'LOCKSTEP_GC_INTERVAL_MINUTES', 60),
+    gcAutoLooseObjects: int(env, 'LOCKSTEP_GC_AUTO_LOOSE_OBJECTS', 6700, 1),
+    sessionPurgeIntervalMs: minutes(env, 'LOCKSTEP_SESSION_PURGE_INTERVAL_MINUTES', 60),
+    spoolSweepIntervalMs: minutes(env, 'LOCKSTEP_SPOOL_SWEEP_INTERVAL_MINUTES', 60),
+    spoolMaxAgeMs: int(env, 'LOCKSTEP_SPOOL_MAX_AGE_MINUTES', 60, 1) * 60_000,
     logLevel: env.LOG_LEVEL || 'info',
     webDir: env.LOCKSTEP_WEB_DIR || null,
     syncRetryMs: int(env, 'LOCKSTEP_SYNC_RETRY_MS', 5_000, 1),

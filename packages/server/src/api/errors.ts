@@ -1,6 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ErrorBody, ErrorCode } from '@lockstep/protocol';
-import { AppError } from '../services/errors.js';
+import { AppError, fromVaultError } from '../services/errors.js';
 import { BlobTooLargeError, VaultInputError } from '../vault/index.js';
 
 const body = (code: ErrorCode, message: string, extra: { holder?: string; currentCommit?: string } = {}): ErrorBody => ({
@@ -11,6 +11,8 @@ const body = (code: ErrorCode, message: string, extra: { holder?: string; curren
 export function registerErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError, req, reply) => {
     if (err instanceof AppError) return reply.status(err.status).send(body(err.code, err.message, err.extra));
+    const vault = fromVaultError(err);
+    if (vault) return reply.status(vault.status).send(body(vault.code, vault.message));
     if (err instanceof BlobTooLargeError || err.code === 'FST_REQ_FILE_TOO_LARGE' || err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
       return reply.status(413).send(body('too_large', 'upload exceeds the size limit'));
     }

@@ -1,7 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import type { Services } from '../services/context.js';
 import { AppError, badRequest } from '../services/errors.js';
-import { BlobTooLargeError, GitError } from '../vault/index.js';
+import { BlobTooLargeError, GitError, RepoMissingError } from '../vault/index.js';
 
 export interface ParsedUpload {
   fields: Record<string, string>;
@@ -41,7 +41,14 @@ export async function readUpload(s: Services, req: FastifyRequest, slug: string)
 
 /** busboy's errors (truncated body, bad boundary, broken headers) carry no status and no errno code. */
 function isParseError(err: unknown): boolean {
-  if (!(err instanceof Error) || err instanceof AppError || err instanceof BlobTooLargeError || err instanceof GitError) return false;
+  if (
+    !(err instanceof Error) ||
+    err instanceof AppError ||
+    err instanceof BlobTooLargeError ||
+    err instanceof GitError ||
+    err instanceof RepoMissingError
+  )
+    return false;
   const e = err as { statusCode?: number; code?: unknown };
   return e.statusCode === undefined && e.code === undefined;
 }

@@ -7,6 +7,7 @@ import { findUserByName, toUser } from '../store/users.js';
 import type { Revocation } from '../events/bus.js';
 import type { Actor, Services } from './context.js';
 import { AppError } from './errors.js';
+import { assertLoginAllowed, recordLoginFailure, resetLoginFailures } from './login-throttle.js';
 
 export const SESSION_COOKIE = 'lockstep_session';
 // algorithm 2 = Argon2id (the enum is a const enum, unusable under isolatedModules).
@@ -24,13 +25,16 @@ export async function login(
   username: string,
   password: string,
 ): Promise<{ user: User; sessionToken: string; csrfToken: string }> {
+  await assertLoginAllowed(s, username);
   const row = await findUserByName(s.db, username);
   dummyHash ??= hashPassword(randomSecret());
   const ok = row ? await verify(row.password_hash, password) : (await verify(await dummyHash, password), false);
   if (!row || !ok || row.disabled) {
+    await recordLoginFailure(s, username);
     await appendAudit(s.db, { username: username.slice(0, 64), action: 'login_failed' });
     throw new AppError(401, 'unauthenticated', 'wrong username or password');
   }
+  await resetLoginFailures(s, username);
   const sessionToken = randomSecret();
   const csrfToken = randomSecret();
   await insertSession(s.db, { idHash: sha256(sessionToken), userId: row.id, csrfToken, ttlMs: s.config.sessionTtlMs });

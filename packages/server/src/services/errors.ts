@@ -1,4 +1,5 @@
 import type { ErrorCode } from '@lockstep/protocol';
+import { PathConflictError, RepoMissingError } from '../vault/errors.js';
 
 /** A failure the client caused or may act on; the API turns it into `{error:{code,message}}`. */
 export class AppError extends Error {
@@ -23,3 +24,12 @@ export const lockConflict = (holder: string, since: string) =>
 /** The file moved on since the client (If-Match) or the unit looked at it. */
 export const staleCommit = (path: string, currentCommit: string) =>
   new AppError(409, 'stale', `"${path}" changed meanwhile (now at ${currentCommit.slice(0, 12)}); reload and retry`, { currentCommit });
+
+export const pathConflict = (message: string) => new AppError(409, 'path_conflict', message);
+
+/** Vault failures a client's request can cause, as the 4xx they are (null: a real internal error). */
+export function fromVaultError(err: unknown): AppError | null {
+  if (err instanceof PathConflictError) return pathConflict(err.message);
+  if (err instanceof RepoMissingError) return notFound(err.message);
+  return null;
+}

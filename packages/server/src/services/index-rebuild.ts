@@ -3,6 +3,7 @@ import { baseName, collisionKey, fileFromMetaPath, META_DIR } from '../domain/pa
 import { groupOf, partNumberOf } from '../domain/grouping.js';
 import { firstRevision } from '../domain/revision.js';
 import type { FileRow } from '../store/files.js';
+import { setProjectStatus } from '../store/projects.js';
 import { lastCommits, readBlobs } from '../vault/bulk.js';
 import type { Services } from './context.js';
 import type { FileMeta } from './file-common.js';
@@ -40,7 +41,7 @@ export async function rebuildIndex(s: Services, slug: string): Promise<{ files: 
         .execute();
       const orphaned = stale.map((l) => l.path_key).filter((k) => !keys.has(k));
       if (orphaned.length) await trx.deleteFrom('locks').where('project', '=', slug).where('path_key', 'in', orphaned).execute();
-      await trx.updateTable('projects').set({ head_commit: head }).where('slug', '=', slug).execute();
+      await trx.updateTable('projects').set({ head_commit: head, status: 'ok', status_error: null }).where('slug', '=', slug).execute();
     });
     await report('process.completed', 100);
     return { files: rows.length, ms: Date.now() - started };
@@ -109,18 +110,26 @@ function parseMeta(text: string | undefined): FileMeta | null {
  * git and the transaction): main is moved back to the recorded head, and no event ever said they
  * happened. A head that is not an ancestor (no record yet, or a repository changed outside
  * Lockstep) is taken as it is: the index is rebuilt from git.
+ * Project by project: one that fails is marked `failed` with the reason (shown to admins) and
+ * logged, and the server starts with the others.
  */
 export async function reconcileAll(s: Services): Promise<string[]> {
-  const projects = await s.db.selectFrom('projects').select(['slug', 'head_commit']).execute();
+  const projects = await s.db.selectFrom('projects').select(['slug', 'head_commit', 'status']).execute();
   const rebuilt: string[] = [];
   for (const p of projects) {
-    if (!(await s.vault.exists(p.slug))) continue;
-    await s.vault.sweepSpool(p.slug);
-    const head = await s.vault.head(p.slug);
-    if (head === p.head_commit) continue;
-    if (head && p.head_commit && (await rollBackUnrecorded(s, p.slug, p.head_commit, head))) continue;
-    await rebuildIndex(s, p.slug);
-    rebuilt.push(p.slug);
+    try {
+      if (!(await s.vault.exists(p.slug))) throw new Error(`its repository ${s.vault.repoPath(p.slug)} is missing`);
+      await s.vault.sweepSpool(p.slug);
+      const head = await s.vault.head(p.slug);
+      if (head === p.head_commit && p.status !== 'failed') continue;
+      if (head && p.head_commit && p.status !== 'failed' && (await rollBackUnrecorded(s, p.slug, p.head_commit, head))) continue;
+      await rebuildIndex(s, p.slug);
+      rebuilt.push(p.slug);
+    } catch (err) {
+      const message = `index rebuild failed: ${(err instanceof Error ? err.message : String(err)).slice(0, 1000)}`;
+      s.log.error({ err, project: p.slug }, 'start-up reconcile: project marked failed');
+      await setProjectStatus(s.db, p.slug, message);
+    }
   }
   return rebuilt;
 }

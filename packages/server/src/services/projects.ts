@@ -1,4 +1,5 @@
 import type { CreateProjectRequest, Project, UpdateProjectRequest } from '@lockstep/protocol';
+import { RemoteUrlError, validateRemoteUrl } from '../domain/remote-url.js';
 import { appendAudit } from '../store/audit.js';
 import { isUniqueViolation, nowIso } from '../store/db.js';
 import { deleteProjectRows, getProject, insertProject, updateProjectRow } from '../store/projects.js';
@@ -19,8 +20,14 @@ export function publicRemoteUrl(url: string): string {
   }
 }
 
-function checkRemote(url: string | null | undefined): void {
-  if (url && !/^(https?|file|ssh|git):\/\//.test(url)) throw badRequest('remoteUrl must be an http(s)://, ssh://, git:// or file:// URL');
+function checkRemote(s: Services, url: string | null | undefined): void {
+  if (!url) return;
+  try {
+    validateRemoteUrl(url, { allowFile: s.config.allowFileRemotes });
+  } catch (err) {
+    if (err instanceof RemoteUrlError) throw badRequest(err.message);
+    throw err;
+  }
 }
 
 /** `https://user:token@host/…` is stored without credentials, so its password becomes the token. */
@@ -39,7 +46,7 @@ function tokenOf(remoteUrl: string | null | undefined, remoteToken: string | nul
  * scheduled; with `import`, the remote's history fills the project first (removed again on failure).
  */
 export async function createProject(s: Services, sync: SyncService, actor: Actor, req: CreateProjectRequest): Promise<Project> {
-  checkRemote(req.remoteUrl);
+  checkRemote(s, req.remoteUrl);
   if (req.import && !req.remoteUrl) throw badRequest('import needs a remoteUrl');
   const token = tokenOf(req.remoteUrl, req.remoteToken);
   if (await s.vault.exists(req.slug)) throw conflict(`project "${req.slug}" already exists`);
@@ -71,7 +78,7 @@ export async function createProject(s: Services, sync: SyncService, actor: Actor
     try {
       await sync.importRemote(req.slug, actor);
     } catch (err) {
-      await deleteProject(s, actor, req.slug).catch((e: unknown) =>
+      await deleteProject(s, sync, actor, req.slug).catch((e: unknown) =>
         s.log.error({ err: e }, 'could not remove the project of a failed import'),
       );
       throw err;
@@ -92,7 +99,7 @@ export async function updateProject(
   req: UpdateProjectRequest,
 ): Promise<Project> {
   await requireProject(s, slug);
-  checkRemote(req.remoteUrl);
+  checkRemote(s, req.remoteUrl);
   const token = tokenOf(req.remoteUrl, req.remoteToken);
   await updateProjectRow(s.db, slug, {
     ...(req.name !== undefined ? { name: req.name } : {}),
@@ -110,13 +117,26 @@ export async function updateProject(
   return project;
 }
 
-/** Deletes the project and its repository. Refused while files are checked out. */
-export async function deleteProject(s: Services, actor: Actor, slug: string): Promise<void> {
-  const project = await getProject(s.db, slug);
-  if (!project) await requireProject(s, slug);
-  if (project!.lockCount > 0) throw conflict(`project "${slug}" has ${project!.lockCount} checked-out file(s); release them first`);
-  await s.bus.publish(slug, 'project.deleted', { actor: actor.username, slug });
-  await deleteProjectRows(s.db, slug);
-  await s.vault.deleteRepo(slug);
-  await appendAudit(s.db, { username: actor.username, action: 'project.deleted', project: slug });
+/**
+ * Deletes the project and its repository. Refused while files are checked out. Runs in the
+ * project's write queue, so no commit+index of that project is half-way when rows and repository
+ * go; its sync timers are cancelled first, so no background push starts on a vanishing repository.
+ */
+export async function deleteProject(s: Services, sync: SyncService, actor: Actor, slug: string): Promise<void> {
+  await s.projectWrites.run(slug, async () => {
+    const project = await getProject(s.db, slug);
+    if (!project) await requireProject(s, slug);
+    if (project!.lockCount > 0) throw conflict(`project "${slug}" has ${project!.lockCount} checked-out file(s); release them first`);
+    sync.forget(slug);
+    await s.bus.publish(slug, 'project.deleted', { actor: actor.username, slug });
+    await deleteProjectRows(s.db, slug);
+    await s.vault.deleteRepo(slug);
+    await appendAudit(s.db, { username: actor.username, action: 'project.deleted', project: slug });
+  });
+}
+
+/** Why a project failed its rebuild can name server paths: admins see it, others see only the state. */
+export function asSeenByRole<P extends Project>(project: P, actor: Actor): P {
+  if (actor.role === 'admin' || project.status.error === null) return project;
+  return { ...project, status: { state: project.status.state, error: null } };
 }

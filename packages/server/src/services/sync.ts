@@ -5,14 +5,16 @@ import type { ProjectEventMap, SyncResult } from '@lockstep/protocol';
 import type { Config } from '../config.js';
 import type { ProjectEvent } from '../events/bus.js';
 import { isLocalEvent } from '../events/index.js';
+import { RemoteUrlError, validateRemoteUrl } from '../domain/remote-url.js';
 import { appendAudit } from '../store/audit.js';
 import { nowIso } from '../store/db.js';
 import { findProject, getProject, updateProjectRow } from '../store/projects.js';
 import { KeyedMutex } from '../vault/mutex.js';
 import { fetchRemote, isAncestor, lsRemote, moveMain, pushMain, RemoteError, type RemoteAuth } from '../vault/remote.js';
 import type { Actor, Services } from './context.js';
-import { AppError, conflict } from './errors.js';
+import { AppError, badRequest, conflict } from './errors.js';
 import { rebuildIndex } from './index-rebuild.js';
+import { assertTreeAcceptable } from './tree-check.js';
 
 // ── stored secrets ─────────────────────────────────────────────────────────────────────────────
 
@@ -141,6 +143,18 @@ export class SyncService {
     this.unsubscribe?.();
     for (const st of this.states.values()) if (st.timer) clearTimeout(st.timer);
     await Promise.allSettled([...this.inFlight]);
+  }
+
+  /** The project is being deleted: cancel its debounce/retry timer and forget its state. */
+  forget(slug: string): void {
+    const st = this.states.get(slug);
+    if (st?.timer) clearTimeout(st.timer);
+    this.states.delete(slug);
+  }
+
+  /** Projects with a push waiting (debounce or retry), for tests and diagnostics. */
+  pendingTimers(): string[] {
+    return [...this.states].filter(([, st]) => st.timer).map(([slug]) => slug);
   }
 
   /** The token as stored: sealed. */
@@ -280,7 +294,9 @@ export class SyncService {
             return { action: pushed.pushed ? ('pushed' as const) : ('up-to-date' as const), local: pushed.commit, remote: pushed.commit };
           }
           if (!local || (await isAncestor(gitDir, local, remote))) {
-            // Only the remote moved: fast-forward main (compare-and-swap against local commits).
+            // Only the remote moved: fast-forward main (compare-and-swap against local commits),
+            // once its tree is known to obey the upload rules.
+            await assertTreeAcceptable(this.s, slug, remote, "the remote's main");
             const moved = await this.s.projectWrites.run(slug, () => moveMain(gitDir, remote, local, `fast-forward to ${auth.url}`));
             if (!moved) continue; // someone committed meanwhile: look again
             await report('process.progress', 60);
@@ -337,6 +353,7 @@ export class SyncService {
         }
         let files = 0;
         if (remote) {
+          await assertTreeAcceptable(this.s, slug, remote, 'the remote commit');
           const moved = await this.s.projectWrites.run(slug, () => moveMain(gitDir, remote, null, `import from ${auth.url}`));
           if (!moved) throw conflict(`project "${slug}" already has commits; import only fills an empty project`);
           await report('process.progress', 75, undefined, 'Indexing');
@@ -369,7 +386,15 @@ export class SyncService {
       await updateProjectRow(this.s.db, slug, { remote_secret: this.secrets.seal(token, slug) });
     }
     if (token === '') token = null;
-    return { url: row.remote_url, token };
+    // Checked again at use: the row may predate the rules, or file:// may have been turned off since.
+    const allowFile = this.s.config.allowFileRemotes;
+    try {
+      validateRemoteUrl(row.remote_url, { allowFile });
+    } catch (err) {
+      if (err instanceof RemoteUrlError) throw badRequest(`the remote of "${slug}" cannot be used: ${err.message}`);
+      throw err;
+    }
+    return { url: row.remote_url, token, allowFile };
   }
 
   private async recordSuccess(

@@ -9,6 +9,7 @@ import type { Actor, Services } from './context.js';
 import { conflict } from './errors.js';
 import { fileEvent, fileOf, metaChange, plainText, requireProject, trailers, validPath, type FileMeta } from './file-common.js';
 import { commitChange, writeUnit } from './unit-of-work.js';
+import { assertNoPathConflict } from './path-conflicts.js';
 
 export interface NewFile {
   path: string;
@@ -30,6 +31,7 @@ export async function uploadFile(s: Services, slug: string, actor: Actor, input:
   return writeUnit(s, slug, async () => {
     const existing = await findFile(s.db, slug, key);
     if (existing) throw alreadyExists(path, existing.path);
+    await assertNoPathConflict(s, slug, path);
     const revision = firstRevision(s.config.revisionScheme);
     const name = baseName(path);
     const meta: FileMeta = {

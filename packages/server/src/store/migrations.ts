@@ -127,6 +127,28 @@ function migrations(dialect: Dialect): Record<string, Migration> {
         await db.schema.alterTable('project_event_seq').addColumn('epoch', 'text').execute();
       },
     },
+    // Failed logins per username, whatever the address (services/login-throttle.ts): one row per
+    // username with a fixed window, shared by every instance through the database.
+    '0010_secure_login_failures': {
+      async up(db: Kysely<any>) {
+        await db.schema
+          .createTable('login_failures')
+          .addColumn('username_key', 'text', (c) => c.primaryKey())
+          .addColumn('failures', 'integer', (c) => c.notNull())
+          .addColumn('window_start', 'text', (c) => c.notNull())
+          .execute();
+      },
+    },
+    // A project whose start-up reconcile failed is marked, not fatal (services/index-rebuild.ts).
+    '0011_secure_project_status': {
+      async up(db: Kysely<any>) {
+        await db.schema
+          .alterTable('projects')
+          .addColumn('status', 'text', (c) => c.notNull().defaultTo('ok'))
+          .execute();
+        await db.schema.alterTable('projects').addColumn('status_error', 'text').execute();
+      },
+    },
   };
 }
 

@@ -1,8 +1,9 @@
 import type { Project } from '@lockstep/protocol';
 import type { Db } from './db.js';
+import type { Insertable, Selectable, Updateable } from 'kysely';
 import type { Database } from './schema.js';
 
-type ProjectRow = Database['projects'];
+type ProjectRow = Selectable<Database['projects']>;
 
 export async function findProject(db: Db, slug: string): Promise<ProjectRow | undefined> {
   return db.selectFrom('projects').selectAll().where('slug', '=', slug).executeTakeFirst();
@@ -30,6 +31,7 @@ function toProject(r: ProjectRow & { file_count: Count; lock_count: Count }): Pr
     lockCount: Number(r.lock_count ?? 0),
     remoteUrl: r.remote_url,
     sync: { state: r.sync_state, lastSyncAt: r.last_sync_at, lastError: r.sync_error },
+    status: { state: r.status, error: r.status_error },
   };
 }
 
@@ -43,11 +45,11 @@ export async function getProject(db: Db, slug: string): Promise<Project | undefi
   return row && toProject(row);
 }
 
-export async function insertProject(db: Db, row: ProjectRow): Promise<void> {
+export async function insertProject(db: Db, row: Insertable<Database['projects']>): Promise<void> {
   await db.insertInto('projects').values(row).execute();
 }
 
-export async function updateProjectRow(db: Db, slug: string, patch: Partial<ProjectRow>): Promise<void> {
+export async function updateProjectRow(db: Db, slug: string, patch: Updateable<Database['projects']>): Promise<void> {
   await db.updateTable('projects').set(patch).where('slug', '=', slug).execute();
 }
 
@@ -68,4 +70,13 @@ export async function advanceHead(trx: Db, slug: string, parent: string | null, 
     .where((eb) => (parent === null ? eb('head_commit', 'is', null) : eb('head_commit', '=', parent)))
     .executeTakeFirst();
   return Number(r.numUpdatedRows) > 0;
+}
+
+/** Marks whether the project's index could be rebuilt from git (start-up reconcile). */
+export async function setProjectStatus(db: Db, slug: string, error: string | null): Promise<void> {
+  await db
+    .updateTable('projects')
+    .set({ status: error ? 'failed' : 'ok', status_error: error })
+    .where('slug', '=', slug)
+    .execute();
 }

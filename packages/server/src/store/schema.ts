@@ -38,6 +38,9 @@ export interface Database {
     sync_state: 'idle' | 'pending' | 'ok' | 'failed';
     sync_error: string | null;
     last_sync_at: string | null;
+    /** 'failed' when the index could not be rebuilt from git (see status_error). */
+    status: Generated<'ok' | 'failed'>;
+    status_error: Generated<string | null>;
   };
   files: {
     project: string;
@@ -74,6 +77,12 @@ export interface Database {
     project: string;
     seq: number;
     payload: string;
+  };
+  login_failures: {
+    username_key: string;
+    failures: number;
+    /** When the first failure of the current window happened (ISO-8601). */
+    window_start: string;
   };
   audit: {
     id: Generated<number>;

@@ -24,7 +24,10 @@ export async function hashObjectFromStream(
   store?: (file: string, size: number) => Promise<string>,
 ): Promise<{ sha: string; size: number }> {
   const spool = path.join(gitDir, SPOOL_DIR);
-  await fs.promises.mkdir(spool, { recursive: true });
+  // Not recursive: a repository deleted meanwhile must not come back as an empty folder.
+  await fs.promises.mkdir(spool).catch((err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EEXIST') throw err;
+  });
   const file = path.join(spool, `${process.pid}-${crypto.randomUUID()}`);
   let size = 0;
   const counter = new Transform({

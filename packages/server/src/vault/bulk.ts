@@ -1,4 +1,5 @@
 import { runGit } from './git.js';
+import { assertRev } from './validate.js';
 import type { Vault } from './vault.js';
 
 /** Bulk reads for index rebuilds: one git process each, however many files the project has. */
@@ -45,6 +46,24 @@ export async function lastCommits(vault: Vault, slug: string, head: string): Pro
     const [commit, author, date] = lines[0]!.split('\t') as [string, string, string];
     for (const path of lines.slice(1)) if (path && !out.has(path)) out.set(path, { commit, author, date, age });
     age++;
+  }
+  return out;
+}
+
+/** Every entry of the tree at `rev` with its mode and type (`ls-tree -r -z`): blobs, symlinks, submodules. */
+export async function treeEntries(
+  vault: Vault,
+  slug: string,
+  rev: string,
+): Promise<Array<{ mode: string; type: string; sha: string; path: string }>> {
+  assertRev(rev);
+  const { stdout } = await runGit(['ls-tree', '-r', '-z', rev], { gitDir: vault.repoPath(slug) });
+  const out: Array<{ mode: string; type: string; sha: string; path: string }> = [];
+  for (const record of stdout.toString('utf8').split('\0')) {
+    const tab = record.indexOf('\t');
+    if (tab < 0) continue;
+    const [mode = '', type = '', sha = ''] = record.slice(0, tab).split(' ');
+    out.push({ mode, type, sha, path: record.slice(tab + 1) });
   }
   return out;
 }

@@ -42,3 +42,11 @@ export class RefUpdateRaceError extends Error {
     this.name = 'RefUpdateRaceError';
   }
 }
+
+/** The project's repository is gone (deleted while the request was on its way). */
+export class RepoMissingError extends Error {
+  constructor(readonly slug: string) {
+    super(`project "${slug}" has no repository (it was deleted)`);
+    this.name = 'RepoMissingError';
+  }
+}

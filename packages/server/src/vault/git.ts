@@ -1,4 +1,5 @@
 // The one place that runs the git binary. Everything else builds argument arrays.
+// Every child gets an allow-listed environment (gitEnv), never a copy of ours.
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
@@ -24,10 +25,17 @@ export class GitMissingError extends Error {
 // A HOME that does not exist, so no ~/.gitconfig or XDG config can change behaviour.
 const NO_HOME = path.join(os.tmpdir(), 'lockstep-git-no-home');
 
-/** Inherited env minus every GIT_* variable (GIT_DIR, GIT_INDEX_FILE... from a hook would redirect us). */
+/** What git may see of our own environment: nothing secret (DATABASE_URL, LOCKSTEP_*), nothing that steers git (GIT_*). */
+const INHERITED = ['PATH', 'TZ'] as const;
+
+/**
+ * An allow-listed environment for a git child: PATH and TZ from ours, a fixed HOME/XDG with no
+ * system or global config, no prompts, the C locale, and whatever this call needs (`extra`:
+ * GIT_INDEX_FILE, author identity, remote credentials). Hooks and aliases run by git see the same.
+ */
 export function gitEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('GIT_')) env[k] = v;
+  for (const name of INHERITED) if (process.env[name] !== undefined) env[name] = process.env[name];
   return {
     ...env,
     HOME: NO_HOME,
@@ -37,9 +45,33 @@ export function gitEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
     GIT_ATTR_NOSYSTEM: '1',
     GIT_TERMINAL_PROMPT: '0',
     GIT_LITERAL_PATHSPECS: '1', // a path like `a*.mcam` means itself, never a glob
+    LANG: 'C',
     LC_ALL: 'C',
     ...extra,
   };
+}
+
+/** Names from our environment a remote operation may need (proxies, CA bundles, the ssh agent), when set. */
+export function inheritedForRemote(): Record<string, string> {
+  const names = [
+    'HTTP_PROXY',
+    'HTTPS_PROXY',
+    'NO_PROXY',
+    'ALL_PROXY',
+    'http_proxy',
+    'https_proxy',
+    'no_proxy',
+    'all_proxy',
+    'SSL_CERT_FILE',
+    'SSL_CERT_DIR',
+    'SSH_AUTH_SOCK',
+  ];
+  const env: Record<string, string> = {};
+  for (const name of names) {
+    const value = process.env[name];
+    if (value !== undefined) env[name] = value;
+  }
+  return env;
 }
 
 export interface GitOptions {

@@ -8,5 +8,6 @@ export {
   PathNotFoundError,
   RefUpdateRaceError,
   RepoExistsError,
+  RepoMissingError,
   VaultInputError,
 } from './errors.js';

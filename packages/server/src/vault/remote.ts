@@ -2,13 +2,16 @@
 // on a command line (visible in `ps`): an HTTP token travels as an `http.extraHeader` set through
 // GIT_CONFIG_COUNT/KEY/VALUE in the child's environment.
 import { Buffer } from 'node:buffer';
-import { runGit, spawnGit } from './git.js';
+import { inheritedForRemote, runGit, spawnGit } from './git.js';
+import { isValidBranchName } from './validate.js';
 
 export interface RemoteAuth {
   /** Remote URL without credentials (http(s)://, git://, ssh:// or file://). */
   url: string;
   /** Access token for http(s) remotes (sent as Basic auth, user `oauth2`, as GitLab and GitHub accept). */
   token: string | null;
+  /** file:// may be used (LOCKSTEP_ALLOW_FILE_REMOTES); otherwise git itself refuses the transport too. */
+  allowFile?: boolean;
 }
 
 export type RemoteFailure = 'unreachable' | 'auth' | 'rejected' | 'not-found' | 'timeout' | 'failed';
@@ -37,11 +40,12 @@ export const REMOTE_REF = 'refs/lockstep/remote/main';
 /** Environment for a git child talking to the remote: credentials, no prompts, no exotic transports. */
 export function remoteEnv(auth: RemoteAuth): Record<string, string> {
   const env: Record<string, string> = {
+    ...inheritedForRemote(),
     GIT_TERMINAL_PROMPT: '0',
     GIT_ASKPASS: 'true', // never ask: an empty answer, then the server's 401 ends the attempt
     SSH_ASKPASS: 'true',
     GIT_SSH_COMMAND: 'ssh -o BatchMode=yes',
-    GIT_ALLOW_PROTOCOL: 'file:git:http:https:ssh',
+    GIT_ALLOW_PROTOCOL: auth.allowFile ? 'file:git:http:https:ssh' : 'git:http:https:ssh',
     GIT_HTTP_LOW_SPEED_LIMIT: '1000',
     GIT_HTTP_LOW_SPEED_TIME: '60',
   };
@@ -150,14 +154,16 @@ export async function lsRemote(
   auth: RemoteAuth,
   opts: RemoteOptions,
 ): Promise<{ main: string | null; headBranch: string | null; refs: Map<string, string> }> {
-  const r = await remoteGit(gitDir, ['ls-remote', '--symref', auth.url], auth, opts);
+  // `--` before every URL and refspec: nothing a remote setting holds can be read as an option.
+  const r = await remoteGit(gitDir, ['ls-remote', '--symref', '--', auth.url], auth, opts);
   if (r.code !== 0) throw failure('reading', auth, r.stderr);
   const refs = new Map<string, string>();
   let headBranch: string | null = null;
   for (const line of r.stdout.split('\n')) {
     const sym = /^ref: refs\/heads\/(\S+)\tHEAD$/.exec(line);
     if (sym) {
-      headBranch = sym[1]!;
+      // What a remote advertises is not trusted: an invalid name is treated as no default branch.
+      headBranch = isValidBranchName(sym[1]!) ? sym[1]! : null;
       continue;
     }
     const [sha, ref] = line.split('\t');
@@ -172,6 +178,8 @@ export async function lsRemote(
  */
 export async function fetchRemote(gitDir: string, auth: RemoteAuth, opts: RemoteOptions & { branch?: string }): Promise<string | null> {
   const branch = opts.branch ?? BRANCH;
+  if (!isValidBranchName(branch))
+    throw new RemoteError('failed', `fetching from ${auth.url}: "${branch.slice(0, 100)}" is not a valid branch name`);
   const { refs } = await lsRemote(gitDir, auth, opts);
   if (!refs.has(`refs/heads/${branch}`)) {
     await runGit(['update-ref', '-d', REMOTE_REF], { gitDir, okCodes: 'any' });
@@ -185,6 +193,7 @@ export async function fetchRemote(gitDir: string, auth: RemoteAuth, opts: Remote
       '--no-write-fetch-head',
       '--progress',
       '--no-recurse-submodules',
+      '--',
       auth.url,
       `+refs/heads/${branch}:${REMOTE_REF}`,
     ],
@@ -203,7 +212,7 @@ export async function pushMain(gitDir: string, auth: RemoteAuth, opts: RemoteOpt
   if (!local) return { pushed: false, commit: null }; // nothing to push yet
   const r = await remoteGit(
     gitDir,
-    ['push', '--porcelain', '--no-verify', '--progress', auth.url, `refs/heads/${BRANCH}:refs/heads/${BRANCH}`],
+    ['push', '--porcelain', '--no-verify', '--progress', '--', auth.url, `refs/heads/${BRANCH}:refs/heads/${BRANCH}`],
     auth,
     opts,
   );

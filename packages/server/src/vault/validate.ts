@@ -62,3 +62,16 @@ export function buildMessage(message: string, trailers: Record<string, string>):
   if (lines.length) text += `\n\n${lines.join('\n')}`;
   return `${text}\n`;
 }
+
+/**
+ * A branch name as `git check-ref-format --branch` accepts it, checked without running git:
+ * no "-" at the start, no "..", "@{", "//", control characters, space, ~^:?*[\, no segment
+ * starting with "." or ending with ".lock", not "HEAD", not ending with "/" or ".".
+ */
+export function isValidBranchName(name: string): boolean {
+  if (!name || name.length > 255 || name === 'HEAD' || name === '@') return false;
+  if (name.startsWith('-') || name.startsWith('/') || name.endsWith('/') || name.endsWith('.')) return false;
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u0020\u007f~^:?*[\\]/.test(name) || name.includes('..') || name.includes('@{') || name.includes('//')) return false;
+  return name.split('/').every((seg) => seg !== '' && !seg.startsWith('.') && !seg.endsWith('.lock'));
+}

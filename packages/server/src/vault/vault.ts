@@ -4,7 +4,15 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { batchCheck, catBlobStream, hashObjectFromStream, sweepSpool } from './blob-io.js';
-import { GitError, GitMissingError, PathConflictError, PathNotFoundError, RefUpdateRaceError, RepoExistsError } from './errors.js';
+import {
+  GitError,
+  GitMissingError,
+  PathConflictError,
+  PathNotFoundError,
+  RefUpdateRaceError,
+  RepoExistsError,
+  RepoMissingError,
+} from './errors.js';
 import { gitText, runGit } from './git.js';
 import { ObjectCache, RepoWriter, type Attempt } from './in-process-commit.js';
 import { LOG_FORMAT, parseLog } from './log-format.js';
@@ -126,14 +134,21 @@ export class Vault {
 
   /** Stream content into the object store; memory stays flat whatever the size. */
   async writeBlob(slug: string, content: NodeJS.ReadableStream, opts: { maxBytes?: number } = {}): Promise<{ sha: string; size: number }> {
+    if (!(await this.exists(slug))) throw new RepoMissingError(slug);
     const gitDir = this.repoPath(slug);
     const inProcess = await this.writer(gitDir);
-    return hashObjectFromStream(
-      gitDir,
-      content,
-      opts.maxBytes,
-      inProcess ? (file, size) => writeBlobFromFile(gitDir, file, size) : undefined,
-    );
+    try {
+      return await hashObjectFromStream(
+        gitDir,
+        content,
+        opts.maxBytes,
+        inProcess ? (file, size) => writeBlobFromFile(gitDir, file, size) : undefined,
+      );
+    } catch (err) {
+      // The project was deleted while the bytes were streaming in.
+      if (!(await this.exists(slug))) throw new RepoMissingError(slug);
+      throw err;
+    }
   }
 
   /** Deletes upload spool files older than `olderThanMs` (left by a crash). */
@@ -160,6 +175,7 @@ export class Vault {
     assertIdentity(input.author.name, input.author.email);
     const message = buildMessage(input.message, input.trailers);
     return this.commitLock.run(gitDir, async () => {
+      if (!(await this.exists(slug))) throw new RepoMissingError(slug); // deleted meanwhile: never recreate it
       const writer = await this.writer(gitDir);
       for (let attempt = 1; attempt <= MAX_COMMIT_ATTEMPTS; attempt++) {
         const result: Attempt = writer ? await writer.attempt(input, message) : await this.tryCommit(slug, gitDir, input, message);

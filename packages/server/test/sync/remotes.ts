@@ -217,7 +217,9 @@ export interface SyncContext {
 export async function startSyncServer(): Promise<SyncContext> {
   const database = await createTestDatabase();
   const remotes = fs.mkdtempSync(path.join(os.tmpdir(), 'lockstep-remotes-'));
-  const server = await startServer({ config: { databaseUrl: database.url, syncDebounceMs: 20, syncRetryMs: 150, syncRetryMaxMs: 600 } });
+  const server = await startServer({
+    config: { databaseUrl: database.url, allowFileRemotes: true, syncDebounceMs: 20, syncRetryMs: 150, syncRetryMaxMs: 600 },
+  });
   const events: ProjectEvent[] = [];
   server.app.services.bus.onEvent((e) => events.push(e));
   const alice = await server.createUser('alice', 'user');

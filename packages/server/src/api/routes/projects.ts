@@ -4,7 +4,7 @@ import { CreateProjectRequest, ErrorBody, Project, UpdateProjectRequest } from '
 import { getProject, listProjects } from '../../store/projects.js';
 import type { Services } from '../../services/context.js';
 import { notFound } from '../../services/errors.js';
-import { createProject, deleteProject, updateProject } from '../../services/projects.js';
+import { asSeenByRole, createProject, deleteProject, updateProject } from '../../services/projects.js';
 import type { SyncService } from '../../services/sync.js';
 import { requireAuth } from '../auth-hook.js';
 
@@ -20,7 +20,10 @@ export const projectRoutes =
         config: { access: 'read' },
         schema: { tags: ['projects'], summary: 'List projects', response: { 200: Type.Array(Project), ...errors } },
       },
-      async () => listProjects(s.db),
+      async (req) => {
+        const actor = requireAuth(req).actor;
+        return (await listProjects(s.db)).map((p) => asSeenByRole(p, actor));
+      },
     );
 
     app.post(
@@ -46,7 +49,7 @@ export const projectRoutes =
       async (req) => {
         const project = await getProject(s.db, req.params.project);
         if (!project) throw notFound(`project "${req.params.project}" not found`);
-        return project;
+        return asSeenByRole(project, requireAuth(req).actor);
       },
     );
 
@@ -77,7 +80,7 @@ export const projectRoutes =
         },
       },
       async (req, reply) => {
-        await deleteProject(s, requireAuth(req).actor, req.params.project);
+        await deleteProject(s, sync, requireAuth(req).actor, req.params.project);
         return reply.status(204).send(null);
       },
     );
