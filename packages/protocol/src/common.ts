@@ -43,6 +43,7 @@ export const ErrorCodes = [
   'conflict',
   'too_large',
   'unsupported_media_type',
+  'unprocessable',
   'rate_limited',
   'unavailable',
   'internal',
