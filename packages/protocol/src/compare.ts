@@ -62,7 +62,12 @@ const BeforeAfter = <T extends TSchema>(t: T) => Type.Object({ before: t, after:
 
 /** What a programmer checks first in a changed NC program. */
 export const GcodeSummary = Type.Object({
-  tools: Type.Object({ before: Type.Array(Type.Number()), after: Type.Array(Type.Number()), added: Type.Array(Type.Number()), removed: Type.Array(Type.Number()) }),
+  tools: Type.Object({
+    before: Type.Array(Type.Number()),
+    after: Type.Array(Type.Number()),
+    added: Type.Array(Type.Number()),
+    removed: Type.Array(Type.Number()),
+  }),
   spindleSpeeds: BeforeAfter(Type.Array(Type.Number())),
   feeds: BeforeAfter(Type.Array(Type.Number())),
   workOffsets: BeforeAfter(Type.Array(Type.String())),

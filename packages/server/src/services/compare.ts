@@ -55,7 +55,11 @@ export async function compareRevisions(s: Services, slug: string, rawPath: strin
       aligned: true,
       truncated: false,
       summary: null,
-      message: !before ? 'first revision' : identical ? 'binary files are identical' : `binary files differ (${before.size} → ${after.size} bytes)`,
+      message: !before
+        ? 'first revision'
+        : identical
+          ? 'binary files are identical'
+          : `binary files differ (${before.size} → ${after.size} bytes)`,
     };
   }
   return { ...base, ...textDiff(path, before?.bytes ?? Buffer.alloc(0), after.bytes!, ignoreFormatting) };

@@ -19,7 +19,13 @@ export type Preview =
 const unsupported = (message: string) => new AppError(415, 'unsupported_media_type', message);
 const unprocessable = (message: string) => new AppError(422, 'unprocessable', message);
 
-export async function previewFile(s: Services, slug: string, rawPath: string, rev: string | undefined, as: PreviewAs = 'auto'): Promise<Preview> {
+export async function previewFile(
+  s: Services,
+  slug: string,
+  rawPath: string,
+  rev: string | undefined,
+  as: PreviewAs = 'auto',
+): Promise<Preview> {
   await requireProject(s, slug);
   const path = await historyPath(s, slug, rawPath);
   const commit = await resolveRevision(s, slug, path, rev);

@@ -18,7 +18,8 @@ async function upload(path: string, content: string | Buffer) {
   const r = await admin.upload(P, path, content);
   expect(r.status, r.text).toBe(201);
 }
-const diff = (path: string, q: Parameters<typeof api.fileDiff>[2] = {}) => admin.get<FileDiff>(api.fileDiff(P, path, q));
+const diff = (path: string, q: Parameters<typeof api.fileDiff>[2] = {}) =>
+  admin.get<FileDiff & { error?: { code: string } }>(api.fileDiff(P, path, q));
 
 const REV_B = reformatted(FANUC.replace('N170 T12 M06', 'N170 T7 M06').replace('S8000', 'S9500'));
 
@@ -32,7 +33,9 @@ beforeAll(async () => {
   await upload('op1.nc', FANUC);
   await revise('op1.nc', REV_B);
   // A metadata edit: a commit that keeps revision B.
-  expect((await admin.request('PATCH', api.file(P, 'op1.nc'), { description: 'bracket op 1', fields: { machine: 'VF-2' } })).status).toBe(200);
+  expect((await admin.request('PATCH', api.file(P, 'op1.nc'), { description: 'bracket op 1', fields: { machine: 'VF-2' } })).status).toBe(
+    200,
+  );
   await upload('notes.txt', 'Clamp in vise\nStock 6061 100x50\n');
   await revise('notes.txt', 'Clamp in vise\nStock 6061 102x52\nDeburr\n');
   await upload('fixture.mcam', Buffer.from([1, 2, 0, 3, 4]));
@@ -46,7 +49,7 @@ beforeAll(async () => {
   await upload('plate.dxf', dxfDrawing());
   await upload('broken.dxf', '0\nSECTION\n2\nENTITIES\n0\nLINE\n10\nnot-a-number\n');
 }, 60_000);
-afterAll(async () => server?.close());
+afterAll(async () => server.close());
 
 describe('diff', () => {
   test('by default: the previous revision → the latest, G-code aware, with the metadata changes', async () => {

@@ -18,6 +18,7 @@ const DEFAULT_POLICY = "default-src 'none'; sandbox";
 
 export const compareRoutes =
   (s: Services): FastifyPluginAsyncTypebox =>
+  // eslint-disable-next-line @typescript-eslint/require-await -- Fastify plugins are async by contract
   async (app) => {
     app.get(
       '/api/projects/:project/files/:path/diff',

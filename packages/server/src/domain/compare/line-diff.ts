@@ -50,7 +50,7 @@ function alignedRows(a: DiffSideInput, b: DiffSideInput, timeoutMs: number): { r
   for (let i = 0; i < head; i++) rows.push({ op: ' ', o: i, n: i });
   const midA = a.keys.slice(head, a.keys.length - tail);
   const midB = b.keys.slice(head, b.keys.length - tail);
-  const changes = midA.length && midB.length ? diffArrays(midA as string[], midB as string[], { timeout: timeoutMs }) : null;
+  const changes = midA.length && midB.length ? diffArrays(midA, midB, { timeout: timeoutMs }) : null;
   let aligned = true;
   let o = head,
     n = head;

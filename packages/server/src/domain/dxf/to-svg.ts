@@ -3,6 +3,7 @@
  * from the upload copied through as markup. Curves are flattened so block inserts (scaled,
  * rotated) stay exact. Drawn light-on-dark like a CAD screen. Pure: no I/O.
  */
+/* eslint-disable @typescript-eslint/no-unnecessary-condition -- the parser's types promise fields that a hand-made or truncated DXF lacks */
 import dxfParser, {
   type IArcEntity,
   type ICircleEntity,
@@ -106,7 +107,7 @@ interface Drawing {
 function draw(entities: readonly IEntity[], dxf: IDxf, m: Matrix, out: Drawing, depth: number): void {
   for (const e of entities) {
     if (out.parts.length > MAX_ELEMENTS) throw new DxfError(`drawing has more than ${MAX_ELEMENTS} elements`);
-    if (e.visible === false || e.inPaperSpace) continue;
+    if ((e.visible as boolean | undefined) === false || e.inPaperSpace) continue;
     const stroke = colour(e, dxf);
     const path = (kind: string, pts: Array<[number, number]>, closed = false) => {
       if (pts.length < 2) return;
@@ -124,7 +125,11 @@ function draw(entities: readonly IEntity[], dxf: IDxf, m: Matrix, out: Drawing, 
     switch (e.type) {
       case 'LINE': {
         const v = (e as ILineEntity).vertices;
-        if (v.length >= 2) path('line', v.map((p) => [p.x, p.y]));
+        if (v.length >= 2)
+          path(
+            'line',
+            v.map((p) => [p.x, p.y]),
+          );
         break;
       }
       case 'ARC': {
@@ -156,7 +161,10 @@ function draw(entities: readonly IEntity[], dxf: IDxf, m: Matrix, out: Drawing, 
           const t = (el.startAngle ?? 0) + (sweep * i) / n;
           const x = ra * Math.cos(t),
             y = rb * Math.sin(t);
-          return [el.center.x + x * Math.cos(rot) - y * Math.sin(rot), el.center.y + x * Math.sin(rot) + y * Math.cos(rot)] as [number, number];
+          return [el.center.x + x * Math.cos(rot) - y * Math.sin(rot), el.center.y + x * Math.sin(rot) + y * Math.cos(rot)] as [
+            number,
+            number,
+          ];
         });
         path('ellipse', pts);
         break;
@@ -165,7 +173,11 @@ function draw(entities: readonly IEntity[], dxf: IDxf, m: Matrix, out: Drawing, 
         // The control polygon through fit points when present: close enough for a preview.
         const sp = e as ISplineEntity;
         const pts = sp.fitPoints?.length ? sp.fitPoints : (sp.controlPoints ?? []);
-        path('spline', pts.map((p) => [p.x, p.y]), sp.closed);
+        path(
+          'spline',
+          pts.map((p) => [p.x, p.y]),
+          sp.closed,
+        );
         break;
       }
       case 'TEXT':
@@ -239,7 +251,8 @@ export function dxfToSvg(text: string): DxfSvg {
   } catch (err) {
     throw new DxfError(`not a readable DXF file: ${(err as Error).message}`);
   }
-  if (!dxf || !Array.isArray(dxf.entities) || !/\bENTITIES\b/.test(text)) throw new DxfError('not a readable DXF file: no ENTITIES section');
+  if (!dxf || !Array.isArray(dxf.entities) || !/\bENTITIES\b/.test(text))
+    throw new DxfError('not a readable DXF file: no ENTITIES section');
   const out: Drawing = { parts: [], min: [Infinity, Infinity], max: [-Infinity, -Infinity], counts: {} };
   draw(dxf.entities, dxf, IDENTITY, out, 0);
   const empty = out.min[0] === Infinity;

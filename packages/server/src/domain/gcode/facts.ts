@@ -87,7 +87,10 @@ function beforeAfter(letter: string, before: number[], after: number[]): string 
   }
   const added = minus(after, before).map(num);
   const removed = minus(before, after).map(num);
-  const parts = [added.length ? `+${added.slice(0, 5).join(' +')}${added.length > 5 ? ' …' : ''}` : '', removed.length ? `−${removed.slice(0, 5).join(' −')}${removed.length > 5 ? ' …' : ''}` : ''];
+  const parts = [
+    added.length ? `+${added.slice(0, 5).join(' +')}${added.length > 5 ? ' …' : ''}` : '',
+    removed.length ? `−${removed.slice(0, 5).join(' −')}${removed.length > 5 ? ' …' : ''}` : '',
+  ];
   return `${letter}: ${parts.filter(Boolean).join(' ')}`;
 }
 
@@ -106,7 +109,10 @@ export function compareFacts(before: ProgramFacts, after: ProgramFacts): GcodeSu
   const added = minus(after.tools, before.tools);
   const removed = minus(before.tools, after.tools);
   const parts: string[] = [];
-  const toolText = [removed.length ? `${removed.map((t) => `T${num(t)}`).join(', ')} removed` : '', added.length ? `${added.map((t) => `T${num(t)}`).join(', ')} added` : '']
+  const toolText = [
+    removed.length ? `${removed.map((t) => `T${num(t)}`).join(', ')} removed` : '',
+    added.length ? `${added.map((t) => `T${num(t)}`).join(', ')} added` : '',
+  ]
     .filter(Boolean)
     .join(', ');
   if (toolText) parts.push(toolText);
@@ -117,7 +123,8 @@ export function compareFacts(before: ProgramFacts, after: ProgramFacts): GcodeSu
     const t = beforeAfter(letter, b, a);
     if (t) parts.push(t);
   }
-  if (!same(before.workOffsets, after.workOffsets)) parts.push(`${before.workOffsets.join('/') || 'no offset'}→${after.workOffsets.join('/') || 'no offset'}`);
+  if (!same(before.workOffsets, after.workOffsets))
+    parts.push(`${before.workOffsets.join('/') || 'no offset'}→${after.workOffsets.join('/') || 'no offset'}`);
   if (!same(before.programNumbers, after.programNumbers))
     parts.push(`program ${before.programNumbers.join('/') || 'none'}→${after.programNumbers.join('/') || 'none'}`);
   if (before.units !== after.units) parts.push(`units ${before.units ?? 'unset'}→${after.units ?? 'unset'}`);

@@ -105,9 +105,10 @@ export function runMachine(blocks: readonly Block[], on: MachineEvents): void {
       continue;
     }
     if (!hasAxis || motion === null) continue;
-    const target = axis.map((a, n) => (a === undefined ? pos[n]! : absolute ? a : pos[n] === null ? null : pos[n]! + a)) as Array<
-      number | null
-    >;
+    const target = axis.map<number | null>((a, n) => {
+      const p = pos[n] ?? null;
+      return a === undefined ? p : absolute ? a : p === null ? null : p + a;
+    });
     const from = filled(pos, target);
     const to = filled(target, pos);
     if (motion === 0 || motion === 1) {
@@ -116,7 +117,7 @@ export function runMachine(blocks: readonly Block[], on: MachineEvents): void {
       arc(on, from, to, { i, j, k, r, cw: motion === 2, plane, tool, line: block.line });
     } else {
       // Canned cycle: rapid over the hole, rapid to R, feed to Z, retract.
-      if (r !== undefined) cycleR = absolute ? r : (from[2] ?? 0) + r;
+      if (r !== undefined) cycleR = absolute ? r : from[2] + r;
       if (axis[2] !== undefined) cycleZ = absolute ? axis[2] : (cycleR ?? from[2]) + axis[2];
       const startZ = from[2];
       const over: Point = [to[0], to[1], startZ];
@@ -166,7 +167,10 @@ function arc(on: MachineEvents, from: Point, to: Point, a: ArcSpec): void {
       dy = ev - sv;
     const d = Math.hypot(dx, dy);
     const rad = Math.abs(a.r);
-    if (d === 0 || d > 2 * rad + 1e-9) return on.move({ rapid: false, from, to, tool: a.tool, line: a.line });
+    if (d === 0 || d > 2 * rad + 1e-9) {
+      on.move({ rapid: false, from, to, tool: a.tool, line: a.line });
+      return;
+    }
     const h = Math.sqrt(Math.max(0, rad * rad - (d / 2) ** 2));
     // Which side of the chord the centre lies on depends on direction and the short/long arc.
     const side = (a.cw ? -1 : 1) * (a.r < 0 ? -1 : 1);
