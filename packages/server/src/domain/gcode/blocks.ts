@@ -29,9 +29,6 @@ export interface Program {
   unparsed: number;
 }
 
-// Letter, optional spaces, a signed decimal number: X-.5, Y+1., F200, G01.
-const WORD = /([A-Z])\s*([+-]?(?:\d+\.?\d*|\.\d+))\s*/y;
-
 export function splitLines(text: string): string[] {
   const lines = text.split(/\r\n|\r|\n/);
   // A final newline ends the last line rather than starting an empty one.
@@ -39,19 +36,48 @@ export function splitLines(text: string): string[] {
   return lines;
 }
 
-/** Canonical spelling of a number: X1. = X1.0 = X1.000 → 1; Z-.5 → -0.5; G01 → 1. */
+/**
+ * Canonical spelling of a number, done on the text (X1. = X1.0 = X1.000 → 1; Z-.5 → -0.5; G01 → 1;
+ * +2 → 2; -0 → 0): string work is several times cheaper than String(Number(raw)) on 10⁶ words.
+ */
 export function canonicalNumber(raw: string): string {
-  const n = Number(raw);
-  return Object.is(n, -0) ? '0' : String(n);
+  let sign = '';
+  let s = raw;
+  if (s[0] === '+' || s[0] === '-') {
+    sign = s[0] === '-' ? '-' : '';
+    s = s.slice(1);
+  }
+  let dot = s.indexOf('.');
+  if (dot >= 0) {
+    let end = s.length;
+    while (end > dot + 1 && s.charCodeAt(end - 1) === 48) end--; // trailing zeros
+    if (end === dot + 1) end = dot; // and a bare point
+    s = s.slice(0, end);
+    dot = s.indexOf('.');
+  }
+  let start = 0;
+  const intEnd = dot >= 0 ? dot : s.length;
+  while (start < intEnd - 1 && s.charCodeAt(start) === 48) start++; // leading zeros, keep one
+  s = s.slice(start);
+  if (s === '' || s[0] === '.') s = '0' + s;
+  return s === '0' ? '0' : sign + s;
 }
 
 function stripComments(line: string): string {
   // Fanuc comments do not nest; an unclosed "(" comments out the rest of the line.
-  let out = line.replace(/\([^)]*\)?/g, ' ');
+  let out = line.includes('(') ? line.replace(/\([^)]*\)?/g, ' ') : line;
   const semi = out.indexOf(';');
   if (semi >= 0) out = out.slice(0, semi);
   return out;
 }
+
+// Not plain words (macro B, garbage): compare the text with spaces squeezed out (controls ignore them).
+const unparsed = (line: number, prefix: string, body: string): Block => ({
+  line,
+  key: prefix + body.replace(/\s+/g, ''),
+  words: [],
+  parsed: false,
+});
 
 export function readBlock(raw: string, line: number): Block | null {
   const code = stripComments(raw).trim().toUpperCase();
@@ -65,21 +91,30 @@ export function readBlock(raw: string, line: number): Block | null {
   }
   const words: Word[] = [];
   const parts: string[] = [];
-  WORD.lastIndex = 0;
   let pos = 0;
-  while (pos < body.length) {
-    WORD.lastIndex = pos;
-    const m = WORD.exec(body);
-    if (!m) {
-      // Not plain words: compare the text with spaces squeezed out (controls ignore them).
-      return { line, key: prefix + body.replace(/\s+/g, ''), words: [], parsed: false };
+  const n = body.length;
+  while (pos < n) {
+    const letter = body.charCodeAt(pos);
+    if (letter < 65 || letter > 90) return unparsed(line, prefix, body);
+    pos++;
+    while (pos < n && body.charCodeAt(pos) === 32) pos++;
+    const numStart = pos;
+    if (pos < n && (body[pos] === '+' || body[pos] === '-')) pos++;
+    let digits = 0;
+    let dots = 0;
+    for (; pos < n; pos++) {
+      const c = body.charCodeAt(pos);
+      if (c >= 48 && c <= 57) digits++;
+      else if (c === 46 && dots === 0) dots++;
+      else break;
     }
-    pos = WORD.lastIndex;
-    const letter = m[1]!;
-    const value = Number(m[2]);
-    if (letter === 'N') continue; // sequence numbers are labels, not behaviour
-    words.push({ letter, value });
-    parts.push(letter + canonicalNumber(m[2]!));
+    if (digits === 0) return unparsed(line, prefix, body);
+    const raw = body.slice(numStart, pos);
+    while (pos < n && (body.charCodeAt(pos) === 32 || body.charCodeAt(pos) === 9)) pos++;
+    if (letter === 78) continue; // N: sequence numbers are labels, not behaviour
+    const ch = String.fromCharCode(letter);
+    words.push({ letter: ch, value: Number(raw) });
+    parts.push(ch + canonicalNumber(raw));
   }
   if (!parts.length) return prefix ? { line, key: prefix, words, parsed: true } : null;
   return { line, key: prefix + parts.join(' '), words, parsed: true };
