@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'react';
+import { createPortal } from 'react-dom';
 import { useQuery } from '@tanstack/react-query';
 import { api, type FileDiff } from '@lockstep/protocol';
 import { get } from '../../api/client';
@@ -75,7 +76,8 @@ export function CompareView({
   const d = q.data;
   const gcode = d?.kind === 'gcode';
 
-  return (
+  // A portal: the file panel it opens from may be a containing block for fixed elements.
+  return createPortal(
     <div className="fixed inset-0 z-50 flex bg-slate-950/50 sm:p-4" onClick={onClose}>
       <div
         role="dialog"
@@ -128,6 +130,7 @@ export function CompareView({
           </div>
         )}
       </div>
-    </div>
+    </div>,
+    document.body,
   );
 }

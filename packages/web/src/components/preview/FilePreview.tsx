@@ -1,4 +1,5 @@
 import { useState } from 'react';
+import { createPortal } from 'react-dom';
 import { useQuery } from '@tanstack/react-query';
 import { api, type Toolpath } from '@lockstep/protocol';
 import { ApiError, get } from '../../api/client';
@@ -115,7 +116,7 @@ export function FilePreview({ slug, path, rev }: { slug: string; path: string; r
       <p className="text-sm muted">No preview for {ext(path)} files in the browser. Download the file to open it in its CAD/CAM program.</p>
     );
 
-  return (
+  const view = (
     <div
       className={full ? 'fixed inset-0 z-50 flex flex-col gap-2 bg-white p-3 dark:bg-slate-900' : 'flex h-[70vh] min-h-80 flex-col gap-2'}
       data-testid="file-preview"
@@ -131,4 +132,6 @@ export function FilePreview({ slug, path, rev }: { slug: string; path: string; r
       <div className="min-h-0 flex-1">{body}</div>
     </div>
   );
+  // Full screen leaves the file panel (which may contain fixed elements) through a portal.
+  return full ? createPortal(view, document.body) : view;
 }
