@@ -106,8 +106,8 @@ describe('compare and preview', { timeout: 90_000 }, () => {
 
   afterAll(async () => {
     for (const c of contexts) await c.close().catch(() => {});
-    await browser?.close();
-    await server?.close();
+    await browser.close();
+    await server.close();
   });
 
   it('compares A and B of an NC program from the history: summary and changed lines', async () => {

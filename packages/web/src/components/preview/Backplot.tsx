@@ -1,6 +1,5 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { Toolpath } from '@lockstep/protocol';
-import { useTheme } from '../../lib/theme';
 
 type View = 'XY' | 'XZ' | 'YZ';
 const AXES: Record<View, [number, number]> = { XY: [0, 1], XZ: [0, 2], YZ: [1, 2] };
@@ -22,9 +21,20 @@ function fit(path: Toolpath, view: View, w: number, h: number): Camera {
   return { scale, x: w / 2 - ((b.min[u]! + b.max[u]!) / 2) * scale, y: h / 2 + ((b.min[v]! + b.max[v]!) / 2) * scale };
 }
 
+/** Follows the `dark` class on <html> (set by the theme switch), so the canvas redraws with the page. */
+function useDarkClass(): boolean {
+  const [dark, setDark] = useState(() => document.documentElement.classList.contains('dark'));
+  useEffect(() => {
+    const mo = new MutationObserver(() => setDark(document.documentElement.classList.contains('dark')));
+    mo.observe(document.documentElement, { attributes: true, attributeFilter: ['class'] });
+    return () => mo.disconnect();
+  }, []);
+  return dark;
+}
+
 /** The program's moves on a canvas: cuts solid (a colour per tool), rapids dashed; wheel zooms, drag pans. */
 export function Backplot({ path }: { path: Toolpath }) {
-  const theme = useTheme();
+  const dark = useDarkClass();
   const canvasRef = useRef<HTMLCanvasElement>(null);
   const boxRef = useRef<HTMLDivElement>(null);
   const [view, setView] = useState<View>('XY');
@@ -51,7 +61,6 @@ export function Backplot({ path }: { path: Toolpath }) {
     canvas.width = Math.round(size.w * dpr);
     canvas.height = Math.round(size.h * dpr);
     ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
-    const dark = theme === 'dark';
     ctx.fillStyle = dark ? '#020617' : '#f8fafc';
     ctx.fillRect(0, 0, size.w, size.h);
     const [u, v] = AXES[view];
@@ -76,7 +85,7 @@ export function Backplot({ path }: { path: Toolpath }) {
       ctx.stroke();
     }
     ctx.setLineDash([]);
-  }, [path, cam, size, view, theme]);
+  }, [path, cam, size, view, dark]);
 
   const onWheel = (e: React.WheelEvent) => {
     if (!cam) return;
