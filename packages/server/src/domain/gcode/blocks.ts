@@ -41,6 +41,11 @@ export function splitLines(text: string): string[] {
  * +2 → 2; -0 → 0): string work is several times cheaper than String(Number(raw)) on 10⁶ words.
  */
 export function canonicalNumber(raw: string): string {
+  // Fast path, most words of CAM output: "12.345", "-3.5", "200": already canonical.
+  const first = raw.charCodeAt(0);
+  const last = raw.charCodeAt(raw.length - 1);
+  const digitStart = first === 45 ? raw.charCodeAt(1) : first;
+  if (digitStart > 48 && digitStart <= 57 && last !== 46 && (last !== 48 || !raw.includes('.'))) return raw;
   let sign = '';
   let s = raw;
   if (s[0] === '+' || s[0] === '-') {
@@ -80,7 +85,8 @@ const unparsed = (line: number, prefix: string, body: string): Block => ({
 });
 
 export function readBlock(raw: string, line: number): Block | null {
-  const code = stripComments(raw).trim().toUpperCase();
+  let code = stripComments(raw).trim();
+  if (/[a-z]/.test(code)) code = code.toUpperCase();
   if (code === '' || code === '%') return null;
   let body = code;
   let prefix = '';
@@ -90,7 +96,7 @@ export function readBlock(raw: string, line: number): Block | null {
     body = body.slice(1).trimStart();
   }
   const words: Word[] = [];
-  const parts: string[] = [];
+  let key = '';
   let pos = 0;
   const n = body.length;
   while (pos < n) {
@@ -114,10 +120,10 @@ export function readBlock(raw: string, line: number): Block | null {
     if (letter === 78) continue; // N: sequence numbers are labels, not behaviour
     const ch = String.fromCharCode(letter);
     words.push({ letter: ch, value: Number(raw) });
-    parts.push(ch + canonicalNumber(raw));
+    key += (key ? ' ' : '') + ch + canonicalNumber(raw);
   }
-  if (!parts.length) return prefix ? { line, key: prefix, words, parsed: true } : null;
-  return { line, key: prefix + parts.join(' '), words, parsed: true };
+  if (!key) return prefix ? { line, key: prefix, words, parsed: true } : null;
+  return { line, key: prefix + key, words, parsed: true };
 }
 
 export function readProgram(text: string): Program {
