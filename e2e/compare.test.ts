@@ -18,6 +18,8 @@ const shots = path.join(root, 'e2e/screenshots');
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const PROJECT = 'cell-3';
 const PROGRAM = '1234567_op1.nc';
+/** The machine may be busy: a refetch or a redraw can take seconds. */
+const POLL = { timeout: 15_000 };
 
 /** Rebuild the web app when a source file is newer than the last build (as in web.test.ts). */
 function ensureWebBuild(): void {
@@ -132,7 +134,7 @@ describe('compare and preview', { timeout: 90_000 }, () => {
     ]);
     // Formatting counts once "ignore formatting" is off.
     await dialog.getByLabel('Ignore formatting').uncheck();
-    await expect.poll(() => dialog.locator('[data-op="added"]').count()).toBeGreaterThan(20);
+    await expect.poll(() => dialog.locator('[data-op="added"]').count(), POLL).toBeGreaterThan(20);
     await dialog.getByRole('button', { name: 'Close comparison' }).click();
   });
 
@@ -141,14 +143,14 @@ describe('compare and preview', { timeout: 90_000 }, () => {
     await openDetails(page, PROGRAM);
     await page.getByTestId('file-detail').getByRole('tab', { name: 'preview' }).click();
     await page.getByTestId('backplot').waitFor();
-    await expect.poll(() => drawnPixels(page)).toBeGreaterThan(500);
+    await expect.poll(() => drawnPixels(page), POLL).toBeGreaterThan(500);
     expect(Number(await page.getByTestId('backplot').getAttribute('data-moves'))).toBeGreaterThan(5);
     await page.getByRole('button', { name: 'Full screen' }).click();
-    await expect.poll(() => drawnPixels(page)).toBeGreaterThan(500);
+    await expect.poll(() => drawnPixels(page), POLL).toBeGreaterThan(500);
     await shoot(page, 'backplot-xy');
     await page.getByRole('group', { name: 'Backplot view' }).getByRole('button', { name: 'XZ' }).click();
-    await expect.poll(() => page.getByTestId('backplot').getAttribute('aria-label')).toBe('Backplot, XZ view');
-    await expect.poll(() => drawnPixels(page)).toBeGreaterThan(300);
+    await expect.poll(() => page.getByTestId('backplot').getAttribute('aria-label'), POLL).toBe('Backplot, XZ view');
+    await expect.poll(() => drawnPixels(page), POLL).toBeGreaterThan(300);
     await shoot(page, 'backplot-xz');
     await page.getByRole('tab', { name: 'Program' }).click();
     await page
@@ -163,7 +165,7 @@ describe('compare and preview', { timeout: 90_000 }, () => {
     await openDetails(page, 'plate.dxf');
     await page.getByTestId('file-detail').getByRole('tab', { name: 'preview' }).click();
     const img = page.getByTestId('dxf-preview');
-    await expect.poll(() => img.evaluate((i: HTMLImageElement) => i.complete && i.naturalWidth)).toBeGreaterThan(0);
+    await expect.poll(() => img.evaluate((i: HTMLImageElement) => i.complete && i.naturalWidth), POLL).toBeGreaterThan(0);
     await shoot(page, 'preview-dxf');
   });
 
