@@ -47,6 +47,7 @@ export const ErrorCodes = [
   'path_conflict',
   'too_large',
   'unsupported_media_type',
+  'unprocessable',
   'rate_limited',
   'unavailable',
   'internal',

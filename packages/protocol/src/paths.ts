@@ -1,6 +1,10 @@
 /** URL builders for the HTTP API, shared by the web app, the CLI and tests. A file path is one
  * URL-encoded segment (slashes as %2F), as in GitLab's repository-files API. */
 const enc = encodeURIComponent;
+const query = (q: Record<string, string | boolean | undefined>) => {
+  const parts = Object.entries(q).flatMap(([k, v]) => (v === undefined || v === '' ? [] : [`${k}=${enc(String(v))}`]));
+  return parts.length ? `?${parts.join('&')}` : '';
+};
 
 export const api = {
   health: '/api/health',
@@ -21,6 +25,10 @@ export const api = {
   fileContent: (slug: string, path: string, rev?: string) =>
     `/api/projects/${enc(slug)}/files/${enc(path)}/content${rev ? `?rev=${enc(rev)}` : ''}`,
   fileHistory: (slug: string, path: string) => `/api/projects/${enc(slug)}/files/${enc(path)}/history`,
+  fileDiff: (slug: string, path: string, q: { from?: string; to?: string; ignoreFormatting?: boolean } = {}) =>
+    `/api/projects/${enc(slug)}/files/${enc(path)}/diff${query(q)}`,
+  filePreview: (slug: string, path: string, q: { rev?: string; as?: 'auto' | 'text' | 'toolpath' } = {}) =>
+    `/api/projects/${enc(slug)}/files/${enc(path)}/preview${query(q)}`,
   fileAction: (slug: string, path: string, action: 'checkout' | 'checkin' | 'cancel' | 'override') =>
     `/api/projects/${enc(slug)}/files/${enc(path)}/${action}`,
   locks: '/api/locks',

@@ -15,6 +15,7 @@ import { lazySchemaController } from './api/lazy-schemas.js';
 import { strictBodies } from './api/validation.js';
 import { adminRoutes } from './api/routes/admin.js';
 import { authRoutes } from './api/routes/auth.js';
+import { compareRoutes } from './api/routes/compare.js';
 import { fileRoutes } from './api/routes/files.js';
 import { projectRoutes } from './api/routes/projects.js';
 import { syncRoutes } from './api/routes/sync.js';
@@ -115,6 +116,7 @@ export async function buildApp(config: Config, opts: { logger?: boolean | object
   await app.register(authRoutes(services));
   await app.register(projectRoutes(services, sync));
   await app.register(fileRoutes(services));
+  await app.register(compareRoutes(services));
   await app.register(adminRoutes(services));
   await app.register(syncRoutes(sync));
 

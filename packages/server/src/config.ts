@@ -51,6 +51,8 @@ export interface Config {
   syncTimeoutMs: number;
   /** Key for the stored remote tokens (LOCKSTEP_SECRET_KEY); null: `<dataDir>/secret.key`, generated once. */
   secretKey: string | null;
+  /** Compare and preview read at most this many bytes of a file (LOCKSTEP_PREVIEW_MAX_MB); larger: 413. */
+  previewMaxBytes: number;
 }
 
 export const DEFAULT_EXTENSIONS = ['.mcam', '.nc', '.tap', '.step', '.stp', '.igs', '.iges', '.dxf', '.pdf', '.txt'];
@@ -149,6 +151,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     syncDebounceMs: int(env, 'LOCKSTEP_SYNC_DEBOUNCE_MS', 2_000, 0),
     syncTimeoutMs: int(env, 'LOCKSTEP_SYNC_TIMEOUT_MS', 30 * 60_000, 100),
     secretKey: env.LOCKSTEP_SECRET_KEY || null,
+    previewMaxBytes: int(env, 'LOCKSTEP_PREVIEW_MAX_MB', 32, 1) * 1024 * 1024,
     ...overrides,
   };
   return config;

@@ -24,7 +24,7 @@ export async function fileHistory(s: Services, slug: string, rawPath: string): P
 }
 
 /** For a link, history and content are the target's; a deleted path still has its history. */
-async function historyPath(s: Services, slug: string, rawPath: string): Promise<string> {
+export async function historyPath(s: Services, slug: string, rawPath: string): Promise<string> {
   const path = validPath(s, rawPath);
   const row = await findFile(s.db, slug, collisionKey(path));
   return row?.link_target ?? row?.path ?? path;
@@ -42,6 +42,18 @@ export interface Download {
 export async function fileContent(s: Services, slug: string, rawPath: string, rev?: string): Promise<Download> {
   await requireProject(s, slug);
   const path = await historyPath(s, slug, rawPath);
+  const commit = await resolveRevision(s, slug, path, rev);
+  const blob = await s.vault.readBlob(slug, commit, path);
+  if (!blob) throw notFound(`"${path}" does not exist at ${rev ?? 'the current revision'}`);
+  return { ...blob, name: path.slice(path.lastIndexOf('/') + 1), commit };
+}
+
+/**
+ * The commit `rev` names for a file: none → the current one, a revision label → the newest
+ * commit with it, else a commit id (4–64 hex digits, 400 otherwise). 404 when there is none.
+ * `path` is a history path (see historyPath).
+ */
+export async function resolveRevision(s: Services, slug: string, path: string, rev?: string): Promise<string> {
   let commit: string | null;
   if (!rev) {
     commit = await s.vault.head(slug);
@@ -54,7 +66,5 @@ export async function fileContent(s: Services, slug: string, rawPath: string, re
     commit = await s.vault.resolveCommit(slug, rev);
   }
   if (!commit) throw notFound(`revision "${rev ?? 'current'}" not found`);
-  const blob = await s.vault.readBlob(slug, commit, path);
-  if (!blob) throw notFound(`"${path}" does not exist at ${rev ?? 'the current revision'}`);
-  return { ...blob, name: path.slice(path.lastIndexOf('/') + 1), commit };
+  return commit;
 }

@@ -118,6 +118,8 @@ const TABLE: Row[] = [
   { method: 'GET', url: '/api/projects/:project/files/:path', expect: READ },
   { method: 'GET', url: '/api/projects/:project/files/:path/content', expect: READ },
   { method: 'GET', url: '/api/projects/:project/files/:path/history', expect: READ },
+  { method: 'GET', url: '/api/projects/:project/files/:path/diff', expect: READ },
+  { method: 'GET', url: '/api/projects/:project/files/:path/preview', expect: READ, params: () => ({ project: 'p', path: 'read.nc' }) },
   {
     // An available file: the first writer wins, everyone after gets 409 naming them.
     method: 'POST',
@@ -280,6 +282,7 @@ beforeAll(async () => {
     'held-override.mcam',
     'trash.mcam',
     'csrf.mcam',
+    'read.nc',
   ]) {
     const r = await server.admin.upload('p', name, `content of ${name}`);
     if (r.status !== 201) throw new Error(`upload ${name}: ${r.status} ${r.text}`);

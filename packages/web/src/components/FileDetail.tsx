@@ -1,8 +1,11 @@
+import { useState } from 'react';
 import { api, type FileInfo, type User } from '@lockstep/protocol';
 import { useFile, useHistory } from '../api/queries';
 import { fileSize, fullTime, shortTime } from '../lib/format';
 import type { FileModal } from '../modals/common';
+import { HistoryCompare } from './compare/HistoryCompare';
 import { FileActions } from './FileActions';
+import { FilePreview } from './preview/FilePreview';
 import { Badge, DownloadIcon, ErrorText, Spinner, StatusBadge } from './ui';
 
 function Row({ label, children }: { label: string; children: React.ReactNode }) {
@@ -41,6 +44,7 @@ export function FileDetail({
   const historyPath = file.link ?? file.path;
   const history = useHistory(slug, historyPath);
   const fields = Object.entries(file.fields);
+  const [tab, setTab] = useState<'details' | 'preview'>('details');
 
   return (
     <div className="flex h-full flex-col" data-testid="file-detail">
@@ -55,7 +59,26 @@ export function FileDetail({
           ×
         </button>
       </div>
-      <div className="flex-1 space-y-5 overflow-y-auto px-4 py-4">
+      <div className="flex gap-1 border-b border-slate-200 px-4 pt-2 dark:border-slate-800" role="tablist" aria-label="File view">
+        {(['details', 'preview'] as const).map((t) => (
+          <button
+            key={t}
+            type="button"
+            role="tab"
+            aria-selected={tab === t}
+            onClick={() => setTab(t)}
+            className={`-mb-px border-b-2 px-3 py-1.5 text-sm font-medium capitalize ${tab === t ? 'border-indigo-500 text-indigo-700 dark:text-indigo-300' : 'border-transparent muted'}`}
+          >
+            {t}
+          </button>
+        ))}
+      </div>
+      {tab === 'preview' && (
+        <div className="flex-1 overflow-y-auto px-4 py-4">
+          <FilePreview slug={slug} path={historyPath} rev={file.commit} />
+        </div>
+      )}
+      <div className={`flex-1 space-y-5 overflow-y-auto px-4 py-4 ${tab === 'preview' ? 'hidden' : ''}`}>
         <div className="space-y-3">
           <StatusBadge file={file} />
           <FileActions slug={slug} file={file} me={me} onAction={onAction} />
@@ -100,6 +123,7 @@ export function FileDetail({
           </h3>
           {history.isPending && <Spinner label="Loading history" />}
           <ErrorText error={history.error} />
+          <HistoryCompare slug={slug} path={historyPath} history={history.data} />
           <ol className="space-y-2" data-testid="history">
             {history.data?.map((h) => (
               <li

@@ -1,0 +1,142 @@
+/** Compare two revisions of a file: G-code aware hunks, a programmer's summary, metadata changes. */
+import type { DiffKind, DiffSide, FileDiff, MetadataChange } from '@lockstep/protocol';
+import { kindByName, looksBinary, mayBeGcode } from '../domain/compare/file-kind.js';
+import { lineDiff, plainSide, type DiffSideInput } from '../domain/compare/line-diff.js';
+import { compareFacts, looksLikeGcode, programFacts, readProgram, splitLines, type Program } from '../domain/gcode/index.js';
+import type { Services } from './context.js';
+import { notFound } from './errors.js';
+import { requireProject } from './file-common.js';
+import { historyPath, resolveRevision } from './history.js';
+import { historyAt, metadataAt, revisionBytes, type RevisionInfo, type RevisionBytes } from './revision-content.js';
+
+export interface DiffRequest {
+  from?: string;
+  to?: string;
+  ignoreFormatting?: boolean;
+}
+
+export async function compareRevisions(s: Services, slug: string, rawPath: string, q: DiffRequest): Promise<FileDiff> {
+  await requireProject(s, slug);
+  const path = await historyPath(s, slug, rawPath);
+  const toCommit = q.to ? await resolveRevision(s, slug, path, q.to) : await latestCommit(s, slug, path);
+  const toHistory = await historyAt(s, slug, path, toCommit);
+  if (!toHistory.length) throw notFound(`"${path}" has no history at ${q.to ?? 'the latest revision'}`);
+  const fromCommit = q.from ? await resolveRevision(s, slug, path, q.from) : previousOf(toHistory);
+  const fromInfo = fromCommit ? ((await historyAt(s, slug, path, fromCommit, 1))[0] ?? null) : null;
+  if (fromCommit && !fromInfo) throw notFound(`"${path}" has no history at ${q.from}`);
+
+  const byName = kindByName(path);
+  const read = byName !== 'opaque' && byName !== 'pdf' && byName !== 'image';
+  const [after, before] = await Promise.all([
+    revisionBytes(s, slug, toCommit, path, read),
+    fromCommit ? revisionBytes(s, slug, fromCommit, path, read) : Promise.resolve(null),
+  ]);
+  const [metaAfter, metaBefore] = await Promise.all([
+    metadataAt(s, slug, toCommit, path),
+    fromCommit ? metadataAt(s, slug, fromCommit, path) : Promise.resolve({}),
+  ]);
+  const base = {
+    path,
+    from: fromInfo && before ? side(fromInfo, fromCommit!, before) : null,
+    to: side(toHistory[0]!, toCommit, after),
+    metadata: metadataChanges(metaBefore, metaAfter),
+  };
+  const ignoreFormatting = q.ignoreFormatting ?? true;
+  if (!read || (after.bytes && looksBinary(after.bytes)) || (before?.bytes && looksBinary(before.bytes))) {
+    const identical = !!before && before.sha === after.sha;
+    return {
+      ...base,
+      kind: 'binary',
+      ignoreFormatting,
+      identical,
+      hunks: [],
+      added: 0,
+      removed: 0,
+      aligned: true,
+      truncated: false,
+      summary: null,
+      message: !before
+        ? 'first revision'
+        : identical
+          ? 'binary files are identical'
+          : `binary files differ (${before.size} → ${after.size} bytes)`,
+    };
+  }
+  return { ...base, ...textDiff(path, before?.bytes ?? Buffer.alloc(0), after.bytes!, ignoreFormatting) };
+}
+
+/** The pure part: kind, hunks and summary from two contents (the benchmark calls this too). */
+export function textDiff(path: string, before: Buffer, after: Buffer, ignoreFormatting = true) {
+  const oldText = before.toString('utf8');
+  const newText = after.toString('utf8');
+  let kind: DiffKind = 'text';
+  let oldProgram: Program | null = null;
+  let newProgram: Program | null = null;
+  if (mayBeGcode(path)) {
+    oldProgram = readProgram(oldText);
+    newProgram = readProgram(newText);
+    // An empty side (first revision) does not decide; a side that does not parse makes it text.
+    const parses = (p: Program) => p.blocks.length === 0 || looksLikeGcode(p);
+    if (parses(oldProgram) && parses(newProgram) && (looksLikeGcode(oldProgram) || looksLikeGcode(newProgram))) kind = 'gcode';
+  }
+  const sides: [DiffSideInput, DiffSideInput] =
+    kind === 'gcode' && ignoreFormatting
+      ? [programSide(oldProgram!), programSide(newProgram!)]
+      : [plainSide(oldText ? splitLines(oldText) : []), plainSide(newText ? splitLines(newText) : [])];
+  const diff = lineDiff(sides[0], sides[1]);
+  const summary = kind === 'gcode' ? compareFacts(programFacts(oldProgram!), programFacts(newProgram!)) : null;
+  const identical = diff.added === 0 && diff.removed === 0;
+  const counts = identical
+    ? oldText === newText
+      ? 'no differences'
+      : 'no differences but formatting'
+    : `${diff.added} line${diff.added === 1 ? '' : 's'} added, ${diff.removed} removed`;
+  return {
+    kind,
+    ignoreFormatting,
+    identical,
+    ...diff,
+    summary,
+    message: summary ? `${counts}; ${summary.text}` : counts,
+  };
+}
+
+const programSide = (p: Program): DiffSideInput => ({ lines: p.lines, keys: p.blocks.map((b) => b.key), at: p.blocks.map((b) => b.line) });
+
+async function latestCommit(s: Services, slug: string, path: string): Promise<string> {
+  const head = await s.vault.head(slug);
+  const live = head ? (await historyAt(s, slug, path, head)).find((h) => h.action !== 'delete') : undefined;
+  if (!live) throw notFound(`"${path}" has no revisions`);
+  return live.commit;
+}
+
+/** The revision before `to`'s: the newest commit with another label, else the commit before (a metadata edit). */
+function previousOf(history: RevisionInfo[]): string | null {
+  const [to, ...older] = history;
+  const live = older.filter((h) => h.action !== 'delete');
+  return (live.find((h) => h.revision !== to!.revision) ?? live[0])?.commit ?? null;
+}
+
+function side(info: RevisionInfo, commit: string, bytes: RevisionBytes): DiffSide {
+  return { commit, revision: info.revision, date: info.date, author: info.author, size: bytes.size, sha: bytes.sha };
+}
+
+const asText = (v: unknown): string | null => (v === undefined || v === null ? null : typeof v === 'string' ? v : JSON.stringify(v));
+
+/** Description, part number, state and each custom field, where they differ. */
+export function metadataChanges(before: Record<string, unknown>, after: Record<string, unknown>): MetadataChange[] {
+  const changes: MetadataChange[] = [];
+  for (const field of ['description', 'partNumber', 'state']) {
+    const b = asText(before[field]);
+    const a = asText(after[field]);
+    if (b !== a) changes.push({ field, before: b, after: a });
+  }
+  const fb = (before.fields ?? {}) as Record<string, unknown>;
+  const fa = (after.fields ?? {}) as Record<string, unknown>;
+  for (const key of [...new Set([...Object.keys(fb), ...Object.keys(fa)])].sort()) {
+    const b = asText(fb[key]);
+    const a = asText(fa[key]);
+    if (b !== a) changes.push({ field: `fields.${key}`, before: b, after: a });
+  }
+  return changes;
+}
