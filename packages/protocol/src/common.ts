@@ -41,6 +41,7 @@ export const ErrorCodes = [
   'lock_conflict',
   'not_lock_holder',
   'conflict',
+  'unchanged',
   'too_large',
   'unsupported_media_type',
   'rate_limited',

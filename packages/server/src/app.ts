@@ -11,6 +11,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { registerAuthHook, type RouteRule } from './api/auth-hook.js';
 import { clientErrorHandler, frameworkErrors, registerErrorHandling, sendNotFound } from './api/errors.js';
+import { activityRoutes } from './api/routes/activity.js';
 import { adminRoutes } from './api/routes/admin.js';
 import { authRoutes } from './api/routes/auth.js';
 import { fileRoutes } from './api/routes/files.js';
@@ -107,6 +108,7 @@ export async function buildApp(config: Config, opts: { logger?: boolean | object
   await app.register(projectRoutes(services, sync));
   await app.register(fileRoutes(services));
   await app.register(adminRoutes(services));
+  await app.register(activityRoutes(services));
   await app.register(syncRoutes(sync));
 
   const webDir = config.webDir ?? defaultWebDir();

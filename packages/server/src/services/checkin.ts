@@ -6,7 +6,7 @@ import { upsertFile } from '../store/files.js';
 import { releaseLock } from '../store/locks.js';
 import { requireOwnLock } from './checkout.js';
 import type { Actor, Services } from './context.js';
-import { badRequest } from './errors.js';
+import { AppError, badRequest } from './errors.js';
 import {
   commitAndIndex,
   lockTarget,
@@ -23,6 +23,8 @@ export interface CheckinInput {
   message: string;
   bump: boolean;
   keep: boolean;
+  /** Check in content identical to the current revision anyway (otherwise 409 `unchanged`). */
+  allowUnchanged?: boolean;
   /** The new content, already streamed into git as a blob. */
   blob: { sha: string; size: number };
 }
@@ -34,6 +36,8 @@ export async function checkin(s: Services, slug: string, rawPath: string, actor:
   const entry = await requireEntry(s, slug, rawPath);
   const target = await lockTarget(s, entry);
   await requireOwnLock(s, slug, target.path_key, target.path, actor);
+  if (!input.allowUnchanged && target.blob_sha === input.blob.sha)
+    throw new AppError(409, 'unchanged', `the chosen file is identical to revision ${target.revision} of "${target.path}"`);
   const revision = input.bump ? nextRevision(target.revision, s.config.revisionScheme) : target.revision;
   const meta = { ...metaOf(target), revision, modifiedBy: actor.username, modifiedAt: nowIso() };
   await commitAndIndex(
