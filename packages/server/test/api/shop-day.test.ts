@@ -16,7 +16,7 @@ beforeAll(async () => {
   await server.createProject(P);
   expect((await maria.upload(P, F, 'G0 X0\n')).status).toBe(201);
 });
-afterAll(async () => server?.close());
+afterAll(async () => server.close());
 
 describe('identical check-in', () => {
   test('409 unchanged unless allowUnchanged=true; nothing changes on refusal', async () => {

@@ -1,4 +1,4 @@
-import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { ActivityQuery, AuditEntry, ErrorBody } from '@lockstep/protocol';
 import { recentActivity } from '../../store/audit.js';
@@ -6,8 +6,8 @@ import type { Services } from '../../services/context.js';
 
 /** Recent project activity for every signed-in user: the dashboard shows it after a reload too. */
 export const activityRoutes =
-  (s: Services): FastifyPluginAsyncTypebox =>
-  async (app) => {
+  (s: Services): FastifyPluginCallbackTypebox =>
+  (app, _opts, done) => {
     app.get(
       '/api/activity',
       {
@@ -23,4 +23,5 @@ export const activityRoutes =
       },
       async (req) => recentActivity(s.db, { project: req.query.project, limit: req.query.limit ?? 30 }),
     );
+    done();
   };
