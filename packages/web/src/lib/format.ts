@@ -54,3 +54,23 @@ const ACTIONS: Record<string, string> = {
 export function actionVerb(action: string): string {
   return ACTIONS[action] ?? action.replace(/[._]/g, ' ');
 }
+
+/** "since 14:32 (5 min ago)" today, "since Nov 24, 14:32" before: local time, relative when recent. */
+export function sinceText(iso: string | null | undefined, now = Date.now()): string {
+  if (!iso) return '';
+  const age = now - new Date(iso).getTime();
+  const rel = age >= 0 && age < 6 * 3600_000 ? ` (${relativeTime(iso, now)})` : '';
+  return `since ${shortTime(iso)}${rel}`;
+}
+
+/** `Locked by maria since 14:32 — "new fixture"`: the one way a lock is told to people. */
+export function lockText(holder: string | null | undefined, at: string | null | undefined, message?: string | null): string {
+  const since = sinceText(at);
+  return `Locked by ${holder ?? 'someone'}${since ? ` ${since}` : ''}${message ? ` — “${message}”` : ''}`;
+}
+
+/** `1234567_op2.A.nc`: the name an old revision downloads under (the server sends the same). */
+export function revisionedName(name: string, revision: string): string {
+  const dot = name.lastIndexOf('.');
+  return dot > 0 ? `${name.slice(0, dot)}.${revision}${name.slice(dot)}` : `${name}.${revision}`;
+}
