@@ -74,6 +74,15 @@ describe('audit user filter', () => {
   });
 });
 
+describe('metadata edit audit', () => {
+  test('says what changed', async () => {
+    const res = await server.admin.request('PATCH', api.file(P, F), { description: 'Op 2 finishing' });
+    expect(res.status, res.text).toBe(200);
+    const rows = (await server.admin.get(`${api.audit}?action=file.updated`)).body as Array<{ message: string }>;
+    expect(rows[0]?.message).toBe('metadata edited: description: — → “Op 2 finishing”');
+  });
+});
+
 describe('change password', () => {
   test('needs the current password; ends the other sessions, keeps this one', async () => {
     const other = await server.login('Maria');

@@ -48,7 +48,29 @@ const ACTIONS: Record<string, string> = {
   'project.created': 'created project',
   'project.updated': 'updated project',
   'project.deleted': 'deleted project',
+  login: 'signed in',
+  logout: 'signed out',
+  login_failed: 'failed to sign in',
+  password_changed: 'changed their password',
+  password_change_failed: 'failed to change their password',
+  'user.created': 'created user',
+  'user.updated': 'changed user',
+  'user.disabled': 'disabled user',
+  'token.created': 'created API token',
+  'token.revoked': 'revoked API token',
+  'sync.pushed': 'pushed to the remote',
+  'sync.failed': 'failed to sync',
+  'sync.pulled': 'pulled from the remote',
 };
+
+/** For the audit log's Action column and filter: "overrode lock", "checked in", "edited details". */
+const AUDIT_NAMES: Record<string, string> = {
+  'file.checkout_cancelled': 'cancelled checkout',
+  'file.lock_overridden': 'overrode lock',
+  'file.updated': 'edited details',
+  'file.linked': 'linked file',
+};
+export const auditActionName = (action: string): string => AUDIT_NAMES[action] ?? actionVerb(action);
 
 /** "checked out" for "file.checked_out"; falls back to the raw action. */
 export function actionVerb(action: string): string {
