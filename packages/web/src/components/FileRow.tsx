@@ -57,7 +57,7 @@ export function FileRow({
             )}
             {f.name}
           </span>
-          <span className="block text-xs [overflow-wrap:anywhere] muted">{sub || fileSize(f.size)}</span>
+          <span className="block text-xs [overflow-wrap:anywhere] text-slate-600 dark:text-slate-400">{sub || fileSize(f.size)}</span>
         </button>
       </div>
       <div role="cell" className="text-right md:text-center">

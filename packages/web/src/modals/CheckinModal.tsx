@@ -125,7 +125,7 @@ export function CheckinModal({ slug, file, onClose }: { slug: string; file: File
             data-testid="picked-file"
           >
             <span className="min-w-0 font-mono break-all">{picked.name}</span>
-            <span className="muted">{fileSize(picked.size)}</span>
+            <span className="shrink-0 text-slate-600 dark:text-slate-300">{fileSize(picked.size)}</span>
           </p>
         )}
         {extMismatch && (

@@ -122,7 +122,7 @@ export function DashboardPage() {
               <li key={u} className="inline-flex items-center gap-1.5 rounded-full bg-slate-100 px-2.5 py-1 text-sm dark:bg-slate-800">
                 <span className="h-2 w-2 rounded-full bg-emerald-500" aria-hidden="true" />
                 {u}
-                {u === me.username && <span className="text-xs muted">(you)</span>}
+                {u === me.username && <span className="text-xs text-slate-600 dark:text-slate-300">(you)</span>}
               </li>
             ))}
           </ul>

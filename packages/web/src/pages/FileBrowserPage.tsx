@@ -168,7 +168,7 @@ export function FileBrowserPage({ slug }: { slug: string }) {
             <option value="locked">Locked by others</option>
           </Field>
           {sort === 'group' && (
-            <div className="flex gap-1">
+            <div className="flex w-full justify-end gap-1 sm:w-auto">
               <button type="button" className="btn btn-ghost btn-sm" onClick={() => setCollapsed(new Set())}>
                 Expand all
               </button>

@@ -67,7 +67,7 @@ export function AuditTab() {
         </a>
       </div>
       <ErrorText error={audit.error} />
-      <div className="card overflow-x-auto">
+      <div className="card overflow-x-auto" tabIndex={0} role="region" aria-label="Audit entries">
         <table className="w-full">
           <thead className="border-b border-slate-200 dark:border-slate-800">
             <tr>
