@@ -12,6 +12,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { registerAuthHook, type RouteRule } from './api/auth-hook.js';
 import { clientErrorHandler, frameworkErrors, registerErrorHandling, sendNotFound } from './api/errors.js';
 import { activityRoutes } from './api/routes/activity.js';
+import { hideNonApiRoutes, swaggerOptions } from './api/openapi.js';
 import { adminRoutes } from './api/routes/admin.js';
 import { authRoutes } from './api/routes/auth.js';
 import { fileRoutes } from './api/routes/files.js';
@@ -77,15 +78,8 @@ export async function buildApp(config: Config, opts: { logger?: boolean | object
     // files: 2, so a second file reaches readUpload's own clear 400.
     limits: { fileSize: config.maxUploadBytes, files: 2, fields: 20, fieldSize: 64 * 1024, parts: 25 },
   });
-  await app.register(swagger, {
-    openapi: {
-      info: { title: 'Lockstep PDM API', version: '0.1.0', description: 'Exclusive check-out vault for CNC and CAD files' },
-      components: {
-        securitySchemes: { cookie: { type: 'apiKey', in: 'cookie', name: SESSION_COOKIE }, bearer: { type: 'http', scheme: 'bearer' } },
-      },
-      security: [{ cookie: [] }, { bearer: [] }],
-    },
-  });
+  hideNonApiRoutes(app);
+  await app.register(swagger, swaggerOptions());
   await app.register(swaggerUi, { routePrefix: '/docs' });
   const routes = registerAuthHook(app, services);
   const sync = new SyncService(services);
