@@ -128,7 +128,7 @@ export function swaggerOptions(): FastifyDynamicSwaggerOptions {
       s.operationId ??= operationIdFor(method, url);
       s.description ??= s.summary;
       if (MULTIPART_BODIES[key]) s.body = MULTIPART_BODIES[key];
-      return { schema: s as typeof schema, url };
+      return { schema: s, url };
     },
   };
 }

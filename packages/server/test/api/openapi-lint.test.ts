@@ -31,7 +31,7 @@ test('redocly lint (recommended) finds no error in /docs/json', { timeout: 120_0
   fs.writeFileSync(file, JSON.stringify(spec));
   const root = path.resolve(import.meta.dirname, '../../../..');
   const result = await run(path.join(root, 'node_modules/.bin/redocly'), ['lint', file, '--format', 'stylish'], { cwd: root }).catch(
-    (err: { stdout: string; stderr: string }) => ({ stdout: err.stdout, stderr: err.stderr, failed: true }),
+    (err: unknown) => ({ ...(err as { stdout: string; stderr: string }), failed: true }),
   );
   expect('failed' in result ? `${result.stdout}\n${result.stderr}` : '').toBe('');
 });
