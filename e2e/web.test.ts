@@ -455,12 +455,17 @@ describe('web app', { timeout: 60_000 }, () => {
     await dialog.getByLabel(/Message/).fill('my change');
     const alices = await server.login('alice');
     expect((await alices.checkout(PROJECT, '1234999_op2.nc', 'new fixture')).status).toBe(200);
-    await dialog.getByTestId('live-notice').getByText(/^Locked by alice since \d{1,2}:\d\d( [AP]M)? \(just now\) — “new fixture”\.$/).waitFor({ timeout: 3000 });
+    await dialog
+      .getByTestId('live-notice')
+      .getByText(/^Locked by alice since \d{1,2}:\d\d( [AP]M)? \(just now\) — “new fixture”\.$/)
+      .waitFor({ timeout: 3000 });
     expect(await dialog.getByRole('button', { name: 'Check out', exact: true }).isDisabled()).toBe(true);
     expect(await dialog.getByLabel(/Message/).inputValue()).toBe('my change');
     await dialog.getByRole('button', { name: 'Cancel' }).click();
     // The row tells the lock the same way: local time, once.
-    await row(bob, '1234999_op2.nc').getByText(/^Locked by alice since \d{1,2}:\d\d( [AP]M)? \(just now\) — “new fixture”$/).waitFor();
+    await row(bob, '1234999_op2.nc')
+      .getByText(/^Locked by alice since \d{1,2}:\d\d( [AP]M)? \(just now\) — “new fixture”$/)
+      .waitFor();
     expect((await alices.post(api.fileAction(PROJECT, '1234999_op2.nc', 'cancel'))).status).toBe(200);
   });
 
@@ -479,7 +484,9 @@ describe('web app', { timeout: 60_000 }, () => {
     await bob.waitForURL(/sort=name/);
     expect(await bob.getByTestId(/^group-/).count()).toBe(0);
     const names = async () =>
-      bob.locator('[data-testid^="file-row-"]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-testid')!.slice('file-row-'.length)));
+      bob
+        .locator('[data-testid^="file-row-"]')
+        .evaluateAll((rows) => rows.map((r) => r.getAttribute('data-testid')!.slice('file-row-'.length)));
     const byName = await names();
     expect(byName).toEqual([...byName].sort((a, b) => a.localeCompare(b)));
     expect(byName.length).toBeGreaterThanOrEqual(8);
@@ -487,7 +494,10 @@ describe('web app', { timeout: 60_000 }, () => {
     await row(bob, PROGRAM).waitFor();
     expect(await bob.getByLabel('Sort').inputValue()).toBe('name');
 
-    await bob.getByRole('columnheader', { name: /Modified/ }).getByRole('button').click();
+    await bob
+      .getByRole('columnheader', { name: /Modified/ })
+      .getByRole('button')
+      .click();
     await bob.waitForURL(/sort=-modified/);
     await until('newest first', async () => (await names())[0] === '7700005_op1.nc');
     await bob.getByRole('columnheader', { name: /Group/ }).getByRole('button').click();
@@ -519,14 +529,22 @@ describe('web app', { timeout: 60_000 }, () => {
     const bar = alice.getByTestId('outage-bar');
     await bar.getByText('Reconnecting — statuses may be out of date.').waitFor({ timeout: 10_000 });
     expect(await alice.getByRole('button', { name: 'Upload files' }).isDisabled()).toBe(true);
-    expect(await row(alice, '1234999_op2.nc').getByRole('button', { name: /^Check out/ }).isDisabled()).toBe(true);
+    expect(
+      await row(alice, '1234999_op2.nc')
+        .getByRole('button', { name: /^Check out/ })
+        .isDisabled(),
+    ).toBe(true);
     await alice.screenshot({ path: path.join(shots, 'outage-light.png') });
     server.app = await buildApp(server.config, { logger: false });
     await server.app.app.listen({ port: server.port, host: '127.0.0.1' });
     await bar.getByRole('button', { name: 'Retry now' }).click();
     await bar.waitFor({ state: 'detached', timeout: 10_000 });
     await waitLive(alice);
-    expect(await row(alice, '1234999_op2.nc').getByRole('button', { name: /^Check out/ }).isDisabled()).toBe(false);
+    expect(
+      await row(alice, '1234999_op2.nc')
+        .getByRole('button', { name: /^Check out/ })
+        .isDisabled(),
+    ).toBe(false);
     await waitLive(bob, 15_000);
   });
 
@@ -562,7 +580,10 @@ describe('web app', { timeout: 60_000 }, () => {
     const token = (await laptop.getByTestId('new-token').textContent())!;
     const asBearer = () => fetch(`${server.url}${api.me}`, { headers: { authorization: `Bearer ${token}` } }).then((r) => r.status);
     expect(await asBearer()).toBe(200);
-    await laptop.getByTestId('token-post-processor').getByText(/last used/).waitFor();
+    await laptop
+      .getByTestId('token-post-processor')
+      .getByText(/last used/)
+      .waitFor();
     await shoot(laptop, 'account');
     await laptop.getByRole('button', { name: 'Revoke token post-processor' }).click();
     await laptop.getByTestId('token-post-processor').waitFor({ state: 'detached' });

@@ -58,6 +58,8 @@ const projectsAlias = createRoute({
   getParentRoute: () => rootRoute,
   path: '/projects',
   beforeLoad: () => {
+    // TanStack Router's way to redirect: throw the redirect object.
+    // eslint-disable-next-line @typescript-eslint/only-throw-error
     throw redirect({ to: '/' });
   },
 });
@@ -71,8 +73,7 @@ export interface BrowserSearch {
   status?: FileStatus;
 }
 
-const pick = <T extends string>(v: unknown, allowed: readonly T[]): T | undefined =>
-  allowed.includes(v as T) ? (v as T) : undefined;
+const pick = <T extends string>(v: unknown, allowed: readonly T[]): T | undefined => (allowed.includes(v as T) ? (v as T) : undefined);
 
 export const projectRoute = createRoute({
   getParentRoute: () => rootRoute,
@@ -96,6 +97,8 @@ const adminIndex = createRoute({
   getParentRoute: () => rootRoute,
   path: '/admin',
   beforeLoad: () => {
+    // TanStack Router's way to redirect: throw the redirect object.
+    // eslint-disable-next-line @typescript-eslint/only-throw-error
     throw redirect({ to: '/admin/$tab', params: { tab: 'users' } });
   },
 });
@@ -112,15 +115,7 @@ export const adminRoute = createRoute({
   },
 });
 
-const routeTree = rootRoute.addChildren([
-  projectsRoute,
-  projectsAlias,
-  projectRoute,
-  dashboardRoute,
-  accountRoute,
-  adminIndex,
-  adminRoute,
-]);
+const routeTree = rootRoute.addChildren([projectsRoute, projectsAlias, projectRoute, dashboardRoute, accountRoute, adminIndex, adminRoute]);
 
 export const router = createRouter({ routeTree, defaultPreload: false, scrollRestoration: true });
 

@@ -100,7 +100,13 @@ export function FileList({
               style={{ transform: `translateY(${v.start - virtual.options.scrollMargin}px)` }}
             >
               {line.kind === 'group' ? (
-                <GroupHeader group={line.group} count={line.count} locked={line.locked} collapsed={collapsed.has(line.group)} onToggle={onToggle} />
+                <GroupHeader
+                  group={line.group}
+                  count={line.count}
+                  locked={line.locked}
+                  collapsed={collapsed.has(line.group)}
+                  onToggle={onToggle}
+                />
               ) : (
                 <FileRow
                   slug={slug}
@@ -137,29 +143,29 @@ function GroupHeader({
     <div role="row" data-testid={`group-${group}`} className="border-t border-slate-200 first:border-t-0 dark:border-slate-700">
       <div role="cell">
         <h2>
-        <button
-          type="button"
-          aria-expanded={!collapsed}
-          onClick={() => onToggle(group)}
-          className="flex w-full items-center gap-3 bg-slate-50 px-3 py-2.5 text-left hover:bg-slate-100 md:px-4 dark:bg-slate-800/50 dark:hover:bg-slate-800"
-        >
-          <svg
-            className={`h-4 w-4 shrink-0 transition-transform ${collapsed ? '-rotate-90' : ''}`}
-            viewBox="0 0 20 20"
-            fill="currentColor"
-            aria-hidden="true"
+          <button
+            type="button"
+            aria-expanded={!collapsed}
+            onClick={() => onToggle(group)}
+            className="flex w-full items-center gap-3 bg-slate-50 px-3 py-2.5 text-left hover:bg-slate-100 md:px-4 dark:bg-slate-800/50 dark:hover:bg-slate-800"
           >
-            <path
-              fillRule="evenodd"
-              d="M5.2 7.2a1 1 0 0 1 1.4 0L10 10.6l3.4-3.4a1 1 0 1 1 1.4 1.4l-4.1 4.1a1 1 0 0 1-1.4 0L5.2 8.6a1 1 0 0 1 0-1.4Z"
-            />
-          </svg>
-          <span className="font-mono text-sm font-semibold">{group}</span>
-          <span className="rounded-full bg-slate-200 px-2 py-0.5 text-xs font-medium dark:bg-slate-700" aria-label={`${count} files`}>
-            {count}
-          </span>
-          {locked > 0 && <span className="text-xs font-medium text-amber-800 dark:text-amber-300">{locked} checked out</span>}
-        </button>
+            <svg
+              className={`h-4 w-4 shrink-0 transition-transform ${collapsed ? '-rotate-90' : ''}`}
+              viewBox="0 0 20 20"
+              fill="currentColor"
+              aria-hidden="true"
+            >
+              <path
+                fillRule="evenodd"
+                d="M5.2 7.2a1 1 0 0 1 1.4 0L10 10.6l3.4-3.4a1 1 0 1 1 1.4 1.4l-4.1 4.1a1 1 0 0 1-1.4 0L5.2 8.6a1 1 0 0 1 0-1.4Z"
+              />
+            </svg>
+            <span className="font-mono text-sm font-semibold">{group}</span>
+            <span className="rounded-full bg-slate-200 px-2 py-0.5 text-xs font-medium dark:bg-slate-700" aria-label={`${count} files`}>
+              {count}
+            </span>
+            {locked > 0 && <span className="text-xs font-medium text-amber-800 dark:text-amber-300">{locked} checked out</span>}
+          </button>
         </h2>
       </div>
     </div>
@@ -172,11 +178,7 @@ function ColumnHeaders({ sort, onSort, narrow }: { sort: FileSort; onSort: (s: F
     const active = sort === asc || sort === desc;
     const next = sort === asc && desc ? desc : (asc ?? desc)!;
     return (
-      <div
-        role="columnheader"
-        aria-sort={!active ? 'none' : sort.startsWith('-') ? 'descending' : 'ascending'}
-        className={className}
-      >
+      <div role="columnheader" aria-sort={!active ? 'none' : sort.startsWith('-') ? 'descending' : 'ascending'} className={className}>
         <button
           type="button"
           className={`inline-flex items-center gap-1 rounded text-xs font-semibold tracking-wide uppercase hover:text-slate-900 dark:hover:text-white ${

@@ -101,12 +101,7 @@ function PhoneMenu({ admin, onSignOut }: { admin: boolean; onSignOut: () => void
         Menu
       </Menu.Trigger>
       <Menu.Portal>
-        <Menu.Content
-          align="end"
-          sideOffset={6}
-          className="card z-50 w-60 max-w-[calc(100vw-1rem)] p-1 shadow-lg"
-          data-testid="phone-menu"
-        >
+        <Menu.Content align="end" sideOffset={6} className="card z-50 w-60 max-w-[calc(100vw-1rem)] p-1 shadow-lg" data-testid="phone-menu">
           <Menu.Label className="px-3 py-2 text-xs muted">
             Signed in as <span className="font-medium">{me.username}</span> · {me.role}
           </Menu.Label>
@@ -172,7 +167,12 @@ export function Layout({ children }: { children: ReactNode }) {
             <span className="hidden md:inline-flex">
               <ThemeToggle />
             </span>
-            <a href="/docs" target="_blank" rel="noreferrer" className="hidden text-sm text-slate-600 hover:underline lg:inline dark:text-slate-300">
+            <a
+              href="/docs"
+              target="_blank"
+              rel="noreferrer"
+              className="hidden text-sm text-slate-600 hover:underline lg:inline dark:text-slate-300"
+            >
               API docs
             </a>
             <span className="hidden md:inline" data-testid="current-user">

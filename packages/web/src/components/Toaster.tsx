@@ -16,8 +16,10 @@ export function Toaster() {
   const toasts = useStore(toastStore);
   const processes = Object.values(useStore(processStore));
   return (
-    <div data-testid="toasts"
-      className="pointer-events-none fixed bottom-3 left-3 z-[60] flex w-[22rem] max-w-[calc(100vw-1.5rem)] flex-col gap-2">
+    <div
+      data-testid="toasts"
+      className="pointer-events-none fixed bottom-3 left-3 z-[60] flex w-[22rem] max-w-[calc(100vw-1.5rem)] flex-col gap-2"
+    >
       {processes.map((p) => (
         <div key={p.processId} className="card pointer-events-auto px-4 py-3 text-sm" data-testid="process">
           <div className="mb-1.5 flex justify-between gap-2">

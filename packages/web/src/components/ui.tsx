@@ -96,7 +96,11 @@ export function StatusBadge({ file }: { file: Pick<FileInfo, 'status' | 'lockedB
       </Badge>
     );
   return (
-    <Badge tone="amber" wrap title={`Locked by ${file.lockedBy ?? 'someone'} since ${fullTime(file.lockedAt)}${file.lockMessage ? `: ${file.lockMessage}` : ''}`}>
+    <Badge
+      tone="amber"
+      wrap
+      title={`Locked by ${file.lockedBy ?? 'someone'} since ${fullTime(file.lockedAt)}${file.lockMessage ? `: ${file.lockMessage}` : ''}`}
+    >
       <LockIcon className="mt-0.5 h-3 w-3 shrink-0" />
       <span className="min-w-0 line-clamp-2 break-words">{lockText(file.lockedBy, file.lockedAt, file.lockMessage)}</span>
     </Badge>

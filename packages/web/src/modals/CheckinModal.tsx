@@ -1,4 +1,4 @@
-import { useRef, useState, type FormEvent } from 'react';
+import { useRef, useState, type SyntheticEvent } from 'react';
 import { api, type FileInfo } from '@lockstep/protocol';
 import { useMe } from '../api/auth';
 import { ApiError, post, upload } from '../api/client';
@@ -33,7 +33,7 @@ export function CheckinModal({ slug, file, onClose }: { slug: string; file: File
   const ext = target.slice(target.lastIndexOf('.')).toLowerCase();
   const extMismatch = picked && !picked.name.toLowerCase().endsWith(ext);
 
-  async function submit(e: FormEvent, allowUnchanged = unchanged) {
+  async function submit(e: SyntheticEvent, allowUnchanged = unchanged) {
     e.preventDefault();
     if (lost) return;
     if (!picked) return setError(new Error('Choose the new version of the file first.'));
@@ -118,7 +118,9 @@ export function CheckinModal({ slug, file, onClose }: { slug: string; file: File
             setPicked(f[0] ?? null);
             setUnchanged(false);
             if (identical) setError(null);
-          }} hint={`Replaces the content of ${file.name}`} />
+          }}
+          hint={`Replaces the content of ${file.name}`}
+        />
         {picked && (
           <p
             className="flex items-center justify-between rounded-md bg-slate-100 px-3 py-2 text-sm dark:bg-slate-800"
@@ -166,13 +168,21 @@ export function CheckinModal({ slug, file, onClose }: { slug: string; file: File
           </div>
         )}
         {identical ? (
-          <div role="alert" className="space-y-2 rounded-md border border-amber-300 bg-amber-50 px-3 py-2 text-sm text-amber-900 dark:border-amber-700 dark:bg-amber-950/50 dark:text-amber-100">
+          <div
+            role="alert"
+            className="space-y-2 rounded-md border border-amber-300 bg-amber-50 px-3 py-2 text-sm text-amber-900 dark:border-amber-700 dark:bg-amber-950/50 dark:text-amber-100"
+          >
             <p>
-              The chosen file is identical to revision {file.revision}: checking it in makes a new revision with no change. Pick the
-              edited file, or check in anyway (to change only the description, use Edit instead).
+              The chosen file is identical to revision {file.revision}: checking it in makes a new revision with no change. Pick the edited
+              file, or check in anyway (to change only the description, use Edit instead).
             </p>
             <label className="inline-flex items-center gap-2">
-              <input type="checkbox" className="h-4 w-4 accent-indigo-600" checked={unchanged} onChange={(e) => setUnchanged(e.target.checked)} />
+              <input
+                type="checkbox"
+                className="h-4 w-4 accent-indigo-600"
+                checked={unchanged}
+                onChange={(e) => setUnchanged(e.target.checked)}
+              />
               Check in the identical file anyway
             </label>
           </div>

@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from 'react';
+import { useState, type SyntheticEvent } from 'react';
 import { api, type FileInfo } from '@lockstep/protocol';
 import { useMe } from '../api/auth';
 import { post } from '../api/client';
@@ -21,7 +21,7 @@ export function CheckoutModal({ slug, file, onClose }: { slug: string; file: Fil
   // Someone else took the lock, or the file is gone: checking out cannot succeed now.
   const blocked = live.happening?.kind === 'locked' || live.happening?.kind === 'deleted';
 
-  async function submit(e: FormEvent) {
+  async function submit(e: SyntheticEvent) {
     e.preventDefault();
     if (blocked) return;
     const ok = await run(async () => {

@@ -29,7 +29,8 @@ export function useLiveFile(slug: string, path: string, me: string): { happening
         if (env.project !== slug || d.path !== path) return;
         const file = d.file ? forViewer(d.file, me) : null;
         if (type === 'file.deleted') setHappening({ kind: 'deleted', by: d.actor });
-        else if (type === 'file.lock_overridden') setHappening({ kind: 'overridden', by: d.actor, reason: d.reason ?? d.message ?? '', file });
+        else if (type === 'file.lock_overridden')
+          setHappening({ kind: 'overridden', by: d.actor, reason: d.reason ?? d.message ?? '', file });
         else if (type === 'file.checked_out' && file && d.actor !== me) setHappening({ kind: 'locked', file });
         else if ((type === 'file.checkout_cancelled' || type === 'file.checked_in') && d.actor !== me && !file?.lockedBy)
           setHappening({ kind: 'released', by: d.actor, file });

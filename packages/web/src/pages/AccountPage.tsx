@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from 'react';
+import { useState, type SyntheticEvent } from 'react';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, type ApiToken, type CreatedToken } from '@lockstep/protocol';
 import { useMe } from '../api/auth';
@@ -36,9 +36,12 @@ function ChangePassword() {
   const [next, setNext] = useState('');
   const [repeat, setRepeat] = useState('');
   const { busy, error, setError, run } = useSubmit();
-  const submit = (e: FormEvent) => {
+  const submit = (e: SyntheticEvent) => {
     e.preventDefault();
-    if (next !== repeat) return setError(new Error('The two new passwords differ.'));
+    if (next !== repeat) {
+      setError(new Error('The two new passwords differ.'));
+      return;
+    }
     void run(async () => {
       await post(api.password, { currentPassword: current, newPassword: next });
       setCurrent('');
@@ -100,7 +103,7 @@ function Tokens() {
   const [created, setCreated] = useState<CreatedToken | null>(null);
   const { busy, error, run } = useSubmit();
   const revoke = useSubmit();
-  const create = (e: FormEvent) => {
+  const create = (e: SyntheticEvent) => {
     e.preventDefault();
     void run(async () => {
       setCreated(await post<CreatedToken>(api.tokens, { name: name.trim() }));
@@ -133,7 +136,10 @@ function Tokens() {
       </form>
       <ErrorText error={error} />
       {created && (
-        <div role="status" className="space-y-2 rounded-md border border-emerald-300 bg-emerald-50 p-3 text-sm dark:border-emerald-700 dark:bg-emerald-950/40">
+        <div
+          role="status"
+          className="space-y-2 rounded-md border border-emerald-300 bg-emerald-50 p-3 text-sm dark:border-emerald-700 dark:bg-emerald-950/40"
+        >
           <p>
             Token <span className="font-medium">{created.name}</span> created. Copy it now: it is shown only once.
           </p>

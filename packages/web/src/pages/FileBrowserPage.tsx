@@ -53,7 +53,7 @@ export function FileBrowserPage({ slug }: { slug: string }) {
   const q = useDebounced(search.trim(), 200);
   useEffect(() => {
     if ((params.q ?? '') !== q) void nav({ search: (p) => ({ ...p, q: q || undefined }), replace: true });
-  }, [q]); // eslint-disable-line react-hooks/exhaustive-deps
+  }, [q]); // only when the debounced text changes: the URL follows the field, not the reverse
   const setSort = (next: FileSort) => void nav({ search: (p) => ({ ...p, sort: next === 'group' ? undefined : next }), replace: true });
   const setStatus = (next: FileStatus | '') => void nav({ search: (p) => ({ ...p, status: next || undefined }), replace: true });
   const files = useFiles(slug, { q: q || undefined, sort, status: status || undefined });
@@ -154,14 +154,28 @@ export function FileBrowserPage({ slug }: { slug: string }) {
             value={search}
             onChange={(e) => setSearch(e.target.value)}
           />
-          <Field as="select" id="file-sort" wrap="min-w-0 flex-1 sm:flex-none" label="Sort" value={sort} onChange={(e) => setSort(e.target.value as FileSort)}>
+          <Field
+            as="select"
+            id="file-sort"
+            wrap="min-w-0 flex-1 sm:flex-none"
+            label="Sort"
+            value={sort}
+            onChange={(e) => setSort(e.target.value as FileSort)}
+          >
             {SORTS.map(([v, l]) => (
               <option key={v} value={v}>
                 {l}
               </option>
             ))}
           </Field>
-          <Field as="select" id="file-status" wrap="min-w-0 flex-1 sm:flex-none" label="Status" value={status} onChange={(e) => setStatus(e.target.value as FileStatus | '')}>
+          <Field
+            as="select"
+            id="file-status"
+            wrap="min-w-0 flex-1 sm:flex-none"
+            label="Status"
+            value={status}
+            onChange={(e) => setStatus(e.target.value as FileStatus | '')}
+          >
             <option value="">All files</option>
             <option value="available">Available</option>
             <option value="checked_out_by_me">Checked out by me</option>

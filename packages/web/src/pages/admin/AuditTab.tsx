@@ -94,9 +94,7 @@ export function AuditTab() {
                   {e.path && <span className="font-mono"> / {e.path}</span>}
                 </td>
                 <td className="td font-mono text-sm">{e.revision ?? ''}</td>
-                <td className="td max-w-sm text-sm [overflow-wrap:anywhere]">
-                  {e.message ?? ''}
-                </td>
+                <td className="td max-w-sm text-sm [overflow-wrap:anywhere]">{e.message ?? ''}</td>
               </tr>
             ))}
           </tbody>

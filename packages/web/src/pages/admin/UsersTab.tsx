@@ -75,7 +75,12 @@ function ResetPassword({ user }: { user: User }) {
   const { busy, error, run } = useSubmit();
   if (!open)
     return (
-      <button type="button" className="btn btn-secondary btn-sm" onClick={() => setOpen(true)} aria-label={`Reset password of ${user.username}`}>
+      <button
+        type="button"
+        className="btn btn-secondary btn-sm"
+        onClick={() => setOpen(true)}
+        aria-label={`Reset password of ${user.username}`}
+      >
         Reset password
       </button>
     );
