@@ -350,7 +350,7 @@ describe('web app', { timeout: 60_000 }, () => {
     await shoot(admin, 'admin-audit');
     await admin.context().close();
     await notice.getByRole('button', { name: 'Dismiss' }).click();
-  });
+  }, 180_000);
 
   it('reconnects by itself after a server restart and catches up', async () => {
     await waitLive(bob);
@@ -599,7 +599,7 @@ describe('web app', { timeout: 60_000 }, () => {
     await laptop.reload();
     await laptop.getByRole('heading', { name: 'Your account' }).waitFor();
     await login(phone, 'carol', 'carols-new-pass-1');
-  });
+  }, 180_000);
 
   it('works on a 390 px phone: no sideways scroll, full names, a header menu, dialogs that fit', async () => {
     const phone = await phonePage();
@@ -646,7 +646,7 @@ describe('web app', { timeout: 60_000 }, () => {
       await expectNoSideScroll(phone, 390, `admin ${tab}`);
       await shoot(phone, `phone-admin-${tab}`);
     }
-  });
+  }, 180_000);
 
   it('at 1280 px the lock text stays in its column and names keep their extension with the panel open', async () => {
     await alice.setViewportSize({ width: 1280, height: 800 });
