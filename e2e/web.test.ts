@@ -8,7 +8,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN_PASSWORD, USER_PASSWORD, startServer, type TestServer } from '../packages/server/test/harness.js';
+import { api } from '@lockstep/protocol';
+import { buildApp } from '../packages/server/src/app.js';
+import { ADMIN_PASSWORD, USER_PASSWORD, startServer, until, type TestServer } from '../packages/server/test/harness.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const webDir = path.join(root, 'packages/web');
@@ -71,19 +73,59 @@ const revisionOf = (r: Locator) => r.getByTitle('Revision', { exact: true });
 async function setTheme(page: Page, theme: 'light' | 'dark'): Promise<void> {
   const isDark = await page.evaluate(() => document.documentElement.classList.contains('dark'));
   if (isDark === (theme === 'dark')) return;
-  if ((await page.getByRole('dialog').count()) === 0) await page.getByRole('button', { name: `Switch to ${theme} theme` }).click();
+  const toggle = page.getByRole('button', { name: `Switch to ${theme} theme` });
+  if ((await page.getByRole('dialog').count()) === 0 && (await toggle.isVisible())) await toggle.click();
   // A modal is open (the page behind it is inert): switch the class directly.
   else await page.evaluate((dark) => document.documentElement.classList.toggle('dark', dark), theme === 'dark');
   await page.waitForTimeout(150);
 }
 
-/** Screenshot in both themes; leaves the page in light theme. */
+const AXE = fs.readFileSync(path.join(root, 'node_modules/axe-core/axe.min.js'), 'utf8');
+
+/** axe-core, WCAG 2 A and AA: the page as it is now must have no violation. */
+async function expectAccessible(page: Page, what: string): Promise<void> {
+  if (!(await page.evaluate(() => 'axe' in window))) {
+    await page.addScriptTag({ content: AXE });
+    // Colours are checked as they end, not halfway through a theme transition.
+    await page.addStyleTag({ content: '*,*::before,*::after{transition:none!important;animation:none!important}' });
+  }
+  const violations = await page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run: (ctx: unknown, o: unknown) => Promise<{ violations: unknown[] }> } }).axe;
+    const r = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa'] } });
+    return r.violations as Array<{ id: string; help: string; nodes: Array<{ target: string[] }> }>;
+  });
+  const text = violations.map((v) => `${v.id}: ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`).join('\n');
+  expect(text, `accessibility of ${what}`).toBe('');
+}
+
+/** Screenshot and accessibility check in both themes; leaves the page in light theme. */
 async function shoot(page: Page, name: string): Promise<void> {
   for (const theme of ['light', 'dark'] as const) {
     await setTheme(page, theme);
     await page.screenshot({ path: path.join(shots, `${name}-${theme}.png`) });
+    await expectAccessible(page, `${name} (${theme})`);
   }
   await setTheme(page, 'light');
+}
+
+/** The page fits its width: nothing sticks out sideways (the phone test). */
+async function expectNoSideScroll(page: Page, width: number, what: string): Promise<void> {
+  const w = await page.evaluate(() => document.documentElement.scrollWidth);
+  expect(w, `${what} is ${w}px wide`).toBeLessThanOrEqual(width);
+}
+
+async function phonePage(): Promise<Page> {
+  const ctx = await browser.newContext({
+    viewport: { width: 390, height: 844 },
+    hasTouch: true,
+    isMobile: true,
+    colorScheme: 'light',
+    acceptDownloads: true,
+  });
+  contexts.push(ctx);
+  const page = await ctx.newPage();
+  page.setDefaultTimeout(10_000);
+  return page;
 }
 
 describe('web app', { timeout: 60_000 }, () => {
@@ -114,9 +156,8 @@ describe('web app', { timeout: 60_000 }, () => {
 
   afterAll(async () => {
     for (const c of contexts) await c.close().catch(() => {});
-    // Unset when beforeAll failed early; whatever did start must still stop.
-    await (browser as Browser | undefined)?.close();
-    await (server as TestServer | undefined)?.close();
+    await browser?.close();
+    await server?.close();
   });
 
   it('logs in (and refuses a wrong password)', async () => {
@@ -149,8 +190,9 @@ describe('web app', { timeout: 60_000 }, () => {
     expect(await revisionOf(row(alice, PROGRAM)).textContent()).toBe('A');
     expect(await row(alice, PROGRAM).textContent()).toContain('Available');
     // Grouped by part number: 12XXXXX holds both programs, the PDF is Miscellaneous.
-    expect(await alice.getByTestId('group-12XXXXX').getByRole('row').count()).toBeGreaterThanOrEqual(2);
-    await alice.getByTestId('group-Miscellaneous').getByTestId('file-row-vise-setup.pdf').waitFor();
+    await alice.getByTestId('group-12XXXXX').waitFor();
+    expect(await alice.locator('[data-group="12XXXXX"][data-testid^="file-row-"]').count()).toBeGreaterThanOrEqual(2);
+    await alice.locator('[data-group="Miscellaneous"][data-testid="file-row-vise-setup.pdf"]').waitFor();
   });
 
   it('B sees A check out live, within 2 s, without a reload', async () => {
@@ -231,8 +273,9 @@ describe('web app', { timeout: 60_000 }, () => {
         .getByRole('link', { name: /Download revision A/ })
         .click(),
     ]);
-    expect(download.suggestedFilename()).toBe(PROGRAM);
-    const bytes = fs.readFileSync(await download.path());
+    // Named with its revision, so an old program never passes for the current one.
+    expect(download.suggestedFilename()).toBe('1234567_op1.A.mcam');
+    const bytes = fs.readFileSync((await download.path())!);
     expect(Buffer.compare(bytes, REV_A)).toBe(0);
     const [current] = await Promise.all([
       bob.waitForEvent('download'),
@@ -241,7 +284,7 @@ describe('web app', { timeout: 60_000 }, () => {
         .getByRole('link', { name: /Download revision B/ })
         .click(),
     ]);
-    expect(Buffer.compare(fs.readFileSync(await current.path()), REV_B)).toBe(0);
+    expect(Buffer.compare(fs.readFileSync((await current.path())!), REV_B)).toBe(0);
     await detail.getByRole('button', { name: 'Close details' }).click();
   });
 
@@ -302,12 +345,12 @@ describe('web app', { timeout: 60_000 }, () => {
     await admin.getByTestId('user-row-victor').waitFor();
     await shoot(admin, 'admin-users');
     await admin.goto(`${server.url}/admin/audit`);
-    await admin.getByRole('cell', { name: 'file.lock_overridden' }).first().waitFor();
+    await admin.getByRole('cell', { name: 'overrode lock', exact: true }).first().waitFor();
     expect(await admin.getByRole('link', { name: 'Export CSV' }).getAttribute('href')).toContain('/api/audit.csv');
     await shoot(admin, 'admin-audit');
     await admin.context().close();
     await notice.getByRole('button', { name: 'Dismiss' }).click();
-  });
+  }, 180_000);
 
   it('reconnects by itself after a server restart and catches up', async () => {
     await waitLive(bob);
@@ -336,5 +379,291 @@ describe('web app', { timeout: 60_000 }, () => {
     await bob.getByRole('button', { name: 'Close details' }).click();
     await bob.keyboard.press('Tab');
     expect(await row(bob, PROGRAM).isVisible()).toBe(true);
+  });
+
+  // ---- issue 15: a real shop day ----
+
+  it('an override while checking in keeps the file and message, says why, and offers to go on', async () => {
+    await bob.setViewportSize({ width: 1280, height: 800 });
+    await row(alice, PROGRAM)
+      .getByRole('button', { name: /^Check out/ })
+      .click();
+    await alice.getByRole('dialog', { name: 'Check out file' }).getByRole('button', { name: 'Check out' }).click();
+    await alice.getByRole('dialog', { name: 'Checked out' }).getByRole('button', { name: 'Close', exact: true }).click();
+    await row(alice, PROGRAM)
+      .getByRole('button', { name: /^Check in/ })
+      .click();
+    const dialog = alice.getByRole('dialog', { name: 'Check in file' });
+    const REV_C = Buffer.from('G90 G54\nT2 M6\nS9500 M3\n(rev C: finishing)\n');
+    await dialog.locator('input[type=file]').setInputFiles({ name: PROGRAM, mimeType: 'application/octet-stream', buffer: REV_C });
+    await dialog.getByLabel(/Check-in message/).fill('finishing pass added');
+
+    const res = await server.admin.post(api.fileAction(PROJECT, PROGRAM, 'override'), { reason: 'machine 3 waits for it' });
+    expect(res.status, res.text).toBe(200);
+    const notice = dialog.getByTestId('live-notice');
+    await notice.getByText('admin overrode the lock: machine 3 waits for it.').waitFor({ timeout: 3000 });
+    // Nothing is lost: the chosen file and the message stay; the submit waits.
+    expect(await dialog.getByTestId('picked-file').textContent()).toContain(PROGRAM);
+    expect(await dialog.getByLabel(/Check-in message/).inputValue()).toBe('finishing pass added');
+    expect(await dialog.getByRole('button', { name: 'Check in', exact: true }).isDisabled()).toBe(true);
+    await shoot(alice, 'checkin-overridden');
+    const [saved] = await Promise.all([alice.waitForEvent('download'), notice.getByRole('button', { name: 'Save my file' }).click()]);
+    expect(saved.suggestedFilename()).toBe(PROGRAM);
+    expect(Buffer.compare(fs.readFileSync((await saved.path())!), REV_C)).toBe(0);
+
+    await notice.getByRole('button', { name: 'Check out again' }).click();
+    await notice.waitFor({ state: 'detached' });
+    await Promise.all([
+      alice.waitForResponse((r) => r.url().includes('/checkin') && r.status() === 200),
+      dialog.getByRole('button', { name: 'Check in', exact: true }).click(),
+    ]);
+    await dialog.waitFor({ state: 'detached' });
+    await revisionOf(row(bob, PROGRAM)).getByText('C', { exact: true }).waitFor();
+    await alice.getByTestId('notice').getByRole('button', { name: 'Dismiss' }).click();
+  });
+
+  it('refuses an identical check-in unless asked, and says so in the dialog', async () => {
+    await alice.getByRole('button', { name: `Check out ${PROGRAM}` }).click();
+    await alice.getByRole('dialog', { name: 'Check out file' }).getByRole('button', { name: 'Check out' }).click();
+    await alice.getByRole('dialog', { name: 'Checked out' }).getByRole('button', { name: 'Close', exact: true }).click();
+    await row(alice, PROGRAM)
+      .getByRole('button', { name: /^Check in/ })
+      .click();
+    const dialog = alice.getByRole('dialog', { name: 'Check in file' });
+    const same = Buffer.from('G90 G54\nT2 M6\nS9500 M3\n(rev C: finishing)\n');
+    await dialog.locator('input[type=file]').setInputFiles({ name: PROGRAM, mimeType: 'application/octet-stream', buffer: same });
+    await dialog.getByLabel(/Check-in message/).fill('no change');
+    await Promise.all([
+      alice.waitForResponse((r) => r.url().includes('/checkin') && r.status() === 409),
+      dialog.getByRole('button', { name: 'Check in', exact: true }).click(),
+    ]);
+    await dialog.getByText(/identical to revision C/).waitFor();
+    expect(await revisionOf(row(alice, PROGRAM)).textContent()).toBe('C');
+    await dialog.getByLabel('Check in the identical file anyway').check();
+    await Promise.all([
+      alice.waitForResponse((r) => r.url().includes('/checkin') && r.status() === 200),
+      dialog.getByRole('button', { name: 'Check in anyway' }).click(),
+    ]);
+    await revisionOf(row(alice, PROGRAM)).getByText('D', { exact: true }).waitFor();
+  });
+
+  it('a check-out dialog says at once when someone else takes the lock', async () => {
+    await row(bob, '1234999_op2.nc')
+      .getByRole('button', { name: /^Check out/ })
+      .click();
+    const dialog = bob.getByRole('dialog', { name: 'Check out file' });
+    await dialog.getByLabel(/Message/).fill('my change');
+    const alices = await server.login('alice');
+    expect((await alices.checkout(PROJECT, '1234999_op2.nc', 'new fixture')).status).toBe(200);
+    await dialog
+      .getByTestId('live-notice')
+      .getByText(/^Locked by alice since \d{1,2}:\d\d( [AP]M)? \(just now\) — “new fixture”\.$/)
+      .waitFor({ timeout: 3000 });
+    expect(await dialog.getByRole('button', { name: 'Check out', exact: true }).isDisabled()).toBe(true);
+    expect(await dialog.getByLabel(/Message/).inputValue()).toBe('my change');
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    // The row tells the lock the same way: local time, once.
+    await row(bob, '1234999_op2.nc')
+      .getByText(/^Locked by alice since \d{1,2}:\d\d( [AP]M)? \(just now\) — “new fixture”$/)
+      .waitFor();
+    expect((await alices.post(api.fileAction(PROJECT, '1234999_op2.nc', 'cancel'))).status).toBe(200);
+  });
+
+  it('groups bursts of toasts: "alice uploaded 5 files"', async () => {
+    await openProject(bob);
+    await waitLive(bob);
+    const alices = await server.login('alice');
+    for (let i = 1; i <= 5; i++) expect((await alices.upload(PROJECT, `770000${i}_op1.nc`, `G0 X${i}\n`)).status).toBe(201);
+    const toasts = bob.getByTestId('toasts');
+    await toasts.getByText('alice uploaded 5 files').waitFor();
+    expect(await toasts.getByText(/^alice uploaded/).count()).toBe(1);
+  });
+
+  it('sorts the whole project by name or recency, from the menu or the column headers, kept in the URL', async () => {
+    await bob.getByLabel('Sort').selectOption('name');
+    await bob.waitForURL(/sort=name/);
+    expect(await bob.getByTestId(/^group-/).count()).toBe(0);
+    const names = async () =>
+      bob
+        .locator('[data-testid^="file-row-"]')
+        .evaluateAll((rows) => rows.map((r) => r.getAttribute('data-testid')!.slice('file-row-'.length)));
+    const byName = await names();
+    expect(byName).toEqual([...byName].sort((a, b) => a.localeCompare(b)));
+    expect(byName.length).toBeGreaterThanOrEqual(8);
+    await bob.reload();
+    await row(bob, PROGRAM).waitFor();
+    expect(await bob.getByLabel('Sort').inputValue()).toBe('name');
+
+    await bob
+      .getByRole('columnheader', { name: /Modified/ })
+      .getByRole('button')
+      .click();
+    await bob.waitForURL(/sort=-modified/);
+    await until('newest first', async () => (await names())[0] === '7700005_op1.nc');
+    await bob.getByRole('columnheader', { name: /Group/ }).getByRole('button').click();
+    await bob.getByTestId('group-77XXXXX').waitFor();
+    // A collapsed group stays collapsed after a reload.
+    await bob.getByTestId('group-77XXXXX').getByRole('button').click();
+    await row(bob, '7700001_op1.nc').waitFor({ state: 'detached' });
+    await bob.reload();
+    await bob.getByTestId('group-77XXXXX').waitFor();
+    expect(await bob.getByTestId('group-77XXXXX').getByRole('button').getAttribute('aria-expanded')).toBe('false');
+    expect(await row(bob, '7700001_op1.nc').count()).toBe(0);
+    await bob.getByRole('button', { name: 'Expand all' }).click();
+  });
+
+  it('keyboard: the detail panel takes focus; Esc gives it back to the row', async () => {
+    const opener = row(bob, PROGRAM).getByRole('button', { name: `Show details of ${PROGRAM}` });
+    await opener.focus();
+    await bob.keyboard.press('Enter');
+    await bob.getByTestId('file-detail').waitFor();
+    expect(await bob.evaluate(() => !!document.activeElement?.closest('aside[aria-label="File details"]'))).toBe(true);
+    await bob.keyboard.press('Escape');
+    await bob.getByTestId('file-detail').waitFor({ state: 'detached' });
+    expect(await bob.evaluate(() => document.activeElement?.getAttribute('aria-label'))).toBe(`Show details of ${PROGRAM}`);
+  });
+
+  it('shows an outage bar while the server is down, disables actions, and clears when it is back', async () => {
+    await waitLive(alice);
+    await server.app.close();
+    const bar = alice.getByTestId('outage-bar');
+    await bar.getByText('Reconnecting — statuses may be out of date.').waitFor({ timeout: 10_000 });
+    expect(await alice.getByRole('button', { name: 'Upload files' }).isDisabled()).toBe(true);
+    expect(
+      await row(alice, '1234999_op2.nc')
+        .getByRole('button', { name: /^Check out/ })
+        .isDisabled(),
+    ).toBe(true);
+    await alice.screenshot({ path: path.join(shots, 'outage-light.png') });
+    server.app = await buildApp(server.config, { logger: false });
+    await server.app.app.listen({ port: server.port, host: '127.0.0.1' });
+    await bar.getByRole('button', { name: 'Retry now' }).click();
+    await bar.waitFor({ state: 'detached', timeout: 10_000 });
+    await waitLive(alice);
+    expect(
+      await row(alice, '1234999_op2.nc')
+        .getByRole('button', { name: /^Check out/ })
+        .isDisabled(),
+    ).toBe(false);
+    await waitLive(bob, 15_000);
+  });
+
+  it('audit log: human action names, user filter by part of a name', async () => {
+    const admin = await newPage();
+    await login(admin, 'admin', ADMIN_PASSWORD);
+    await admin.goto(`${server.url}/admin/audit`);
+    await admin.getByLabel(/^User/).fill('LIC');
+    await until('only alice', async () => {
+      const users = await admin.locator('tbody tr td:nth-child(2)').allTextContents();
+      return users.length > 0 && users.every((u) => u === 'alice');
+    });
+    await admin.getByLabel('Action').selectOption({ label: 'checked in' });
+    await admin.getByRole('cell', { name: 'checked in', exact: true }).first().waitFor();
+    await until('only check-ins', async () => {
+      const actions = await admin.locator('tbody tr td:nth-child(3)').allTextContents();
+      return actions.length > 0 && actions.every((a) => a === 'checked in');
+    });
+    await admin.context().close();
+  });
+
+  it('account: password change ends the other sessions; tokens are created once and revoked', async () => {
+    await server.createUser('carol', 'user');
+    const laptop = await newPage();
+    await login(laptop, 'carol', USER_PASSWORD);
+    const phone = await phonePage();
+    await login(phone, 'carol', USER_PASSWORD);
+
+    await laptop.goto(`${server.url}/account`);
+    await laptop.getByRole('link', { name: 'HTTP API documentation' }).waitFor();
+    await laptop.getByLabel('Token name').fill('post-processor');
+    await laptop.getByRole('button', { name: 'Create token' }).click();
+    const token = (await laptop.getByTestId('new-token').textContent())!;
+    const asBearer = () => fetch(`${server.url}${api.me}`, { headers: { authorization: `Bearer ${token}` } }).then((r) => r.status);
+    expect(await asBearer()).toBe(200);
+    await laptop
+      .getByTestId('token-post-processor')
+      .getByText(/last used/)
+      .waitFor();
+    await shoot(laptop, 'account');
+    await laptop.getByRole('button', { name: 'Revoke token post-processor' }).click();
+    await laptop.getByTestId('token-post-processor').waitFor({ state: 'detached' });
+    expect(await asBearer()).toBe(401);
+
+    await laptop.getByLabel('Current password').fill(USER_PASSWORD);
+    await laptop.getByLabel(/^New password/).fill('carols-new-pass-1');
+    await laptop.getByLabel('Repeat new password').fill('carols-new-pass-1');
+    await laptop.getByRole('button', { name: 'Change password' }).click();
+    await laptop.getByText('Password changed').waitFor();
+    await phone.reload();
+    await phone.getByRole('heading', { name: 'Sign in' }).waitFor();
+    await laptop.reload();
+    await laptop.getByRole('heading', { name: 'Your account' }).waitFor();
+    await login(phone, 'carol', 'carols-new-pass-1');
+  }, 180_000);
+
+  it('works on a 390 px phone: no sideways scroll, full names, a header menu, dialogs that fit', async () => {
+    const phone = await phonePage();
+    await login(phone, 'bob', USER_PASSWORD);
+    await expectNoSideScroll(phone, 390, 'projects');
+    await shoot(phone, 'phone-projects');
+    await openProject(phone);
+    const LONG = '1234567_op3_finishing_contour_with_a_long_name.mcam';
+    const bobs = await server.login('bob');
+    expect((await bobs.upload(PROJECT, LONG, 'G0 X0\n')).status).toBe(201);
+    const name = row(phone, LONG).getByText(LONG, { exact: true });
+    await name.waitFor();
+    // The whole name is on screen (wrapped, never cut), inside the viewport.
+    const box = (await name.boundingBox())!;
+    expect(box.x + box.width).toBeLessThanOrEqual(390);
+    expect(await name.evaluate((el) => el.scrollWidth <= el.clientWidth)).toBe(true);
+    await expectNoSideScroll(phone, 390, 'file browser');
+    await shoot(phone, 'phone-file-browser');
+
+    await row(phone, PROGRAM)
+      .getByRole('button', { name: /^Check out/ })
+      .tap();
+    const dialog = phone.getByRole('dialog', { name: 'Check out file' });
+    await dialog.waitFor();
+    await expectNoSideScroll(phone, 390, 'check-out dialog');
+    const dbox = (await dialog.boundingBox())!;
+    expect(dbox.x).toBeGreaterThanOrEqual(0);
+    expect(dbox.x + dbox.width).toBeLessThanOrEqual(390);
+    await shoot(phone, 'phone-checkout-dialog');
+    await dialog.getByRole('button', { name: 'Cancel' }).tap();
+
+    await phone.getByRole('button', { name: 'Menu' }).tap();
+    await phone.getByRole('menuitem', { name: 'Dashboard' }).tap();
+    await phone.getByRole('heading', { name: 'Dashboard' }).waitFor();
+    await expectNoSideScroll(phone, 390, 'dashboard');
+    await shoot(phone, 'phone-dashboard');
+    await phone.getByRole('button', { name: 'Menu' }).tap();
+    await phone.getByRole('menuitem', { name: 'Sign out' }).tap();
+
+    await login(phone, 'admin', ADMIN_PASSWORD);
+    for (const tab of ['users', 'audit'] as const) {
+      await phone.goto(`${server.url}/admin/${tab}`);
+      await phone.getByRole('heading', { name: 'Administration' }).waitFor();
+      await expectNoSideScroll(phone, 390, `admin ${tab}`);
+      await shoot(phone, `phone-admin-${tab}`);
+    }
+  }, 180_000);
+
+  it('at 1280 px the lock text stays in its column and names keep their extension with the panel open', async () => {
+    await alice.setViewportSize({ width: 1280, height: 800 });
+    const alices = await server.login('alice');
+    const message = 'a long note: new fixture plate for the second setup, waiting for the vise jaws from the tool room';
+    expect((await alices.checkout(PROJECT, '1234999_op2.nc', message)).status).toBe(200);
+    const r = row(bob, '1234999_op2.nc');
+    await r.getByText(/Locked by alice/).waitFor();
+    const status = await r.getByRole('cell').nth(2).boundingBox();
+    const badge = await r.getByText(/Locked by alice/).boundingBox();
+    expect(badge!.x + badge!.width).toBeLessThanOrEqual(status!.x + status!.width + 1);
+    await r.getByRole('button', { name: 'Show details of 1234999_op2.nc' }).click();
+    await bob.getByTestId('file-detail').waitFor();
+    const LONG = '1234567_op3_finishing_contour_with_a_long_name.mcam';
+    const name = row(bob, LONG).getByText(LONG, { exact: true });
+    expect(await name.evaluate((el) => el.scrollWidth <= el.clientWidth && el.textContent!.endsWith('.mcam'))).toBe(true);
+    await bob.getByRole('button', { name: 'Close details' }).click();
+    expect((await alices.post(api.fileAction(PROJECT, '1234999_op2.nc', 'cancel'))).status).toBe(200);
   });
 });

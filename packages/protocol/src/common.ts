@@ -45,6 +45,7 @@ export const ErrorCodes = [
   'stale',
   /** A path that would put a file under a file, or a file where a folder is. */
   'path_conflict',
+  'unchanged',
   'too_large',
   'unsupported_media_type',
   'unprocessable',

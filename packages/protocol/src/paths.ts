@@ -11,6 +11,8 @@ export const api = {
   login: '/api/auth/login',
   logout: '/api/auth/logout',
   me: '/api/auth/me',
+  password: '/api/auth/password',
+  activity: '/api/activity',
   users: '/api/users',
   user: (id: number) => `/api/users/${id}`,
   tokens: '/api/tokens',

@@ -48,3 +48,9 @@ export type CreateTokenRequest = Static<typeof CreateTokenRequest>;
 /** The secret is shown once, at creation. */
 export const CreatedToken = Type.Composite([ApiToken, Type.Object({ token: Type.String() })]);
 export type CreatedToken = Static<typeof CreatedToken>;
+
+export const ChangePasswordRequest = Type.Object(
+  { currentPassword: Type.String({ minLength: 1, maxLength: 256 }), newPassword: Password },
+  { additionalProperties: false, $id: 'ChangePasswordRequest' },
+);
+export type ChangePasswordRequest = Static<typeof ChangePasswordRequest>;

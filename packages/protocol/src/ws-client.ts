@@ -91,6 +91,14 @@ export class LockstepSocket {
     this.open('connecting');
   }
 
+  /** Skips the back-off wait and tries to reconnect at once (a "Retry now" button). */
+  retryNow(): void {
+    this.wanted = true;
+    if (this.socket) return;
+    this.clearTimers();
+    this.open('reconnecting');
+  }
+
   /** Closes for good: no reconnect until connect() is called again. */
   close(): void {
     this.wanted = false;

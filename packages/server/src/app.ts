@@ -13,6 +13,8 @@ import { registerAuthHook, type RouteRule } from './api/auth-hook.js';
 import { clientErrorHandler, frameworkErrors, registerErrorHandling, sendNotFound } from './api/errors.js';
 import { lazySchemaController } from './api/lazy-schemas.js';
 import { strictBodies } from './api/validation.js';
+import { activityRoutes } from './api/routes/activity.js';
+import { hideNonApiRoutes, swaggerOptions } from './api/openapi.js';
 import { adminRoutes } from './api/routes/admin.js';
 import { authRoutes } from './api/routes/auth.js';
 import { compareRoutes } from './api/routes/compare.js';
@@ -86,15 +88,8 @@ export async function buildApp(config: Config, opts: { logger?: boolean | object
     // files: 2, so a second file reaches readUpload's own clear 400.
     limits: { fileSize: config.maxUploadBytes, files: 2, fields: 20, fieldSize: 64 * 1024, parts: 25 },
   });
-  await app.register(swagger, {
-    openapi: {
-      info: { title: 'Lockstep PDM API', version: '0.1.0', description: 'Exclusive check-out vault for CNC and CAD files' },
-      components: {
-        securitySchemes: { cookie: { type: 'apiKey', in: 'cookie', name: SESSION_COOKIE }, bearer: { type: 'http', scheme: 'bearer' } },
-      },
-      security: [{ cookie: [] }, { bearer: [] }],
-    },
-  });
+  hideNonApiRoutes(app);
+  await app.register(swagger, swaggerOptions());
   await app.register(swaggerUi, { routePrefix: '/docs' });
   const routes = registerAuthHook(app, services);
   const sync = new SyncService(services);
@@ -118,6 +113,7 @@ export async function buildApp(config: Config, opts: { logger?: boolean | object
   await app.register(fileRoutes(services));
   await app.register(compareRoutes(services));
   await app.register(adminRoutes(services));
+  await app.register(activityRoutes(services));
   await app.register(syncRoutes(sync));
 
   const webDir = config.webDir ?? defaultWebDir();

@@ -1,9 +1,11 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { RouterProvider } from '@tanstack/react-router';
 import { ApiError } from './api/client';
 import { AuthProvider } from './api/auth';
-import { App } from './App';
+import { bindRouter } from './lib/router';
+import { router } from './router';
 import './index.css';
 
 const queryClient = new QueryClient({
@@ -17,11 +19,13 @@ const queryClient = new QueryClient({
   },
 });
 
+bindRouter(router);
+
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
     <QueryClientProvider client={queryClient}>
       <AuthProvider>
-        <App />
+        <RouterProvider router={router} />
       </AuthProvider>
     </QueryClientProvider>
   </StrictMode>,

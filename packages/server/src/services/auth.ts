@@ -2,8 +2,8 @@ import crypto from 'node:crypto';
 import { hash, verify } from '@node-rs/argon2';
 import type { User } from '@lockstep/protocol';
 import { appendAudit } from '../store/audit.js';
-import { findSessionUser, findTokenUser, insertSession, deleteSession } from '../store/sessions.js';
-import { findUserByName, toUser } from '../store/users.js';
+import { findSessionUser, findTokenUser, insertSession, deleteSession, deleteUserSessions } from '../store/sessions.js';
+import { findUserById, findUserByName, toUser, updateUser } from '../store/users.js';
 import type { Revocation } from '../events/bus.js';
 import type { Actor, Services } from './context.js';
 import { AppError } from './errors.js';
@@ -114,4 +114,26 @@ export function csrfMatches(expected: string, given: string | undefined): boolea
   const a = Buffer.from(expected);
   const b = Buffer.from(given);
   return a.length === b.length && crypto.timingSafeEqual(a, b);
+}
+
+/** Change your own password (the current one proves it is you); every other session of yours ends. */
+export async function changePassword(
+  s: Services,
+  actor: Actor,
+  currentSessionToken: string | undefined,
+  currentPassword: string,
+  newPassword: string,
+): Promise<void> {
+  const row = await findUserById(s.db, actor.id);
+  if (!row || !(await verify(row.password_hash, currentPassword))) {
+    await appendAudit(s.db, { username: actor.username, action: 'password_change_failed' });
+    throw new AppError(403, 'forbidden', 'the current password is wrong');
+  }
+  if (currentPassword === newPassword) throw new AppError(400, 'validation', 'the new password must differ from the current one');
+  await updateUser(s.db, actor.id, { passwordHash: await hashPassword(newPassword) });
+  const kept = currentSessionToken ? sha256(currentSessionToken) : undefined;
+  await deleteUserSessions(s.db, actor.id, kept);
+  // Every other session ends, its sockets and the API tokens' too; this one stays.
+  await revokeAccess(s, { userId: actor.id, ...(kept ? { exceptSession: `s:${kept}` } : {}), reason: 'password changed' });
+  await appendAudit(s.db, { username: actor.username, action: 'password_changed' });
 }

@@ -25,6 +25,8 @@ export interface CheckinInput {
   message: string;
   bump: boolean;
   keep: boolean;
+  /** Check in content identical to the current revision anyway (otherwise 409 `unchanged`). */
+  allowUnchanged?: boolean;
   /** The new content, already streamed into git as a blob. */
   blob: { sha: string; size: number };
   /** `If-Match`: the commit the client last saw. */
@@ -45,6 +47,8 @@ export async function checkin(s: Services, slug: string, rawPath: string, actor:
     const target = await lockTarget(s, entry);
     checkIfMatch(target, input.ifMatch);
     const lock = await requireOwnLock(s, slug, target.path_key, target.path, actor);
+    if (!input.allowUnchanged && target.blob_sha === input.blob.sha)
+      throw new AppError(409, 'unchanged', `the chosen file is identical to revision ${target.revision} of "${target.path}"`);
     const revision = input.bump ? nextRevision(target.revision, s.config.revisionScheme) : target.revision;
     const meta = { ...metaOf(target), revision, modifiedBy: actor.username, modifiedAt: nowIso() };
     let published: FileInfo | null = null;

@@ -78,7 +78,7 @@ export async function updateMetadata(
           project: slug,
           path: entry.path,
           revision: entry.revision,
-          message: 'metadata edited',
+          message: metadataChanges(metaOf(entry), meta),
         });
         const event = await fileEvent(trx, slug, 'file.updated', actor, entry.path, { revision: entry.revision });
         published = fileOf(event);
@@ -181,4 +181,21 @@ export async function createLink(s: Services, slug: string, actor: Actor, rawPat
     );
     return published!;
   });
+}
+
+/** "description: "old" → "new"; part number: … → 1234567": what the audit shows for an edit. */
+export function metadataChanges(before: FileMeta, after: FileMeta): string {
+  const show = (v: unknown) => (v === null || v === undefined || v === '' ? '—' : `“${String(v)}”`);
+  const out: string[] = [];
+  if ((before.description ?? '') !== (after.description ?? ''))
+    out.push(`description: ${show(before.description)} → ${show(after.description)}`);
+  if ((before.partNumber ?? '') !== (after.partNumber ?? ''))
+    out.push(`part number: ${show(before.partNumber)} → ${show(after.partNumber)}`);
+  const keys = new Set([...Object.keys(before.fields ?? {}), ...Object.keys(after.fields ?? {})]);
+  for (const k of keys) {
+    const a = before.fields?.[k];
+    const b = after.fields?.[k];
+    if (a !== b) out.push(`${k}: ${show(a)} → ${show(b)}`);
+  }
+  return out.length ? `metadata edited: ${out.join('; ')}` : 'metadata edited: nothing changed';
 }

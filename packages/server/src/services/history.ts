@@ -36,16 +36,18 @@ export interface Download {
   sha: string;
   name: string;
   commit: string;
+  /** The revision label when an old revision was asked for: the download name carries it. */
+  revision: string | null;
 }
 
 /** Content of the current revision, or of `rev`: a commit id or a revision label (newest commit with it). */
 export async function fileContent(s: Services, slug: string, rawPath: string, rev?: string): Promise<Download> {
   await requireProject(s, slug);
   const path = await historyPath(s, slug, rawPath);
-  const commit = await resolveRevision(s, slug, path, rev);
+  const { commit, revision } = await resolveRevisionLabel(s, slug, path, rev);
   const blob = await s.vault.readBlob(slug, commit, path);
   if (!blob) throw notFound(`"${path}" does not exist at ${rev ?? 'the current revision'}`);
-  return { ...blob, name: path.slice(path.lastIndexOf('/') + 1), commit };
+  return { ...blob, name: path.slice(path.lastIndexOf('/') + 1), commit, revision };
 }
 
 /**
@@ -54,17 +56,30 @@ export async function fileContent(s: Services, slug: string, rawPath: string, re
  * `path` is a history path (see historyPath).
  */
 export async function resolveRevision(s: Services, slug: string, path: string, rev?: string): Promise<string> {
+  return (await resolveRevisionLabel(s, slug, path, rev)).commit;
+}
+
+/** resolveRevision, with the revision label the commit carries (null for the current one, or when unknown). */
+export async function resolveRevisionLabel(
+  s: Services,
+  slug: string,
+  path: string,
+  rev?: string,
+): Promise<{ commit: string; revision: string | null }> {
   let commit: string | null;
+  let revision: string | null = null;
   if (!rev) {
     commit = await s.vault.head(slug);
   } else if (isRevisionLabel(rev, s.config.revisionScheme)) {
     const entry = (await fileHistory(s, slug, path)).find((h) => h.revision === rev && h.action !== 'delete');
     commit = entry?.commit ?? null;
+    revision = rev;
     if (!commit) throw notFound(`revision ${rev} of "${path}" not found`);
   } else {
     if (!/^[0-9a-f]{4,64}$/i.test(rev)) throw badRequest('rev must be a commit id or a revision label');
     commit = await s.vault.resolveCommit(slug, rev);
+    revision = (await fileHistory(s, slug, path)).find((h) => h.commit === commit)?.revision ?? null;
   }
   if (!commit) throw notFound(`revision "${rev ?? 'current'}" not found`);
-  return commit;
+  return { commit, revision };
 }

@@ -44,8 +44,11 @@ export async function deleteSession(db: Db, idHash: string): Promise<void> {
   await db.deleteFrom('sessions').where('id_hash', '=', idHash).execute();
 }
 
-export async function deleteUserSessions(db: Db, userId: number): Promise<void> {
-  await db.deleteFrom('sessions').where('user_id', '=', userId).execute();
+/** Ends a user's sessions, all of them or all but `keepIdHash` (the one changing the password). */
+export async function deleteUserSessions(db: Db, userId: number, keepIdHash?: string): Promise<void> {
+  let q = db.deleteFrom('sessions').where('user_id', '=', userId);
+  if (keepIdHash) q = q.where('id_hash', '!=', keepIdHash);
+  await q.execute();
 }
 
 export async function deleteExpiredSessions(db: Db): Promise<void> {

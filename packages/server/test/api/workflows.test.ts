@@ -184,7 +184,7 @@ describe('history and downloads', () => {
     ]);
     const a = await fetch(`${server.url}${api.fileContent(P, F, 'A')}`, { headers: viewer.headers() });
     expect(Buffer.from(await a.arrayBuffer())).toEqual(Buffer.from([0, 1, 2, 255]));
-    expect(a.headers.get('content-disposition')).toContain('filename="1234567_op1.mcam"');
+    expect(a.headers.get('content-disposition')).toContain('filename="1234567_op1.A.mcam"');
     expect(a.headers.get('content-type')).toBe('application/octet-stream');
     const byCommit = await fetch(`${server.url}${api.fileContent(P, F, hist.body[1].commit)}`, { headers: viewer.headers() });
     expect(await byCommit.text()).toBe('revision B content');

@@ -1,4 +1,5 @@
 import type { ErrorBody } from '@lockstep/protocol';
+import { lockText } from '../lib/format';
 
 /** An API failure: HTTP status, the server's error code, and (on 409 lock_conflict) the holder. */
 export class ApiError extends Error {
@@ -29,7 +30,9 @@ const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 function toError(status: number, body: unknown): ApiError {
   const err = (body as Partial<ErrorBody> | null)?.error;
   if (err && typeof err.code === 'string') {
-    const message = err.code === 'lock_conflict' && err.holder ? `Locked by ${err.holder}. ${err.message}` : err.message;
+    // The server says "checked out by maria since <ISO>": tell it in local time, once.
+    const since = /\d{4}-\d\d-\d\dT[\d:.]+Z/.exec(err.message)?.[0];
+    const message = err.code === 'lock_conflict' && err.holder ? lockText(err.holder, since) : err.message;
     return new ApiError(status, err.code, message, err.holder);
   }
   const fallback: Record<number, string> = {

@@ -32,6 +32,8 @@ export const keys = {
   locks: ['locks'] as const,
   lockList: (p: { project?: string; user?: string }) => ['locks', p] as const,
   audit: ['audit'] as const,
+  /** Under 'audit': every live file event refreshes it too. */
+  activity: ['audit', 'activity'] as const,
   auditList: (p: AuditParams) => ['audit', p] as const,
   users: ['users'] as const,
 };
@@ -86,3 +88,7 @@ export const useAudit = (p: AuditParams, enabled = true) =>
   });
 
 export const useUsers = (enabled = true) => useQuery({ queryKey: keys.users, queryFn: () => get<User[]>(api.users).then(asList), enabled });
+
+/** Recent project activity, readable by every user (the dashboard after a reload). */
+export const useActivity = (limit = 50) =>
+  useQuery({ queryKey: keys.activity, queryFn: () => get<AuditEntry[]>(withQuery(api.activity, { limit })) });

@@ -6,11 +6,14 @@ export function DropZone({
   multiple = false,
   onFiles,
   hint,
+  accept,
 }: {
   label: string;
   multiple?: boolean;
   onFiles: (files: File[]) => void;
   hint?: string;
+  /** The picker shows only these (".mcam,.nc,…"); dropping is not filtered, the server says why. */
+  accept?: string;
 }) {
   const id = useId();
   const [over, setOver] = useState(false);
@@ -55,6 +58,7 @@ export function DropZone({
         id={id}
         type="file"
         multiple={multiple}
+        accept={accept}
         className="sr-only"
         onChange={(e) => {
           const files = [...(e.target.files ?? [])];

@@ -1,6 +1,7 @@
 import { api, type FileInfo, type User } from '@lockstep/protocol';
 import { canEdit, isAdmin } from '../api/auth';
 import type { FileModal } from '../modals/common';
+import { useOnline } from './OutageBar';
 import { DownloadIcon } from './ui';
 
 type Kind = Exclude<FileModal['kind'], 'upload'>;
@@ -47,16 +48,19 @@ export function FileActions({
   /** Row variant: only the lock actions, compact. */
   inline?: boolean;
 }) {
+  const online = useOnline();
   let kinds = allowedActions(file, me);
   if (inline) kinds = kinds.filter((k) => k !== 'edit' && k !== 'delete');
   return (
-    <div className={`flex flex-wrap items-center gap-1.5 ${inline ? 'justify-end' : ''}`}>
+    <div className={`flex flex-wrap items-center gap-1.5 ${inline ? 'md:justify-end' : ''}`}>
       {kinds.map((k) => (
         <button
           key={k}
           type="button"
           className={`btn ${STYLE[k]} ${inline ? 'btn-sm' : ''}`}
           aria-label={`${LABEL[k]} ${file.name}`}
+          disabled={!online}
+          title={online ? undefined : 'Waiting for the connection to come back'}
           onClick={(e) => {
             e.stopPropagation();
             onAction({ kind: k, file });

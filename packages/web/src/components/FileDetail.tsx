@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { api, type FileInfo, type User } from '@lockstep/protocol';
 import { useFile, useHistory } from '../api/queries';
-import { fileSize, fullTime, shortTime } from '../lib/format';
+import { fileSize, fullTime, revisionedName, shortTime, sinceText } from '../lib/format';
 import type { FileModal } from '../modals/common';
 import { HistoryCompare } from './compare/HistoryCompare';
 import { FileActions } from './FileActions';
@@ -50,10 +50,10 @@ export function FileDetail({
     <div className="flex h-full flex-col" data-testid="file-detail">
       <div className="flex items-start justify-between gap-2 border-b border-slate-200 px-4 py-3 dark:border-slate-800">
         <div className="min-w-0">
-          <h2 className="truncate font-semibold" title={file.path}>
+          <h2 className="font-semibold [overflow-wrap:anywhere]" title={file.path}>
             {file.name}
           </h2>
-          {file.path !== file.name && <p className="truncate font-mono text-xs muted">{file.path}</p>}
+          {file.path !== file.name && <p className="font-mono text-xs [overflow-wrap:anywhere] muted">{file.path}</p>}
         </div>
         <button type="button" className="btn btn-ghost btn-sm" onClick={onClose} aria-label="Close details">
           ×
@@ -108,7 +108,7 @@ export function FileDetail({
           </Row>
           {file.lockedBy && (
             <Row label="Checked out">
-              {file.lockedBy} <span className="muted">since {fullTime(file.lockedAt)}</span>
+              {file.lockedBy} <span className="muted">{sinceText(file.lockedAt)}</span>
               {file.lockMessage && <span className="block italic">“{file.lockMessage}”</span>}
             </Row>
           )}
@@ -139,7 +139,7 @@ export function FileDetail({
                   {h.action !== 'delete' && (
                     <a
                       href={api.fileContent(slug, historyPath, h.commit)}
-                      download
+                      download={revisionedName(file.name, h.revision)}
                       className="btn btn-ghost btn-sm"
                       aria-label={`Download revision ${h.revision} (${h.commit.slice(0, 7)})`}
                     >

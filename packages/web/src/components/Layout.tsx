@@ -1,8 +1,10 @@
 import type { MouseEvent, ReactNode } from 'react';
+import * as Menu from '@radix-ui/react-dropdown-menu';
 import { isAdmin, useAuth, useMe } from '../api/auth';
 import { navigate, useRoute } from '../lib/router';
 import { setTheme, useTheme } from '../lib/theme';
 import { ConnectionIndicator } from './ConnectionIndicator';
+import { OutageBar } from './OutageBar';
 import { NoticeBanner, Toaster } from './Toaster';
 
 /** An <a> that navigates client-side (still a real link: middle-click, copy URL work). */
@@ -61,7 +63,7 @@ export function Logo() {
           <path d="M5 7V5a3 3 0 1 1 6 0v2h.5A1.5 1.5 0 0 1 13 8.5v5a1.5 1.5 0 0 1-1.5 1.5h-7A1.5 1.5 0 0 1 3 13.5v-5A1.5 1.5 0 0 1 4.5 7H5Zm1.5 0h3V5a1.5 1.5 0 0 0-3 0v2Z" />
         </svg>
       </span>
-      Lockstep <span className="font-normal muted">PDM</span>
+      Lockstep <span className="hidden font-normal muted sm:inline">PDM</span>
     </span>
   );
 }
@@ -82,6 +84,57 @@ function NavLink({ href, active, children }: { href: string; active: boolean; ch
   );
 }
 
+const itemClass =
+  'flex w-full cursor-pointer items-center rounded px-3 py-2 text-sm outline-none data-[highlighted]:bg-slate-100 dark:data-[highlighted]:bg-slate-800';
+
+/** The phone header's menu (Radix: keyboard, touch and screen readers alike). */
+function PhoneMenu({ admin, onSignOut }: { admin: boolean; onSignOut: () => void }) {
+  const me = useMe();
+  const theme = useTheme();
+  const next = theme === 'dark' ? 'light' : 'dark';
+  return (
+    <Menu.Root>
+      <Menu.Trigger className="btn btn-secondary btn-sm md:hidden" aria-label="Menu">
+        <svg className="h-4 w-4" viewBox="0 0 20 20" fill="none" stroke="currentColor" strokeWidth="2" aria-hidden="true">
+          <path d="M3 5h14M3 10h14M3 15h14" />
+        </svg>
+        Menu
+      </Menu.Trigger>
+      <Menu.Portal>
+        <Menu.Content align="end" sideOffset={6} className="card z-50 w-60 max-w-[calc(100vw-1rem)] p-1 shadow-lg" data-testid="phone-menu">
+          <Menu.Label className="px-3 py-2 text-xs muted">
+            Signed in as <span className="font-medium">{me.username}</span> · {me.role}
+          </Menu.Label>
+          <Menu.Item className={itemClass} onSelect={() => navigate('/')}>
+            Projects
+          </Menu.Item>
+          <Menu.Item className={itemClass} onSelect={() => navigate('/dashboard')}>
+            Dashboard
+          </Menu.Item>
+          {admin && (
+            <Menu.Item className={itemClass} onSelect={() => navigate('/admin/users')}>
+              Admin
+            </Menu.Item>
+          )}
+          <Menu.Item className={itemClass} onSelect={() => navigate('/account')}>
+            Account and API tokens
+          </Menu.Item>
+          <Menu.Item className={itemClass} onSelect={() => window.open('/docs', '_blank', 'noopener')}>
+            API docs
+          </Menu.Item>
+          <Menu.Separator className="my-1 h-px bg-slate-200 dark:bg-slate-800" />
+          <Menu.Item className={itemClass} onSelect={() => setTheme(next)}>
+            Switch to {next} theme
+          </Menu.Item>
+          <Menu.Item className={itemClass} onSelect={onSignOut}>
+            Sign out
+          </Menu.Item>
+        </Menu.Content>
+      </Menu.Portal>
+    </Menu.Root>
+  );
+}
+
 export function Layout({ children }: { children: ReactNode }) {
   const me = useMe();
   const { logout } = useAuth();
@@ -92,11 +145,11 @@ export function Layout({ children }: { children: ReactNode }) {
         Skip to content
       </a>
       <header className="sticky top-0 z-30 border-b border-slate-200 bg-white/90 backdrop-blur dark:border-slate-800 dark:bg-slate-900/90">
-        <div className="mx-auto flex h-14 max-w-screen-2xl items-center gap-3 px-4 sm:px-6">
-          <Link href="/" className="mr-2 rounded-md">
+        <div className="mx-auto flex h-14 max-w-screen-2xl items-center gap-2 px-3 sm:gap-3 sm:px-6">
+          <Link href="/" className="mr-1 shrink-0 rounded-md">
             <Logo />
           </Link>
-          <nav aria-label="Main" className="flex items-center gap-1">
+          <nav aria-label="Main" className="hidden items-center gap-1 md:flex">
             <NavLink href="/" active={route.name === 'projects' || route.name === 'project'}>
               Projects
             </NavLink>
@@ -104,25 +157,39 @@ export function Layout({ children }: { children: ReactNode }) {
               Dashboard
             </NavLink>
             {isAdmin(me) && (
-              <NavLink href="/admin" active={route.name === 'admin'}>
+              <NavLink href="/admin/users" active={route.name === 'admin'}>
                 Admin
               </NavLink>
             )}
           </nav>
-          <div className="ml-auto flex items-center gap-2">
+          <div className="ml-auto flex min-w-0 items-center gap-2">
             <ConnectionIndicator />
-            <ThemeToggle />
-            <span className="hidden text-sm md:inline" data-testid="current-user">
-              <span className="font-medium">{me.username}</span> <span className="muted">· {me.role}</span>
+            <span className="hidden md:inline-flex">
+              <ThemeToggle />
             </span>
-            <button type="button" className="btn btn-secondary btn-sm" onClick={() => void logout()}>
+            <a
+              href="/docs"
+              target="_blank"
+              rel="noreferrer"
+              className="hidden text-sm text-slate-600 hover:underline lg:inline dark:text-slate-300"
+            >
+              API docs
+            </a>
+            <span className="hidden md:inline" data-testid="current-user">
+              <Link href="/account" className="rounded-md px-2 py-1 text-sm hover:bg-slate-100 dark:hover:bg-slate-800">
+                <span className="font-medium">{me.username}</span> <span className="muted">· {me.role}</span>
+              </Link>
+            </span>
+            <button type="button" className="btn btn-secondary btn-sm hidden md:inline-flex" onClick={() => void logout()}>
               Sign out
             </button>
+            <PhoneMenu admin={isAdmin(me)} onSignOut={() => void logout()} />
           </div>
         </div>
       </header>
+      <OutageBar />
       <NoticeBanner />
-      <main id="main" className="mx-auto w-full max-w-screen-2xl flex-1 px-4 py-6 sm:px-6">
+      <main id="main" className="mx-auto w-full max-w-screen-2xl min-w-0 flex-1 px-3 py-4 sm:px-6 sm:py-6">
         {children}
       </main>
       <Toaster />

@@ -11,12 +11,15 @@ const toneClass = {
   error: 'border-l-rose-500',
 };
 
-/** Transient toasts (bottom right) and running server processes. */
+/** Transient toasts and running server processes, bottom left: row actions and the detail panel sit on the right. */
 export function Toaster() {
   const toasts = useStore(toastStore);
   const processes = Object.values(useStore(processStore));
   return (
-    <div className="pointer-events-none fixed right-4 bottom-4 z-[60] flex w-[22rem] max-w-[calc(100vw-2rem)] flex-col gap-2">
+    <div
+      data-testid="toasts"
+      className="pointer-events-none fixed bottom-3 left-3 z-[60] flex w-[22rem] max-w-[calc(100vw-1.5rem)] flex-col gap-2"
+    >
       {processes.map((p) => (
         <div key={p.processId} className="card pointer-events-auto px-4 py-3 text-sm" data-testid="process">
           <div className="mb-1.5 flex justify-between gap-2">

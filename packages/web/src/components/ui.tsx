@@ -1,6 +1,6 @@
 import type { ReactNode } from 'react';
 import type { FileInfo } from '@lockstep/protocol';
-import { shortTime, fullTime } from '../lib/format';
+import { fullTime, lockText } from '../lib/format';
 
 export function Spinner({ label = 'Loading' }: { label?: string }) {
   return (
@@ -96,13 +96,14 @@ export function StatusBadge({ file }: { file: Pick<FileInfo, 'status' | 'lockedB
         Checked out by you{file.lockMessage ? ` · ${file.lockMessage}` : ''}
       </Badge>
     );
-  const parts = [`Locked by ${file.lockedBy ?? 'someone'}`];
-  if (file.lockedAt) parts.push(`since ${shortTime(file.lockedAt)}`);
-  if (file.lockMessage) parts.push(file.lockMessage);
   return (
-    <Badge tone="amber" wrap title={`${parts[0]} since ${fullTime(file.lockedAt)}${file.lockMessage ? `: ${file.lockMessage}` : ''}`}>
+    <Badge
+      tone="amber"
+      wrap
+      title={`Locked by ${file.lockedBy ?? 'someone'} since ${fullTime(file.lockedAt)}${file.lockMessage ? `: ${file.lockMessage}` : ''}`}
+    >
       <LockIcon className="mt-0.5 h-3 w-3 shrink-0" />
-      <span className="line-clamp-2 break-words">{parts.join(' · ')}</span>
+      <span className="min-w-0 line-clamp-2 break-words">{lockText(file.lockedBy, file.lockedAt, file.lockMessage)}</span>
     </Badge>
   );
 }

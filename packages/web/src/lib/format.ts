@@ -48,9 +48,51 @@ const ACTIONS: Record<string, string> = {
   'project.created': 'created project',
   'project.updated': 'updated project',
   'project.deleted': 'deleted project',
+  login: 'signed in',
+  logout: 'signed out',
+  login_failed: 'failed to sign in',
+  password_changed: 'changed their password',
+  password_change_failed: 'failed to change their password',
+  'user.created': 'created user',
+  'user.updated': 'changed user',
+  'user.disabled': 'disabled user',
+  'token.created': 'created API token',
+  'token.revoked': 'revoked API token',
+  'sync.pushed': 'pushed to the remote',
+  'sync.failed': 'failed to sync',
+  'sync.pulled': 'pulled from the remote',
 };
+
+/** For the audit log's Action column and filter: "overrode lock", "checked in", "edited details". */
+const AUDIT_NAMES: Record<string, string> = {
+  'file.checkout_cancelled': 'cancelled checkout',
+  'file.lock_overridden': 'overrode lock',
+  'file.updated': 'edited details',
+  'file.linked': 'linked file',
+};
+export const auditActionName = (action: string): string => AUDIT_NAMES[action] ?? actionVerb(action);
 
 /** "checked out" for "file.checked_out"; falls back to the raw action. */
 export function actionVerb(action: string): string {
   return ACTIONS[action] ?? action.replace(/[._]/g, ' ');
+}
+
+/** "since 14:32 (5 min ago)" today, "since Nov 24, 14:32" before: local time, relative when recent. */
+export function sinceText(iso: string | null | undefined, now = Date.now()): string {
+  if (!iso) return '';
+  const age = now - new Date(iso).getTime();
+  const rel = age >= 0 && age < 6 * 3600_000 ? ` (${relativeTime(iso, now)})` : '';
+  return `since ${shortTime(iso)}${rel}`;
+}
+
+/** `Locked by maria since 14:32 — "new fixture"`: the one way a lock is told to people. */
+export function lockText(holder: string | null | undefined, at: string | null | undefined, message?: string | null): string {
+  const since = sinceText(at);
+  return `Locked by ${holder ?? 'someone'}${since ? ` ${since}` : ''}${message ? ` — “${message}”` : ''}`;
+}
+
+/** `1234567_op2.A.nc`: the name an old revision downloads under (the server sends the same). */
+export function revisionedName(name: string, revision: string): string {
+  const dot = name.lastIndexOf('.');
+  return dot > 0 ? `${name.slice(0, dot)}.${revision}${name.slice(dot)}` : `${name}.${revision}`;
 }

@@ -1,11 +1,14 @@
-import { useState, type SubmitEvent } from 'react';
+import { useState, type SyntheticEvent } from 'react';
 import { api, type FileInfo } from '@lockstep/protocol';
+import { useMe } from '../api/auth';
 import { post } from '../api/client';
 import { Field } from '../components/Field';
 import { FormFooter, Modal } from '../components/Modal';
 import { DownloadIcon, ErrorText } from '../components/ui';
 import { useSubmit } from '../lib/useSubmit';
 import { FileNameLine, useAfterFileChange } from './common';
+import { LiveNotice } from './LiveNotice';
+import { useLiveFile } from './useLiveFile';
 
 export function CheckoutModal({ slug, file, onClose }: { slug: string; file: FileInfo; onClose: () => void }) {
   const after = useAfterFileChange(slug);
@@ -13,12 +16,18 @@ export function CheckoutModal({ slug, file, onClose }: { slug: string; file: Fil
   const { busy, error, run } = useSubmit();
   const [done, setDone] = useState<FileInfo | null>(null);
   const target = file.link ?? file.path;
+  const me = useMe();
+  const live = useLiveFile(slug, target, me.username);
+  // Someone else took the lock, or the file is gone: checking out cannot succeed now.
+  const blocked = live.happening?.kind === 'locked' || live.happening?.kind === 'deleted';
 
-  async function submit(e: SubmitEvent) {
+  async function submit(e: SyntheticEvent) {
     e.preventDefault();
+    if (blocked) return;
     const ok = await run(async () => {
-      const res = await post<FileInfo | null>(api.fileAction(slug, target, 'checkout'), message.trim() ? { message: message.trim() } : {});
+      const res = await post<FileInfo>(api.fileAction(slug, target, 'checkout'), message.trim() ? { message: message.trim() } : {});
       after(file.path, res);
+      live.clear();
       setDone(res ?? file);
     });
     if (!ok) after(file.path); // the lock may have changed under us: show its real state
@@ -57,9 +66,14 @@ export function CheckoutModal({ slug, file, onClose }: { slug: string; file: Fil
       title="Check out file"
       description={<FileNameLine file={file} />}
       onClose={onClose}
-      footer={<FormFooter form="checkout-form" onCancel={onClose} busy={busy} label="Check out" busyLabel="Checking out…" />}
+      footer={
+        <FormFooter form="checkout-form" onCancel={onClose} busy={busy} disabled={blocked} label="Check out" busyLabel="Checking out…" />
+      }
     >
-      <form id="checkout-form" onSubmit={(e) => void submit(e)} className="space-y-4">
+      <form id="checkout-form" onSubmit={submit} className="space-y-4">
+        {live.happening && !done && (
+          <LiveNotice happening={live.happening}>{blocked && <p>You can keep your message and try when it is free.</p>}</LiveNotice>
+        )}
         {file.link && (
           <p className="text-sm muted">
             This is a link: checking it out locks its target <span className="font-mono">{file.link}</span>.

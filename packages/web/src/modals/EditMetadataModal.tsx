@@ -7,6 +7,7 @@ import { ErrorText } from '../components/ui';
 import { useSubmit } from '../lib/useSubmit';
 import { toast } from '../realtime/stores';
 import { FileNameLine, useAfterFileChange } from './common';
+import { LiveFileNotice } from './LiveNotice';
 
 export function EditMetadataModal({ slug, file, onClose }: { slug: string; file: FileInfo; onClose: () => void }) {
   const after = useAfterFileChange(slug);
@@ -50,6 +51,7 @@ export function EditMetadataModal({ slug, file, onClose }: { slug: string; file:
       size="lg"
       footer={<FormFooter form="meta-form" onCancel={onClose} busy={busy} label="Save" busyLabel="Saving…" />}
     >
+      <LiveFileNotice slug={slug} path={file.link ?? file.path} />
       <form id="meta-form" onSubmit={submit} className="space-y-4">
         <Field
           as="textarea"

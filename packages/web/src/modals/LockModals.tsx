@@ -8,6 +8,7 @@ import { shortTime } from '../lib/format';
 import { useSubmit } from '../lib/useSubmit';
 import { toast } from '../realtime/stores';
 import { FileNameLine, useAfterFileChange } from './common';
+import { LiveFileNotice } from './LiveNotice';
 
 interface Props {
   slug: string;
@@ -55,6 +56,7 @@ export function CancelModal({ slug, file, onClose }: Props) {
         </>
       }
     >
+      <LiveFileNotice slug={slug} path={file.link ?? file.path} />
       <p className="text-sm">
         The lock is released and the file stays at revision {file.revision}. Any local changes you made are not uploaded.
       </p>
@@ -90,6 +92,7 @@ export function OverrideModal({ slug, file, onClose }: Props) {
         />
       }
     >
+      <LiveFileNotice slug={slug} path={file.link ?? file.path} />
       <form id="override-form" onSubmit={submit} className="space-y-4">
         <p className="rounded-md bg-amber-50 px-3 py-2 text-sm text-amber-900 dark:bg-amber-500/10 dark:text-amber-100">
           <strong>{file.lockedBy}</strong> has held this file since {shortTime(file.lockedAt)}
@@ -139,6 +142,7 @@ export function DeleteModal({ slug, file, onClose }: Props) {
         />
       }
     >
+      <LiveFileNotice slug={slug} path={file.link ?? file.path} />
       <form id="delete-form" onSubmit={submit} className="space-y-4">
         <p className="text-sm">
           The file is removed from the project in a new commit. Its history is kept in the vault.

@@ -9,11 +9,13 @@ const TABS = [
   ['sync', 'Remote sync'],
 ] as const;
 
-export function AdminPage({ tab }: { tab: 'users' | 'audit' | 'sync' }) {
+export type AdminTab = 'users' | 'audit' | 'sync';
+
+export function AdminPage({ tab }: { tab: AdminTab }) {
   return (
     <div>
       <h1 className="mb-4 text-2xl font-semibold tracking-tight">Administration</h1>
-      <nav aria-label="Admin sections" className="mb-6 flex gap-1 border-b border-slate-200 dark:border-slate-800">
+      <nav aria-label="Admin sections" className="mb-6 flex gap-1 overflow-x-auto border-b border-slate-200 dark:border-slate-800">
         {TABS.map(([id, label]) => (
           <Link
             key={id}

@@ -1,10 +1,10 @@
 import type { ReactNode } from 'react';
 import type { Lock } from '@lockstep/protocol';
-import { isAdmin, useMe } from '../api/auth';
-import { useAudit, useLocks } from '../api/queries';
+import { useMe } from '../api/auth';
+import { useActivity, useLocks } from '../api/queries';
 import { Link } from '../components/Layout';
 import { ErrorText, LockIcon, Spinner } from '../components/ui';
-import { actionVerb, fullTime, relativeTime, shortTime } from '../lib/format';
+import { actionVerb, fullTime, relativeTime, sinceText } from '../lib/format';
 import { projectHref } from '../lib/router';
 import { useStore } from '../lib/store';
 import { activityStore, presenceStore, type Activity } from '../realtime/stores';
@@ -30,15 +30,15 @@ function LockList({ locks, showUser, empty }: { locks: Lock[]; showUser: boolean
         <li key={`${l.project}/${l.path}`} className="flex items-start gap-3 px-4 py-2.5" data-testid={`lock-${l.project}/${l.path}`}>
           <LockIcon className="mt-1 h-3.5 w-3.5 shrink-0 text-amber-500" />
           <div className="min-w-0 flex-1">
-            <p className="truncate text-sm">
+            <p className="text-sm [overflow-wrap:anywhere]">
               <span className="font-mono">{l.path}</span>{' '}
               <Link href={projectHref(l.project)} className="text-xs text-indigo-600 hover:underline dark:text-indigo-300">
                 {l.project}
               </Link>
             </p>
-            <p className="truncate text-xs muted" title={fullTime(l.lockedAt)}>
+            <p className="text-xs [overflow-wrap:anywhere] muted" title={fullTime(l.lockedAt)}>
               {showUser && <span className="font-medium text-slate-700 dark:text-slate-200">{l.user} · </span>}
-              since {shortTime(l.lockedAt)}
+              {sinceText(l.lockedAt)}
               {l.message ? ` · ${l.message}` : ''}
             </p>
           </div>
@@ -55,7 +55,8 @@ function ActivityList({ items }: { items: Activity[] }) {
     <ol className="divide-y divide-slate-100 dark:divide-slate-800">
       {items.map((a) => (
         <li key={a.id} className="px-4 py-2.5 text-sm">
-          <span className="font-medium">{a.actor}</span> {actionVerb(a.action)} {a.path && <span className="font-mono">{a.path}</span>}
+          <span className="font-medium">{a.actor ?? 'system'}</span> {actionVerb(a.action)}{' '}
+          {a.path && <span className="font-mono [overflow-wrap:anywhere]">{a.path}</span>}
           {a.project && (
             <>
               {' '}
@@ -64,7 +65,7 @@ function ActivityList({ items }: { items: Activity[] }) {
               </Link>
             </>
           )}
-          {a.detail && <span className="block truncate text-xs italic muted">“{a.detail}”</span>}
+          {a.detail && <span className="block text-xs italic [overflow-wrap:anywhere] muted">“{a.detail}”</span>}
           <span className="block text-xs muted" title={fullTime(a.at)}>
             {relativeTime(a.at)}
           </span>
@@ -79,10 +80,10 @@ export function DashboardPage() {
   const locks = useLocks();
   const live = useStore(activityStore);
   const online = useStore(presenceStore);
-  const audit = useAudit({ limit: 50 }, isAdmin(me));
+  const audit = useActivity(50);
 
   const mine = locks.data?.filter((l) => l.user === me.username) ?? [];
-  // Merge live events with the audit log (admins), newest first, without duplicates.
+  // Merge live events with the stored activity, newest first, without duplicates.
   const fromAudit: Activity[] = (audit.data ?? [])
     .filter((e) => e.action.startsWith('file.') || e.action.startsWith('project.'))
     .map((e) => ({
@@ -121,7 +122,7 @@ export function DashboardPage() {
               <li key={u} className="inline-flex items-center gap-1.5 rounded-full bg-slate-100 px-2.5 py-1 text-sm dark:bg-slate-800">
                 <span className="h-2 w-2 rounded-full bg-emerald-500" aria-hidden="true" />
                 {u}
-                {u === me.username && <span className="text-xs muted">(you)</span>}
+                {u === me.username && <span className="text-xs text-slate-600 dark:text-slate-300">(you)</span>}
               </li>
             ))}
           </ul>

@@ -1,12 +1,15 @@
-import { useEffect, useMemo, useRef, useState } from 'react';
-import type { FileInfo, FileSort, FileStatus } from '@lockstep/protocol';
+import { useEffect, useRef, useState } from 'react';
+import { getRouteApi } from '@tanstack/react-router';
+import type { FileSort, FileStatus } from '@lockstep/protocol';
 import { canEdit, useMe } from '../api/auth';
 import { ApiError } from '../api/client';
 import { useFiles, useProjects } from '../api/queries';
 import { Field } from '../components/Field';
 import { FileDetail } from '../components/FileDetail';
-import { FileGroup } from '../components/FileGroup';
+import { FileList, groupNames } from '../components/FileList';
 import { Link } from '../components/Layout';
+import { useOnline } from '../components/OutageBar';
+import { useRememberedSet } from '../lib/useRemembered';
 import { EmptyState, ErrorText, Spinner } from '../components/ui';
 import { CheckinModal } from '../modals/CheckinModal';
 import { CheckoutModal } from '../modals/CheckoutModal';
@@ -16,8 +19,10 @@ import { CancelModal, DeleteModal, OverrideModal } from '../modals/LockModals';
 import { UploadModal } from '../modals/UploadModal';
 import { SyncBadge } from './ProjectsPage';
 
+const route = getRouteApi('/projects/$slug');
+
 const SORTS: Array<[FileSort, string]> = [
-  ['group', 'Group'],
+  ['group', 'Group (part number)'],
   ['name', 'Name'],
   ['path', 'Path'],
   ['-modified', 'Recently modified'],
@@ -35,53 +40,58 @@ function useDebounced<T>(value: T, ms: number): T {
   return v;
 }
 
-/** Group order: NNXXXXX ascending, Miscellaneous last. */
-function groupFiles(items: FileInfo[]): Array<[string, FileInfo[]]> {
-  const map = new Map<string, FileInfo[]>();
-  for (const f of items) {
-    const g = f.group || 'Miscellaneous';
-    const group = map.get(g);
-    if (group) group.push(f);
-    else map.set(g, [f]);
-  }
-  return [...map.entries()].sort(([a], [b]) => (a === 'Miscellaneous' ? 1 : b === 'Miscellaneous' ? -1 : a.localeCompare(b)));
-}
-
 export function FileBrowserPage({ slug }: { slug: string }) {
   const me = useMe();
   const projects = useProjects();
   const project = projects.data?.find((p) => p.slug === slug);
-  const [search, setSearch] = useState('');
+  // Search, sort and status live in the URL: a view can be linked and survives a reload.
+  const params = route.useSearch();
+  const nav = route.useNavigate();
+  const sort: FileSort = params.sort ?? 'group';
+  const status: FileStatus | '' = params.status ?? '';
+  const [search, setSearch] = useState(params.q ?? '');
   const q = useDebounced(search.trim(), 200);
-  const [sort, setSort] = useState<FileSort>('group');
-  const [status, setStatus] = useState<FileStatus | ''>('');
+  useEffect(() => {
+    if ((params.q ?? '') !== q) void nav({ search: (p) => ({ ...p, q: q || undefined }), replace: true });
+  }, [q]); // only when the debounced text changes: the URL follows the field, not the reverse
+  const setSort = (next: FileSort) => void nav({ search: (p) => ({ ...p, sort: next === 'group' ? undefined : next }), replace: true });
+  const setStatus = (next: FileStatus | '') => void nav({ search: (p) => ({ ...p, status: next || undefined }), replace: true });
   const files = useFiles(slug, { q: q || undefined, sort, status: status || undefined });
-  const [collapsed, setCollapsed] = useState<Set<string>>(new Set());
+  const [collapsed, setCollapsed] = useRememberedSet(`lockstep.collapsed.${slug}`);
   const [selected, setSelected] = useState<string | null>(null);
   const [modal, setModal] = useState<FileModal | null>(null);
+  const online = useOnline();
 
-  const groups = useMemo(() => groupFiles(files.data?.items ?? []), [files.data]);
   const selectedFile = files.data?.items.find((f) => f.path === selected) ?? null;
   const lockedCount = files.data?.items.filter((f) => f.status !== 'available').length ?? 0;
-  const toggle = (g: string) =>
-    setCollapsed((s) => {
-      const n = new Set(s);
-      if (n.has(g)) n.delete(g);
-      else n.add(g);
-      return n;
-    });
+  const toggle = (g: string) => {
+    const n = new Set(collapsed);
+    if (n.has(g)) n.delete(g);
+    else n.add(g);
+    setCollapsed(n);
+  };
 
-  // On narrow screens the panel is an overlay: move focus into it when it opens.
+  // Opening the panel moves focus into it; closing it (Esc, ×) returns focus to the file's row.
   const panelRef = useRef<HTMLElement>(null);
   const selectedPath = selectedFile?.path;
+  const lastSelected = useRef<string | null>(null);
   useEffect(() => {
-    if (selectedPath && matchMedia('(max-width: 1023px)').matches) panelRef.current?.focus();
+    if (selectedPath) {
+      lastSelected.current = selectedPath;
+      panelRef.current?.focus();
+    } else if (lastSelected.current) {
+      const path = lastSelected.current;
+      lastSelected.current = null;
+      document.querySelector<HTMLElement>(`[data-row-focus="${CSS.escape(path)}"]`)?.focus();
+    }
   }, [selectedPath]);
 
   // Esc closes the details panel (modals handle their own Esc first).
   useEffect(() => {
     if (!selected || modal) return;
-    const onKey = (e: KeyboardEvent) => e.key === 'Escape' && setSelected(null);
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key === 'Escape' && !document.querySelector('[role="dialog"],[role="menu"]')) setSelected(null);
+    };
     document.addEventListener('keydown', onKey);
     return () => document.removeEventListener('keydown', onKey);
   }, [selected, modal]);
@@ -112,8 +122,8 @@ export function FileBrowserPage({ slug }: { slug: string }) {
         </nav>
         <div className="mb-4 flex flex-wrap items-end justify-between gap-3">
           <div className="min-w-0">
-            <h1 className="flex items-center gap-3 text-2xl font-semibold tracking-tight">
-              <span className="truncate">{project?.name ?? slug}</span>
+            <h1 className="flex flex-wrap items-center gap-x-3 gap-y-1 text-2xl font-semibold tracking-tight">
+              <span className="min-w-0 break-words">{project?.name ?? slug}</span>
               {project && <SyncBadge project={project} />}
             </h1>
             <p className="text-sm muted">
@@ -122,7 +132,13 @@ export function FileBrowserPage({ slug }: { slug: string }) {
             </p>
           </div>
           {canEdit(me) && (
-            <button type="button" className="btn btn-primary" onClick={() => setModal({ kind: 'upload' })}>
+            <button
+              type="button"
+              className="btn btn-primary"
+              disabled={!online}
+              title={online ? undefined : 'Waiting for the connection to come back'}
+              onClick={() => setModal({ kind: 'upload' })}
+            >
               <span aria-hidden="true">+</span> Upload files
             </button>
           )}
@@ -130,7 +146,7 @@ export function FileBrowserPage({ slug }: { slug: string }) {
 
         <div className="card mb-4 flex flex-wrap items-end gap-3 p-3" role="search">
           <Field
-            wrap="min-w-[14rem] flex-1"
+            wrap="min-w-0 basis-full flex-1 sm:basis-auto sm:min-w-[14rem]"
             id="file-search"
             label="Search"
             type="search"
@@ -138,27 +154,47 @@ export function FileBrowserPage({ slug }: { slug: string }) {
             value={search}
             onChange={(e) => setSearch(e.target.value)}
           />
-          <Field as="select" id="file-sort" label="Sort" value={sort} onChange={(e) => setSort(e.target.value as FileSort)}>
+          <Field
+            as="select"
+            id="file-sort"
+            wrap="min-w-0 flex-1 sm:flex-none"
+            label="Sort"
+            value={sort}
+            onChange={(e) => setSort(e.target.value as FileSort)}
+          >
             {SORTS.map(([v, l]) => (
               <option key={v} value={v}>
                 {l}
               </option>
             ))}
           </Field>
-          <Field as="select" id="file-status" label="Status" value={status} onChange={(e) => setStatus(e.target.value as FileStatus | '')}>
+          <Field
+            as="select"
+            id="file-status"
+            wrap="min-w-0 flex-1 sm:flex-none"
+            label="Status"
+            value={status}
+            onChange={(e) => setStatus(e.target.value as FileStatus | '')}
+          >
             <option value="">All files</option>
             <option value="available">Available</option>
             <option value="checked_out_by_me">Checked out by me</option>
             <option value="locked">Locked by others</option>
           </Field>
-          <div className="flex gap-1">
-            <button type="button" className="btn btn-ghost btn-sm" onClick={() => setCollapsed(new Set())}>
-              Expand all
-            </button>
-            <button type="button" className="btn btn-ghost btn-sm" onClick={() => setCollapsed(new Set(groups.map(([g]) => g)))}>
-              Collapse all
-            </button>
-          </div>
+          {sort === 'group' && (
+            <div className="flex w-full justify-end gap-1 sm:w-auto">
+              <button type="button" className="btn btn-ghost btn-sm" onClick={() => setCollapsed(new Set())}>
+                Expand all
+              </button>
+              <button
+                type="button"
+                className="btn btn-ghost btn-sm"
+                onClick={() => setCollapsed(new Set(groupNames(files.data?.items ?? [])))}
+              >
+                Collapse all
+              </button>
+            </div>
+          )}
         </div>
 
         {files.isPending && <Spinner label="Loading files" />}
@@ -168,22 +204,23 @@ export function FileBrowserPage({ slug }: { slug: string }) {
             {q || status ? 'Try another search or status filter.' : canEdit(me) ? 'Upload the first CNC program or CAD model.' : null}
           </EmptyState>
         )}
-        <div className={`space-y-3 transition-opacity ${files.isPlaceholderData ? 'opacity-60' : ''}`}>
-          {groups.map(([g, items]) => (
-            <FileGroup
-              key={g}
+        {files.data && files.data.items.length > 0 && (
+          <div className={`transition-opacity ${files.isPlaceholderData ? 'opacity-60' : ''}`}>
+            <FileList
               slug={slug}
-              group={g}
-              items={items}
+              items={files.data.items}
+              sort={sort}
+              onSort={setSort}
               me={me}
-              collapsed={collapsed.has(g)}
-              onToggle={() => toggle(g)}
+              collapsed={collapsed}
+              onToggle={toggle}
               selected={selected}
+              narrow={!!selectedFile}
               onSelect={(p) => setSelected(p === selected ? null : p)}
               onAction={setModal}
             />
-          ))}
-        </div>
+          </div>
+        )}
         {files.data && files.data.total > files.data.items.length && (
           <p className="mt-3 text-sm muted">
             Showing {files.data.items.length} of {files.data.total} files: refine the search to narrow the list.
@@ -199,7 +236,7 @@ export function FileBrowserPage({ slug }: { slug: string }) {
           ref={panelRef}
           tabIndex={-1}
           aria-label="File details"
-          className="card fixed inset-y-0 right-0 z-40 outline-none w-[min(26rem,100vw)] rounded-none shadow-2xl lg:sticky lg:top-20 lg:z-auto lg:h-[calc(100vh-6.5rem)] lg:w-auto lg:rounded-lg lg:shadow-sm"
+          className="card fixed inset-y-0 right-0 z-40 w-[min(26rem,100vw)] outline-none focus-visible:ring-2 focus-visible:ring-indigo-500 rounded-none shadow-2xl lg:sticky lg:top-20 lg:z-auto lg:h-[calc(100vh-6.5rem)] lg:w-auto lg:rounded-lg lg:shadow-sm"
         >
           <FileDetail
             key={selectedFile.path}

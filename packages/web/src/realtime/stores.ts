@@ -41,8 +41,31 @@ let nextId = 1;
 
 export function toast(t: Omit<Toast, 'id'>, ttlMs = 6000): void {
   const id = nextId++;
-  toastStore.set((list) => [...list.slice(-4), { ...t, id }]);
+  toastStore.set((list) => [...list.slice(-2), { ...t, id }]);
   setTimeout(() => dismissToast(id), ttlMs);
+}
+
+/** Bursts of the same kind ("maria uploaded 12 files") become one toast whose count grows. */
+const groups = new Map<string, { id: number; count: number; timer: ReturnType<typeof setTimeout> }>();
+
+export function groupedToast(group: string, t: Omit<Toast, 'id'>, many: (count: number) => string, ttlMs = 6000): void {
+  const g = groups.get(group);
+  if (g && toastStore.get().some((x) => x.id === g.id)) {
+    g.count += 1;
+    clearTimeout(g.timer);
+    g.timer = setTimeout(() => forget(group, g.id), ttlMs);
+    const count = g.count;
+    toastStore.set((list) => list.map((x) => (x.id === g.id ? { ...x, title: many(count), body: undefined } : x)));
+    return;
+  }
+  const id = nextId++;
+  toastStore.set((list) => [...list.slice(-2), { ...t, id }]);
+  groups.set(group, { id, count: 1, timer: setTimeout(() => forget(group, id), ttlMs) });
+}
+
+function forget(group: string, id: number): void {
+  if (groups.get(group)?.id === id) groups.delete(group);
+  dismissToast(id);
 }
 
 export const dismissToast = (id: number) => toastStore.set((list) => list.filter((t) => t.id !== id));

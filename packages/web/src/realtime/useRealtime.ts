@@ -3,7 +3,7 @@ import { useQueryClient, type QueryClient } from '@tanstack/react-query';
 import { PROJECT_EVENT_TYPES, type Envelope, type FileEventData, type FileInfo, type FileList, type ProcessData } from '@lockstep/protocol';
 import { keys } from '../api/queries';
 import { actionVerb } from '../lib/format';
-import { activityStore, presenceStore, processStore, pushActivity, pushNotice, toast } from './stores';
+import { activityStore, groupedToast, presenceStore, processStore, pushActivity, pushNotice, toast } from './stores';
 import { useSocket, type AppSocket } from './socket';
 
 const FILE_EVENTS = PROJECT_EVENT_TYPES.filter((t) => t.startsWith('file.')) as Array<
@@ -89,7 +89,9 @@ export function useRealtime(me: string | null, currentProject: string | null): v
           });
           if (d.actor !== me && project === projectRef.current) {
             const tone = type === 'file.lock_overridden' || type === 'file.deleted' ? 'warning' : 'info';
-            toast({ tone, title: `${d.actor} ${describe(type, d)}` });
+            groupedToast(`${project}|${d.actor}|${type}`, { tone, title: `${d.actor} ${describe(type, d)}` }, (n) =>
+              type === 'file.lock_overridden' ? `${d.actor} overrode ${n} locks` : `${d.actor} ${actionVerb(type)} ${n} files`,
+            );
           }
         }),
       );

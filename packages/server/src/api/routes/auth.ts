@@ -1,8 +1,16 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import { ApiToken, CreateTokenRequest, CreatedToken, ErrorBody, LoginRequest, SessionResponse } from '@lockstep/protocol';
+import {
+  ApiToken,
+  ChangePasswordRequest,
+  CreateTokenRequest,
+  CreatedToken,
+  ErrorBody,
+  LoginRequest,
+  SessionResponse,
+} from '@lockstep/protocol';
 import { listTokens } from '../../store/sessions.js';
-import { login, logout, SESSION_COOKIE } from '../../services/auth.js';
+import { changePassword, login, logout, SESSION_COOKIE } from '../../services/auth.js';
 import type { Services } from '../../services/context.js';
 import { createToken, revokeToken } from '../../services/users.js';
 import { requireAuth } from '../auth-hook.js';
@@ -78,6 +86,25 @@ export const authRoutes =
       (req) => {
         const auth = requireAuth(req);
         return { user: auth.user, csrfToken: auth.csrfToken ?? '' };
+      },
+    );
+
+    app.post(
+      '/api/auth/password',
+      {
+        config: { access: 'read' },
+        schema: {
+          tags: ['auth'],
+          summary: 'Change your own password',
+          description: 'The current password is required. Every other session of yours ends; this one stays signed in.',
+          body: ChangePasswordRequest,
+          response: { 204: Type.Null(), 400: ErrorBody, 401: ErrorBody, 403: ErrorBody },
+        },
+      },
+      async (req, reply) => {
+        const auth = requireAuth(req);
+        await changePassword(s, auth.actor, req.cookies[SESSION_COOKIE], req.body.currentPassword, req.body.newPassword);
+        return reply.status(204).send(null);
       },
     );
 

@@ -23,7 +23,7 @@ import { fileContent, fileHistory } from '../../services/history.js';
 import { uploadFile } from '../../services/upload.js';
 import { getFileInfo } from '../../store/files.js';
 import { requireAuth } from '../auth-hook.js';
-import { contentDisposition, contentTypeFor } from '../download.js';
+import { contentDisposition, contentTypeFor, revisionedName } from '../download.js';
 import { boolField, readUpload } from '../multipart.js';
 
 const ProjectParams = Type.Object({ project: Type.String({ maxLength: 64 }) });
@@ -141,7 +141,7 @@ export const fileRoutes =
         return reply
           .header('content-type', contentTypeFor(dl.name))
           .header('content-length', dl.size)
-          .header('content-disposition', contentDisposition(dl.name))
+          .header('content-disposition', contentDisposition(revisionedName(dl.name, dl.revision)))
           .header('etag', `"${dl.sha}"`)
           .header('x-lockstep-commit', dl.commit)
           .send(dl.stream);
@@ -200,6 +200,7 @@ export const fileRoutes =
           message: upload.fields.message ?? '',
           bump: boolField(upload.fields, 'bump', true),
           keep: boolField(upload.fields, 'keep', false),
+          allowUnchanged: boolField(upload.fields, 'allowUnchanged', false),
           blob: upload.blob,
           ifMatch: ifMatchOf(req),
         });

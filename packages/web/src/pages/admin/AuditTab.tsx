@@ -4,9 +4,9 @@ import { withQuery } from '../../api/client';
 import { useAudit, useProjects, type AuditParams } from '../../api/queries';
 import { Field } from '../../components/Field';
 import { ErrorText, Spinner } from '../../components/ui';
-import { fullTime, shortTime } from '../../lib/format';
+import { auditActionName, fullTime, shortTime } from '../../lib/format';
 
-const ACTIONS: string[] = AuditAction.anyOf.map((s) => s.const);
+const ACTIONS: string[] = [...AuditAction.anyOf.map((s) => String(s.const)), 'password_changed'];
 
 /** `yyyy-mm-dd` from a date input → ISO at local start (or end) of that day. */
 function dayToIso(day: string, end = false): string | undefined {
@@ -46,6 +46,7 @@ export function AuditTab() {
         <Field
           id="audit-user"
           label="User"
+          hint="part of a name"
           className="w-40"
           value={user}
           onChange={(e) => setUser(e.target.value)}
@@ -55,7 +56,7 @@ export function AuditTab() {
           <option value="">All actions</option>
           {ACTIONS.map((a) => (
             <option key={a} value={a}>
-              {a}
+              {auditActionName(a)}
             </option>
           ))}
         </Field>
@@ -66,7 +67,7 @@ export function AuditTab() {
         </a>
       </div>
       <ErrorText error={audit.error} />
-      <div className="card overflow-x-auto">
+      <div className="card overflow-x-auto" tabIndex={0} role="region" aria-label="Audit entries">
         <table className="w-full">
           <thead className="border-b border-slate-200 dark:border-slate-800">
             <tr>
@@ -85,17 +86,15 @@ export function AuditTab() {
                   {shortTime(e.at)}
                 </td>
                 <td className="td font-medium">{e.user ?? '—'}</td>
-                <td className="td">
-                  <span className="font-mono text-xs">{e.action}</span>
+                <td className="td text-sm" title={e.action} data-action={e.action}>
+                  {auditActionName(e.action)}
                 </td>
-                <td className="td max-w-xs truncate text-sm">
+                <td className="td max-w-xs text-sm [overflow-wrap:anywhere]">
                   {e.project && <span className="muted">{e.project}</span>}
                   {e.path && <span className="font-mono"> / {e.path}</span>}
                 </td>
                 <td className="td font-mono text-sm">{e.revision ?? ''}</td>
-                <td className="td max-w-sm truncate text-sm" title={e.message ?? undefined}>
-                  {e.message ?? ''}
-                </td>
+                <td className="td max-w-sm text-sm [overflow-wrap:anywhere]">{e.message ?? ''}</td>
               </tr>
             ))}
           </tbody>

@@ -52,6 +52,7 @@ function UserRow({ user, self }: { user: User; self: boolean }) {
       <td className="td">{user.disabled ? <Badge tone="red">Disabled</Badge> : <Badge tone="green">Active</Badge>}</td>
       <td className="td hidden text-sm muted md:table-cell">{shortTime(user.createdAt)}</td>
       <td className="td text-right">
+        <ResetPassword user={user} />{' '}
         {!self && (
           <button
             type="button"
@@ -64,6 +65,58 @@ function UserRow({ user, self }: { user: User; self: boolean }) {
         )}
       </td>
     </tr>
+  );
+}
+
+/** An admin sets a new password for someone who forgot theirs; their sessions end. */
+function ResetPassword({ user }: { user: User }) {
+  const [open, setOpen] = useState(false);
+  const [password, setPassword] = useState('');
+  const { busy, error, run } = useSubmit();
+  if (!open)
+    return (
+      <button
+        type="button"
+        className="btn btn-secondary btn-sm"
+        onClick={() => setOpen(true)}
+        aria-label={`Reset password of ${user.username}`}
+      >
+        Reset password
+      </button>
+    );
+  const submit = (e: SubmitEvent) => {
+    e.preventDefault();
+    void run(async () => {
+      await patch(api.user(user.id), { password });
+      toast({ tone: 'success', title: `${user.username}: password reset`, body: 'Their sessions were signed out.' });
+      setOpen(false);
+      setPassword('');
+    });
+  };
+  return (
+    <form onSubmit={submit} className="inline-flex flex-wrap items-center justify-end gap-1">
+      <label className="sr-only" htmlFor={`reset-${user.id}`}>
+        New password for {user.username}
+      </label>
+      <input
+        id={`reset-${user.id}`}
+        className="input w-40"
+        type="password"
+        minLength={8}
+        required
+        autoComplete="new-password"
+        placeholder="new password"
+        value={password}
+        onChange={(e) => setPassword(e.target.value)}
+      />
+      <button type="submit" className="btn btn-primary btn-sm" disabled={busy}>
+        Set
+      </button>
+      <button type="button" className="btn btn-ghost btn-sm" onClick={() => setOpen(false)}>
+        Cancel
+      </button>
+      {error ? <ErrorText error={error} /> : null}
+    </form>
   );
 }
 
@@ -81,6 +134,7 @@ function CreateUser() {
       toast({ tone: 'success', title: `User ${username.trim()} created` });
       setUsername('');
       setPassword('');
+      setRole('user'); // the next person added is most likely a user, not another admin
     });
   };
   return (
@@ -127,7 +181,7 @@ export function UsersTab() {
   const users = useUsers();
   return (
     <div className="grid items-start gap-6 lg:grid-cols-[minmax(0,1fr)_20rem]">
-      <div className="card overflow-x-auto">
+      <div className="card overflow-x-auto" tabIndex={0} role="region" aria-label="Users">
         {users.isPending && (
           <div className="p-4">
             <Spinner label="Loading users" />

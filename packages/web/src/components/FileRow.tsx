@@ -1,0 +1,82 @@
+import type { FileInfo, User } from '@lockstep/protocol';
+import { fileSize, fullTime, shortTime } from '../lib/format';
+import type { FileModal } from '../modals/common';
+import { FileActions } from './FileActions';
+import { StatusBadge } from './ui';
+
+/**
+ * One file of the browser. Phones get a card (name on its own lines, wrapped, never cut; status
+ * and actions below); from `md` up a row of columns. `narrow` is set while the detail panel takes
+ * room: the Modified column then gives way so the name keeps its extension visible.
+ */
+export function FileRow({
+  slug,
+  file: f,
+  me,
+  selected,
+  narrow,
+  onSelect,
+  onAction,
+}: {
+  slug: string;
+  file: FileInfo;
+  me: User;
+  selected: boolean;
+  narrow: boolean;
+  onSelect: (path: string) => void;
+  onAction: (m: FileModal) => void;
+}) {
+  const folder = f.path !== f.name ? f.path.slice(0, -f.name.length - 1) : null;
+  const sub = [folder, f.partNumber, f.description].filter(Boolean).join(' · ');
+  return (
+    <div
+      role="row"
+      data-testid={`file-row-${f.path}`}
+      data-group={f.group || 'Miscellaneous'}
+      data-status={f.status}
+      aria-selected={selected}
+      className={`group grid grid-cols-[minmax(0,1fr)_auto] gap-x-3 gap-y-2 border-t border-slate-100 px-3 py-2.5 dark:border-slate-800 ${
+        narrow
+          ? 'md:grid-cols-[minmax(0,1fr)_3rem_minmax(0,13rem)_auto]'
+          : 'md:grid-cols-[minmax(0,1fr)_3rem_minmax(0,13rem)_auto] xl:grid-cols-[minmax(0,1fr)_3rem_minmax(0,15rem)_9rem_auto]'
+      } md:items-center md:px-4 ${selected ? 'bg-indigo-50/70 dark:bg-indigo-500/10' : 'hover:bg-slate-50 dark:hover:bg-slate-800/40'}`}
+    >
+      <div role="cell" className="min-w-0">
+        <button
+          type="button"
+          className="block w-full text-left"
+          onClick={() => onSelect(f.path)}
+          aria-label={`Show details of ${f.path}`}
+          data-row-focus={f.path}
+        >
+          <span className="block font-medium [overflow-wrap:anywhere] text-slate-900 group-hover:text-indigo-700 dark:text-slate-100 dark:group-hover:text-indigo-300">
+            {f.link && (
+              <span className="mr-1 text-xs muted" title={`Link to ${f.link}`}>
+                ↪
+              </span>
+            )}
+            {f.name}
+          </span>
+          <span className="block text-xs [overflow-wrap:anywhere] text-slate-600 dark:text-slate-400">{sub || fileSize(f.size)}</span>
+        </button>
+      </div>
+      <div role="cell" className="text-right md:text-center">
+        <span className="font-mono text-sm font-semibold" title="Revision">
+          {f.revision}
+        </span>
+      </div>
+      <div role="cell" className="col-span-2 min-w-0 md:col-span-1">
+        <StatusBadge file={f} />
+      </div>
+      {!narrow && (
+        <div role="cell" className="hidden min-w-0 text-xs muted xl:block" title={fullTime(f.modifiedAt)}>
+          {shortTime(f.modifiedAt)}
+          <span className="block [overflow-wrap:anywhere]">{f.modifiedBy}</span>
+        </div>
+      )}
+      <div role="cell" className="col-span-2 md:col-span-1">
+        <FileActions slug={slug} file={f} me={me} onAction={onAction} inline />
+      </div>
+    </div>
+  );
+}
