@@ -11,7 +11,10 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { registerAuthHook, type RouteRule } from './api/auth-hook.js';
 import { clientErrorHandler, frameworkErrors, registerErrorHandling, sendNotFound } from './api/errors.js';
+import { PushChannel } from './api/git-push-channel.js';
 import { adminRoutes } from './api/routes/admin.js';
+import { gitHttpRoutes } from './api/routes/git-http.js';
+import { gitLfsRoutes } from './api/routes/git-lfs.js';
 import { authRoutes } from './api/routes/auth.js';
 import { fileRoutes } from './api/routes/files.js';
 import { projectRoutes } from './api/routes/projects.js';
@@ -28,6 +31,7 @@ import { ensureFirstAdmin } from './services/users.js';
 import { openDatabase } from './store/db.js';
 import { findProject } from './store/projects.js';
 import { Vault } from './vault/index.js';
+import { installPushHook } from './vault/push-hook.js';
 
 export interface App {
   app: FastifyInstance;
@@ -108,6 +112,11 @@ export async function buildApp(config: Config, opts: { logger?: boolean | object
   await app.register(fileRoutes(services));
   await app.register(adminRoutes(services));
   await app.register(syncRoutes(sync));
+  // Git-native access: clone/fetch/push and the Git LFS locks, on the same port.
+  const pushChannel = await PushChannel.open();
+  const hooksDir = await installPushHook(path.join(config.dataDir, 'git-hooks'));
+  await app.register(gitHttpRoutes(services, { channel: pushChannel, hooksDir }));
+  await app.register(gitLfsRoutes(services));
 
   const webDir = config.webDir ?? defaultWebDir();
   const hasWeb = fs.existsSync(path.join(webDir, 'index.html'));
@@ -135,6 +144,7 @@ export async function buildApp(config: Config, opts: { logger?: boolean | object
       ready = false;
       await hub.close();
       await app.close();
+      await pushChannel.close();
       await sync.close();
       await bus.close();
       await db.destroy();

@@ -5,7 +5,8 @@ import { deleteProjectRows, getProject, insertProject, updateProjectRow } from '
 import type { Actor, Services } from './context.js';
 import type { SyncService } from './sync.js';
 import { badRequest, conflict } from './errors.js';
-import { requireProject } from './file-common.js';
+import { commitAndIndex, requireProject } from './file-common.js';
+import { GIT_ATTRIBUTES, lockableAttributes } from '../domain/git-files.js';
 
 /** Remote URLs are shown without credentials; the token is stored apart and never returned. */
 export function publicRemoteUrl(url: string): string {
@@ -67,6 +68,9 @@ export async function createProject(s: Services, sync: SyncService, actor: Actor
     throw err;
   }
   await appendAudit(s.db, { username: actor.username, action: 'project.created', project: req.slug, message: req.name });
+  // An imported project takes the remote's history as it is; a new one starts with .gitattributes
+  // so git clients get read-only files until `git lfs lock`.
+  if (!req.import) await writeGitAttributes(s, actor, req.slug);
   if (req.remoteUrl && req.import) {
     try {
       await sync.importRemote(req.slug, actor);
@@ -82,6 +86,21 @@ export async function createProject(s: Services, sync: SyncService, actor: Actor
   const project = (await getProject(s.db, req.slug))!;
   await s.bus.publish(req.slug, 'project.created', { actor: actor.username, project });
   return project;
+}
+
+async function writeGitAttributes(s: Services, actor: Actor, slug: string): Promise<void> {
+  const blob = await s.vault.writeBlobBuffer(slug, lockableAttributes(s.config.allowedExtensions));
+  await commitAndIndex(
+    s,
+    slug,
+    actor,
+    {
+      changes: [{ op: 'put', path: GIT_ATTRIBUTES, blob }],
+      message: 'Set up git access: allowed file types are lockable',
+      trailers: { 'Lockstep-Action': 'setup' },
+    },
+    async () => {},
+  );
 }
 
 export async function updateProject(

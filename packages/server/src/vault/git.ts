@@ -42,8 +42,32 @@ export function gitEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   };
 }
 
+/**
+ * Only what git needs to run, for children serving outside clients (upload-pack, receive-pack and
+ * their hooks): none of the server's secrets (DATABASE_URL, LOCKSTEP_SECRET_KEY...) reach them.
+ */
+const ALLOWED_ENV = ['PATH', 'TMPDIR', 'TMP', 'TEMP', 'SYSTEMROOT', 'WINDIR', 'COMSPEC', 'PATHEXT'];
+
+export function minimalGitEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const k of ALLOWED_ENV) if (process.env[k] !== undefined) env[k] = process.env[k];
+  return {
+    ...env,
+    HOME: NO_HOME,
+    XDG_CONFIG_HOME: NO_HOME,
+    GIT_CONFIG_NOSYSTEM: '1',
+    GIT_CONFIG_GLOBAL: '/dev/null',
+    GIT_ATTR_NOSYSTEM: '1',
+    GIT_TERMINAL_PROMPT: '0',
+    LC_ALL: 'C',
+    ...extra,
+  };
+}
+
 export interface GitOptions {
   gitDir?: string;
+  /** Allow-listed environment instead of the inherited one (see minimalGitEnv). */
+  minimalEnv?: boolean;
   env?: Record<string, string>;
   input?: Buffer | string;
   /** Exit codes that are answers, not failures (e.g. 1 for `rev-parse --verify --quiet`). */
@@ -57,7 +81,8 @@ function fullArgs(args: readonly string[], gitDir?: string): string[] {
 
 /** Spawn git for streaming use; the caller owns stdin/stdout. */
 export function spawnGit(args: readonly string[], opts: GitOptions = {}): ChildProcessWithoutNullStreams {
-  return spawn('git', fullArgs(args, opts.gitDir), { env: gitEnv(opts.env), stdio: 'pipe' });
+  const env = opts.minimalEnv ? minimalGitEnv(opts.env) : gitEnv(opts.env);
+  return spawn('git', fullArgs(args, opts.gitDir), { env, stdio: 'pipe' });
 }
 
 export interface GitResult {
