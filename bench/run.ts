@@ -1,6 +1,6 @@
 /**
  * `npm run bench [name…]`: runs the benchmarks one after another, each printing its figures next
- * to a baseline measured in the same run. Names: lock, lock-pg, checkin, large, api-large, listing, fanout, cold.
+ * to a baseline measured in the same run. Names: lock, lock-pg, checkin, large, api-large, listing, fanout, cold, git.
  */
 const benches: Record<string, () => Promise<{ run: (opts?: any) => Promise<unknown> }>> = {
   lock: () => import('./lock-throughput.js'),
@@ -11,6 +11,7 @@ const benches: Record<string, () => Promise<{ run: (opts?: any) => Promise<unkno
   listing: () => import('./listing.js'),
   fanout: () => import('./fanout.js'),
   cold: () => import('./cold-start.js'),
+  git: () => import('./git-clone.js'),
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));

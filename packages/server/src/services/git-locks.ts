@@ -43,7 +43,12 @@ function parseLockId(id: string): { pathKey: string; lockedAtMs: number } | null
   return { lockedAtMs: parseInt(m[1]!, 36), pathKey: Buffer.from(m[2]!, 'base64url').toString('utf8') };
 }
 
-export const toLfsLock = (row: LockRow): LfsLock => ({ id: lockId(row), path: row.path, locked_at: row.locked_at, owner: { name: row.username } });
+export const toLfsLock = (row: LockRow): LfsLock => ({
+  id: lockId(row),
+  path: row.path,
+  locked_at: row.locked_at,
+  owner: { name: row.username },
+});
 
 /** The lock `id` names, if it is still that lock. */
 async function lockById(s: Services, slug: string, id: string): Promise<LockRow | undefined> {
@@ -91,7 +96,11 @@ export async function pageLocks(
     return { locks: match ? [row] : [], nextCursor: undefined };
   }
   const after = q.cursor ? Buffer.from(q.cursor, 'base64url').toString('utf8') : undefined;
-  const rows = await pageProjectLocks(s.db, slug, { pathKey: q.path === undefined ? undefined : collisionKey(q.path), after, limit: limit + 1 });
+  const rows = await pageProjectLocks(s.db, slug, {
+    pathKey: q.path === undefined ? undefined : collisionKey(q.path),
+    after,
+    limit: limit + 1,
+  });
   const more = rows.length > limit;
   const locks = more ? rows.slice(0, limit) : rows;
   return { locks, nextCursor: more ? Buffer.from(locks[locks.length - 1]!.path_key, 'utf8').toString('base64url') : undefined };

@@ -111,18 +111,21 @@ export async function checkPush(s: Services, req: PushRequest): Promise<{ refusa
   const { slug, actor } = req;
   const refusals: string[] = [];
   if (!req.updates.length) return { refusals: ['no ref to update'], plan: null };
-  for (const u of req.updates) if (u.ref !== MAIN) refusals.push(`${u.ref || '(no ref)'}: only main can be pushed (no other branches, no tags)`);
+  for (const u of req.updates)
+    if (u.ref !== MAIN) refusals.push(`${u.ref || '(no ref)'}: only main can be pushed (no other branches, no tags)`);
   const main = req.updates.find((u) => u.ref === MAIN);
   if (!main) return { refusals, plan: null };
   if (!(await findProject(s.db, slug))) return { refusals: [...refusals, `project "${slug}" not found`], plan: null };
-  if (!/^[0-9a-f]{40}$/.test(main.old) || !/^[0-9a-f]{40}$/.test(main.next)) return { refusals: [...refusals, 'malformed ref update'], plan: null };
+  if (!/^[0-9a-f]{40}$/.test(main.old) || !/^[0-9a-f]{40}$/.test(main.next))
+    return { refusals: [...refusals, 'malformed ref update'], plan: null };
   if (main.next === ZERO_OID) return { refusals: [...refusals, 'main cannot be deleted'], plan: null };
   const gitDir = s.vault.repoPath(slug);
   const reader = new PushReader(gitDir, quarantineEnv(gitDir, req.quarantine));
   const head = await s.vault.head(slug);
   const old = main.old === ZERO_OID ? null : main.old;
   if (old !== head) refusals.push('main has moved on the server since you fetched: git pull, then push again');
-  else if (old && !(await reader.isAncestor(old, main.next))) refusals.push('not a fast-forward: git pull (merge or rebase), then push again');
+  else if (old && !(await reader.isAncestor(old, main.next)))
+    refusals.push('not a fast-forward: git pull (merge or rebase), then push again');
   if (refusals.length) return { refusals, plan: null };
 
   for (const sha of await reader.commitsTouching(old, main.next, META_DIR))
@@ -154,7 +157,8 @@ export async function checkPush(s: Services, req: PushRequest): Promise<{ refusa
     if (c.status === 'D') {
       if (!row) continue; // never a vault file (e.g. a stray file from before the index)
       if (actor.role !== 'admin') refuse('deleting a file needs an admin');
-      else if (lock && lock.username !== actor.username) refuse(`checked out by ${lock.username} since ${lock.locked_at}; it cannot be deleted`);
+      else if (lock && lock.username !== actor.username)
+        refuse(`checked out by ${lock.username} since ${lock.locked_at}; it cannot be deleted`);
       else plan.deleted.push(row);
       continue;
     }
@@ -183,7 +187,13 @@ export async function checkPush(s: Services, req: PushRequest): Promise<{ refusa
   }
   if (refusals.length) return { refusals, plan: null };
   for (const a of plan.added) {
-    const taken = await tryLock(s.db, { project: slug, pathKey: collisionKey(a.change.path), path: a.change.path, username: actor.username, message: 'uploading' });
+    const taken = await tryLock(s.db, {
+      project: slug,
+      pathKey: collisionKey(a.change.path),
+      path: a.change.path,
+      username: actor.username,
+      message: 'uploading',
+    });
     if (taken.acquired) plan.reserved.push(a.change.path);
     else refusals.push(`${a.change.path}: being uploaded or checked out by ${taken.holder?.username ?? 'someone'}`);
   }
@@ -217,7 +227,14 @@ export async function applyPush(s: Services, plan: PushPlan): Promise<PushOutcom
   for (const { change, size } of plan.added) {
     const revision = firstRevision(scheme);
     const name = baseName(change.path);
-    const meta: FileMeta = { revision, description: '', partNumber: partNumberOf(name), fields: {}, modifiedBy: actor.username, modifiedAt: now };
+    const meta: FileMeta = {
+      revision,
+      description: '',
+      partNumber: partNumberOf(name),
+      fields: {},
+      modifiedBy: actor.username,
+      modifiedAt: now,
+    };
     changes.push(await metaChange(s, slug, change.path, meta));
     rows.push({
       project: slug,
@@ -248,7 +265,10 @@ export async function applyPush(s: Services, plan: PushPlan): Promise<PushOutcom
     const only = files.length === 1 ? files[0]! : null;
     const trailerSet = only
       ? trailers(only.action, only.path, only.revision)
-      : { 'Lockstep-Action': 'push', 'Lockstep-Revisions': JSON.stringify(Object.fromEntries(files.map((f) => [f.path, [f.revision, f.action]]))) };
+      : {
+          'Lockstep-Action': 'push',
+          'Lockstep-Revisions': JSON.stringify(Object.fromEntries(files.map((f) => [f.path, [f.revision, f.action]]))),
+        };
     metaCommit = (
       await s.vault.commit(slug, {
         changes,
@@ -268,7 +288,14 @@ export async function applyPush(s: Services, plan: PushPlan): Promise<PushOutcom
     }
     for (const f of files) {
       const action = f.action === 'checkin' ? 'file.checked_in' : f.action === 'upload' ? 'file.uploaded' : 'file.deleted';
-      await appendAudit(trx, { username: actor.username, action, project: slug, path: f.path, revision: f.revision, message: `git push: ${firstLine(message)}` });
+      await appendAudit(trx, {
+        username: actor.username,
+        action,
+        project: slug,
+        path: f.path,
+        revision: f.revision,
+        message: `git push: ${firstLine(message)}`,
+      });
     }
     await trx.updateTable('projects').set({ head_commit: head }).where('slug', '=', slug).execute();
   });

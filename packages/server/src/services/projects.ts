@@ -68,9 +68,10 @@ export async function createProject(s: Services, sync: SyncService, actor: Actor
     throw err;
   }
   await appendAudit(s.db, { username: actor.username, action: 'project.created', project: req.slug, message: req.name });
-  // An imported project takes the remote's history as it is; a new one starts with .gitattributes
-  // so git clients get read-only files until `git lfs lock`.
-  if (!req.import) await writeGitAttributes(s, actor, req.slug);
+  // A new project starts with .gitattributes so git clients get read-only files until `git lfs
+  // lock`. Not with a remote: the remote's history comes first (an import takes it as it is, and
+  // a commit of ours before the first push would make an existing remote diverge).
+  if (!req.remoteUrl) await writeGitAttributes(s, actor, req.slug);
   if (req.remoteUrl && req.import) {
     try {
       await sync.importRemote(req.slug, actor);

@@ -21,7 +21,10 @@ export class GitUser {
     readonly server: TestServer,
   ) {
     this.home = fs.mkdtempSync(path.join(os.tmpdir(), `lockstep-git-${username}-`));
-    fs.writeFileSync(path.join(this.home, '.gitconfig'), `[user]\n\tname = ${username}\n\temail = ${username}@example.com\n[init]\n\tdefaultBranch = main\n`);
+    fs.writeFileSync(
+      path.join(this.home, '.gitconfig'),
+      `[user]\n\tname = ${username}\n\temail = ${username}@example.com\n[init]\n\tdefaultBranch = main\n`,
+    );
   }
 
   /** `http://user:token@host/git/<p>.git` */

@@ -26,7 +26,9 @@ let work: string; // alice's clone
 const sockets: WebSocket[] = [];
 
 const serverGit = (...args: string[]) =>
-  execFileSync('git', ['--git-dir', path.join(server.dataDir, 'repos', `${P}.git`), ...args], { env: { PATH: process.env.PATH } }).toString();
+  execFileSync('git', ['--git-dir', path.join(server.dataDir, 'repos', `${P}.git`), ...args], {
+    env: { PATH: process.env.PATH },
+  }).toString();
 const fileInfo = async (p: string) => (await alice.get(api.file(P, p))).body as { revision: string; lockedBy: string | null };
 const write = (dir: string, p: string, content: string) => {
   fs.mkdirSync(path.dirname(path.join(dir, p)), { recursive: true });
@@ -47,12 +49,15 @@ beforeAll(async () => {
     [OTHER, 'ISO-10303-21;\n'],
   ] as const)
     expect((await alice.upload(P, name, content)).status).toBe(201);
-  [gAlice, gBob, gVera, gAdmin] = await Promise.all([alice, bob, vera, server.admin].map((c) => gitUser(server, c)));
+  gAlice = await gitUser(server, alice);
+  gBob = await gitUser(server, bob);
+  gVera = await gitUser(server, vera);
+  gAdmin = await gitUser(server, server.admin);
 }, 60_000);
 
 afterAll(async () => {
   for (const s of sockets) s.close();
-  for (const g of [gAlice, gBob, gVera, gAdmin]) g?.cleanup();
+  for (const g of [gAlice, gBob, gVera, gAdmin] as Array<GitUser | undefined>) g?.cleanup();
   await server?.close();
 });
 
@@ -124,7 +129,10 @@ describe('Git LFS locks are Lockstep locks', () => {
     expect((await fileInfo(OP1)).lockedBy).toBe('alice');
     const event = await until('file.checked_out', () => seen.find((m) => m.type === 'file.checked_out' && m.data.path === OP1));
     expect(event.data.actor).toBe('alice');
-    const audit = (await server.admin.get(`${api.audit}?project=${P}&action=file.checked_out`)).body as Array<{ user: string; path: string }>;
+    const audit = (await server.admin.get(`${api.audit}?project=${P}&action=file.checked_out`)).body as Array<{
+      user: string;
+      path: string;
+    }>;
     expect(audit.some((a) => a.user === 'alice' && a.path === OP1)).toBe(true);
   });
 
@@ -147,17 +155,22 @@ describe('Git LFS locks are Lockstep locks', () => {
   });
 
   test('the API pages, filters by path and id, and verifies ours/theirs', async () => {
-    const auth = { authorization: `Basic ${Buffer.from(`alice:${gAlice.token}`).toString('base64')}`, accept: 'application/vnd.git-lfs+json' };
-    const first = (await (await fetch(`${server.url}${gitPaths.locks(P)}?limit=1`, { headers: auth })).json()) as any;
+    const auth = {
+      authorization: `Basic ${Buffer.from(`alice:${gAlice.token}`).toString('base64')}`,
+      accept: 'application/vnd.git-lfs+json',
+    };
+    const first = (await (await fetch(`${server.url}${gitPaths.locks(P)}?limit=1`, { headers: auth })).json());
     expect(first.locks).toHaveLength(1);
     expect(first.next_cursor).toBeTruthy();
-    const second = (await (await fetch(`${server.url}${gitPaths.locks(P)}?limit=1&cursor=${first.next_cursor}`, { headers: auth })).json()) as any;
+    const second = (await (
+      await fetch(`${server.url}${gitPaths.locks(P)}?limit=1&cursor=${first.next_cursor}`, { headers: auth })
+    ).json());
     expect(second.locks).toHaveLength(1);
     expect(second.next_cursor).toBeUndefined();
     expect(second.locks[0].id).not.toBe(first.locks[0].id);
-    const byPath = (await (await fetch(`${server.url}${gitPaths.locks(P)}?path=${OP2}`, { headers: auth })).json()) as any;
+    const byPath = (await (await fetch(`${server.url}${gitPaths.locks(P)}?path=${OP2}`, { headers: auth })).json());
     expect(byPath.locks.map((l: any) => l.owner.name)).toEqual(['bob']);
-    const byId = (await (await fetch(`${server.url}${gitPaths.locks(P)}?id=${byPath.locks[0].id}`, { headers: auth })).json()) as any;
+    const byId = (await (await fetch(`${server.url}${gitPaths.locks(P)}?id=${byPath.locks[0].id}`, { headers: auth })).json());
     expect(byId.locks[0].path).toBe(OP2);
     const res = await fetch(`${server.url}${gitPaths.locks(P)}/verify`, {
       method: 'POST',
@@ -165,7 +178,7 @@ describe('Git LFS locks are Lockstep locks', () => {
       body: JSON.stringify({ ref: { name: 'refs/heads/main' } }),
     });
     expect(res.headers.get('content-type')).toContain('application/vnd.git-lfs+json');
-    const verify = (await res.json()) as any;
+    const verify = (await res.json());
     expect(verify.ours.map((l: any) => l.path)).toEqual([OP1]);
     expect(verify.theirs.map((l: any) => l.path)).toEqual([OP2]);
   });
@@ -179,10 +192,10 @@ describe('Git LFS locks are Lockstep locks', () => {
     const notJson = await post('{not json');
     expect(notJson.status).toBe(400);
     expect(notJson.headers.get('content-type')).toContain('application/vnd.git-lfs+json');
-    expect(((await notJson.json()) as any).message).toBeTruthy();
+    expect(((await notJson.json())).message).toBeTruthy();
     const wrongShape = await post(JSON.stringify({ path: 42 }));
     expect(wrongShape.status).toBe(422);
-    expect(((await wrongShape.json()) as any).message).toBeTruthy();
+    expect(((await wrongShape.json())).message).toBeTruthy();
     const badPath = await post(JSON.stringify({ path: '../etc/passwd.nc' }));
     expect(badPath.status).toBe(422);
     const missing = await post(JSON.stringify({ path: 'no-such-file.nc' }));
@@ -225,7 +238,12 @@ describe('pushes obey the locks', () => {
     const info = await fileInfo(OP1);
     expect(info.revision).toBe('B');
     expect(info.lockedBy).toBe('alice');
-    const history = (await alice.get(api.fileHistory(P, OP1))).body as Array<{ revision: string; author: string; message: string; action: string }>;
+    const history = (await alice.get(api.fileHistory(P, OP1))).body as Array<{
+      revision: string;
+      author: string;
+      message: string;
+      action: string;
+    }>;
     expect(history[0]).toMatchObject({ revision: 'B', author: 'alice', message: 'Raise the feed on op1', action: 'checkin' });
     const content = await (await fetch(`${server.url}${api.fileContent(P, OP1)}`, { headers: { cookie: alice.cookie } })).text();
     expect(content).toBe('G0 X0 Y0\nG1 X10 F200\n');

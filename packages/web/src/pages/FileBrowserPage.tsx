@@ -6,6 +6,7 @@ import { useFiles, useProjects } from '../api/queries';
 import { Field } from '../components/Field';
 import { FileDetail } from '../components/FileDetail';
 import { FileGroup } from '../components/FileGroup';
+import { GitAccess } from '../components/GitAccess';
 import { Link } from '../components/Layout';
 import { EmptyState, ErrorText, Spinner } from '../components/ui';
 import { CheckinModal } from '../modals/CheckinModal';
@@ -125,6 +126,8 @@ export function FileBrowserPage({ slug }: { slug: string }) {
             </button>
           )}
         </div>
+
+        <GitAccess slug={slug} username={me.username} canPush={canEdit(me)} />
 
         <div className="card mb-4 flex flex-wrap items-end gap-3 p-3" role="search">
           <Field

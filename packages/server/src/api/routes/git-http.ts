@@ -52,7 +52,10 @@ export const gitHttpRoutes = (s: Services, deps: GitHttpDeps) => async (app: Fas
       const child = spawnService(name, s.vault.repoPath(slug), { advertise: true, protocol });
       child.stdin.end();
       // Protocol v2 answers without the `# service=` preamble (as git http-backend does).
-      const preamble = protocol?.includes('version=2') && name === 'upload-pack' ? null : Buffer.concat([pktLine(`# service=${service}\n`), Buffer.from('0000')]);
+      const preamble =
+        protocol?.includes('version=2') && name === 'upload-pack'
+          ? null
+          : Buffer.concat([pktLine(`# service=${service}\n`), Buffer.from('0000')]);
       return serveOutput(req, reply, child, `application/x-${service}-advertisement`, { preamble });
     },
   );
@@ -60,7 +63,11 @@ export const gitHttpRoutes = (s: Services, deps: GitHttpDeps) => async (app: Fas
   app.post<{ Params: { repo: string } }>('/git/:repo/git-upload-pack', { config: { gitAccess: 'read' } }, async (req, reply) => {
     const { slug } = requireGitActor(req);
     const protocol = validProtocolHeader(req.headers['git-protocol'] as string | undefined);
-    const child = spawnService('upload-pack', s.vault.repoPath(slug), { advertise: false, protocol, config: [['uploadpack.allowFilter', 'true']] });
+    const child = spawnService('upload-pack', s.vault.repoPath(slug), {
+      advertise: false,
+      protocol,
+      config: [['uploadpack.allowFilter', 'true']],
+    });
     feed(req, child, MAX_FETCH_REQUEST);
     return serveOutput(req, reply, child, 'application/x-git-upload-pack-result', { killOnAbort: true });
   });

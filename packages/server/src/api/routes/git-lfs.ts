@@ -44,7 +44,9 @@ export const gitLfsRoutes = (s: Services) => async (base: FastifyInstance) => {
   app.get(base_, { config: { gitAccess: 'read' }, schema: { params: RepoParams, querystring: LfsListLocksQuery } }, async (req, reply) => {
     const { slug } = requireGitActor(req);
     const page = await pageLocks(s, slug, req.query);
-    return reply.type(LFS_MEDIA_TYPE).send({ locks: page.locks.map(toLfsLock), ...(page.nextCursor ? { next_cursor: page.nextCursor } : {}) });
+    return reply
+      .type(LFS_MEDIA_TYPE)
+      .send({ locks: page.locks.map(toLfsLock), ...(page.nextCursor ? { next_cursor: page.nextCursor } : {}) });
   });
 
   app.post(
@@ -60,7 +62,10 @@ export const gitLfsRoutes = (s: Services) => async (base: FastifyInstance) => {
     `${base_}/:id/unlock`,
     {
       config: { gitAccess: 'write' },
-      schema: { params: Type.Object({ repo: Type.String({ maxLength: 128 }), id: Type.String({ maxLength: 4096 }) }), body: LfsUnlockRequest },
+      schema: {
+        params: Type.Object({ repo: Type.String({ maxLength: 128 }), id: Type.String({ maxLength: 4096 }) }),
+        body: LfsUnlockRequest,
+      },
     },
     async (req, reply) => {
       const { actor, slug } = requireGitActor(req);
