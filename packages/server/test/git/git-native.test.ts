@@ -75,7 +75,7 @@ async function socketFor(client: Client): Promise<any[]> {
   return messages;
 }
 
-describe('clone', () => {
+describe('clone', { timeout: 90_000 }, () => {
   test('a token clones the project: its files and a .gitattributes marking them lockable', async () => {
     work = await gAlice.clone(P);
     expect(fs.readFileSync(path.join(work, OP1), 'utf8')).toBe('G0 X0 Y0\n');
@@ -121,7 +121,7 @@ describe('clone', () => {
   });
 });
 
-describe('Git LFS locks are Lockstep locks', () => {
+describe('Git LFS locks are Lockstep locks', { timeout: 90_000 }, () => {
   test('git lfs lock checks the file out: the API shows it and a browser gets file.checked_out', async () => {
     const seen = await socketFor(bob);
     const out = await gAlice.ok(['lfs', 'lock', OP1], { cwd: work });
@@ -159,18 +159,16 @@ describe('Git LFS locks are Lockstep locks', () => {
       authorization: `Basic ${Buffer.from(`alice:${gAlice.token}`).toString('base64')}`,
       accept: 'application/vnd.git-lfs+json',
     };
-    const first = (await (await fetch(`${server.url}${gitPaths.locks(P)}?limit=1`, { headers: auth })).json());
+    const first = await (await fetch(`${server.url}${gitPaths.locks(P)}?limit=1`, { headers: auth })).json();
     expect(first.locks).toHaveLength(1);
     expect(first.next_cursor).toBeTruthy();
-    const second = (await (
-      await fetch(`${server.url}${gitPaths.locks(P)}?limit=1&cursor=${first.next_cursor}`, { headers: auth })
-    ).json());
+    const second = await (await fetch(`${server.url}${gitPaths.locks(P)}?limit=1&cursor=${first.next_cursor}`, { headers: auth })).json();
     expect(second.locks).toHaveLength(1);
     expect(second.next_cursor).toBeUndefined();
     expect(second.locks[0].id).not.toBe(first.locks[0].id);
-    const byPath = (await (await fetch(`${server.url}${gitPaths.locks(P)}?path=${OP2}`, { headers: auth })).json());
+    const byPath = await (await fetch(`${server.url}${gitPaths.locks(P)}?path=${OP2}`, { headers: auth })).json();
     expect(byPath.locks.map((l: any) => l.owner.name)).toEqual(['bob']);
-    const byId = (await (await fetch(`${server.url}${gitPaths.locks(P)}?id=${byPath.locks[0].id}`, { headers: auth })).json());
+    const byId = await (await fetch(`${server.url}${gitPaths.locks(P)}?id=${byPath.locks[0].id}`, { headers: auth })).json();
     expect(byId.locks[0].path).toBe(OP2);
     const res = await fetch(`${server.url}${gitPaths.locks(P)}/verify`, {
       method: 'POST',
@@ -178,7 +176,7 @@ describe('Git LFS locks are Lockstep locks', () => {
       body: JSON.stringify({ ref: { name: 'refs/heads/main' } }),
     });
     expect(res.headers.get('content-type')).toContain('application/vnd.git-lfs+json');
-    const verify = (await res.json());
+    const verify = await res.json();
     expect(verify.ours.map((l: any) => l.path)).toEqual([OP1]);
     expect(verify.theirs.map((l: any) => l.path)).toEqual([OP2]);
   });
@@ -192,10 +190,10 @@ describe('Git LFS locks are Lockstep locks', () => {
     const notJson = await post('{not json');
     expect(notJson.status).toBe(400);
     expect(notJson.headers.get('content-type')).toContain('application/vnd.git-lfs+json');
-    expect(((await notJson.json())).message).toBeTruthy();
+    expect((await notJson.json()).message).toBeTruthy();
     const wrongShape = await post(JSON.stringify({ path: 42 }));
     expect(wrongShape.status).toBe(422);
-    expect(((await wrongShape.json())).message).toBeTruthy();
+    expect((await wrongShape.json()).message).toBeTruthy();
     const badPath = await post(JSON.stringify({ path: '../etc/passwd.nc' }));
     expect(badPath.status).toBe(422);
     const missing = await post(JSON.stringify({ path: 'no-such-file.nc' }));
@@ -205,7 +203,7 @@ describe('Git LFS locks are Lockstep locks', () => {
   });
 });
 
-describe('pushes obey the locks', () => {
+describe('pushes obey the locks', { timeout: 90_000 }, () => {
   test("a push touching another user's locked file is refused, names the holder, and changes nothing", async () => {
     const before = serverGit('rev-parse', 'main').trim();
     write(work, OP2, 'N10 G1 X2\n');
@@ -346,7 +344,7 @@ describe('pushes obey the locks', () => {
   });
 });
 
-describe('bad input', () => {
+describe('bad input', { timeout: 90_000 }, () => {
   const auth = () => ({ authorization: `Basic ${Buffer.from(`alice:${gAlice.token}`).toString('base64')}` });
 
   test('malformed pkt-lines are a 4xx, nothing changes', async () => {

@@ -48,4 +48,4 @@ test('a push from a git client reaches the remote with its metadata commit', asy
   ]);
   expect(git(remote, 'show', `main:${F}`)).toBe('G0\nG1 X1');
   expect(JSON.parse(git(remote, 'show', `main:.lockstep/${F}.json`)).revision).toBe('B');
-});
+}, 90_000);

@@ -68,7 +68,7 @@ export const gitHttpRoutes = (s: Services, deps: GitHttpDeps) => async (app: Fas
       protocol,
       config: [['uploadpack.allowFilter', 'true']],
     });
-    feed(req, child, MAX_FETCH_REQUEST);
+    feed(req, reply, child, MAX_FETCH_REQUEST);
     return serveOutput(req, reply, child, 'application/x-git-upload-pack-result', { killOnAbort: true });
   });
 
@@ -111,7 +111,9 @@ export const gitHttpRoutes = (s: Services, deps: GitHttpDeps) => async (app: Fas
       registration.done();
       exited();
     });
-    feed(req, child, s.config.maxUploadBytes + 16 * 1024 * 1024);
+    feed(req, reply, child, s.config.maxUploadBytes + 16 * 1024 * 1024);
+    // A refused pack leaves its body unread: the connection cannot carry another request.
+    void reply.header('connection', 'close');
     // The answer ends only once the push is recorded, so a `git pull` right after sees the metadata commit.
     return serveOutput(req, reply, child, 'application/x-git-receive-pack-result', { after: () => applied });
   });
@@ -126,7 +128,7 @@ export const gitHttpRoutes = (s: Services, deps: GitHttpDeps) => async (app: Fas
 };
 
 /** Request body (gunzipped when git compressed it) into git's stdin, capped at `maxBytes`. */
-function feed(req: FastifyRequest, child: ChildProcessWithoutNullStreams, maxBytes: number): void {
+function feed(req: FastifyRequest, reply: FastifyReply, child: ChildProcessWithoutNullStreams, maxBytes: number): void {
   const encoding = (req.headers['content-encoding'] ?? 'identity').toLowerCase();
   if (encoding !== 'identity' && encoding !== 'gzip') {
     child.kill();
@@ -147,6 +149,15 @@ function feed(req: FastifyRequest, child: ChildProcessWithoutNullStreams, maxByt
     // Truncated or corrupt input (or over the cap): git must not act on a partial request.
     child.stdin.destroy();
     child.kill();
+    // The rest of the body is never read: once git's answer is out, drop the connection rather
+    // than leave it half-read (it could not carry another request anyway).
+    if (!req.raw.complete) {
+      if (reply.raw.writableFinished) req.raw.destroy();
+      else {
+        if (!reply.raw.headersSent) void reply.header('connection', 'close');
+        reply.raw.once('finish', () => req.raw.destroy());
+      }
+    }
   });
 }
 
