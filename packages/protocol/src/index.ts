@@ -7,3 +7,4 @@ export * from './audit.js';
 export * from './events.js';
 export * from './paths.js';
 export * from './ws-client.js';
+export * from './lfs.js';

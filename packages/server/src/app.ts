@@ -15,7 +15,10 @@ import { lazySchemaController } from './api/lazy-schemas.js';
 import { strictBodies } from './api/validation.js';
 import { activityRoutes } from './api/routes/activity.js';
 import { hideNonApiRoutes, swaggerOptions } from './api/openapi.js';
+import { PushChannel } from './api/git-push-channel.js';
 import { adminRoutes } from './api/routes/admin.js';
+import { gitHttpRoutes } from './api/routes/git-http.js';
+import { gitLfsRoutes } from './api/routes/git-lfs.js';
 import { authRoutes } from './api/routes/auth.js';
 import { compareRoutes } from './api/routes/compare.js';
 import { fileRoutes } from './api/routes/files.js';
@@ -33,6 +36,7 @@ import { ensureFirstAdmin } from './services/users.js';
 import { openDatabase } from './store/db.js';
 import { findProject } from './store/projects.js';
 import { Vault } from './vault/index.js';
+import { installPushHook } from './vault/push-hook.js';
 
 export interface App {
   app: FastifyInstance;
@@ -115,6 +119,11 @@ export async function buildApp(config: Config, opts: { logger?: boolean | object
   await app.register(adminRoutes(services));
   await app.register(activityRoutes(services));
   await app.register(syncRoutes(sync));
+  // Git-native access: clone/fetch/push and the Git LFS locks, on the same port.
+  const pushChannel = await PushChannel.open();
+  const hooksDir = await installPushHook(path.join(config.dataDir, 'git-hooks'));
+  await app.register(gitHttpRoutes(services, { channel: pushChannel, hooksDir }));
+  await app.register(gitLfsRoutes(services));
 
   const webDir = config.webDir ?? defaultWebDir();
   const hasWeb = fs.existsSync(path.join(webDir, 'index.html'));
@@ -142,6 +151,7 @@ export async function buildApp(config: Config, opts: { logger?: boolean | object
       ready = false;
       await hub.close();
       await app.close();
+      await pushChannel.close();
       await sync.close();
       await bus.close();
       await db.destroy();

@@ -13,14 +13,28 @@ export async function fileHistory(s: Services, slug: string, rawPath: string): P
   const path = await historyPath(s, slug, rawPath);
   const commits = await s.vault.log(slug, { paths: [path, metaPathFor(path)] });
   if (!commits.length) throw notFound(`file "${rawPath}" has no history in project "${slug}"`);
-  return commits.map((c) => ({
-    commit: c.commit,
-    revision: c.trailers['Revision'] ?? '',
-    author: c.authorName,
-    date: c.date,
-    message: c.body.trim(),
-    action: c.trailers['Lockstep-Action'] ?? 'commit',
-  }));
+  return commits.map((c) => {
+    // A git push of several files records each file's revision in one metadata commit.
+    const pushed = pushedRevision(c.trailers['Lockstep-Revisions'], path);
+    return {
+      commit: c.commit,
+      revision: pushed?.[0] ?? c.trailers['Revision'] ?? '',
+      author: c.authorName,
+      date: c.date,
+      message: c.body.trim(),
+      action: pushed?.[1] ?? c.trailers['Lockstep-Action'] ?? 'commit',
+    };
+  });
+}
+
+function pushedRevision(trailer: string | undefined, path: string): [string, string] | null {
+  if (!trailer) return null;
+  try {
+    const entry = (JSON.parse(trailer) as Record<string, unknown>)[path];
+    return Array.isArray(entry) && typeof entry[0] === 'string' && typeof entry[1] === 'string' ? [entry[0], entry[1]] : null;
+  } catch {
+    return null;
+  }
 }
 
 /** For a link, history and content are the target's; a deleted path still has its history. */

@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
 import { baseName, collisionKey, fileFromMetaPath, META_DIR } from '../domain/paths.js';
+import { GIT_ATTRIBUTES } from '../domain/git-files.js';
 import { groupOf, partNumberOf } from '../domain/grouping.js';
 import { firstRevision } from '../domain/revision.js';
 import type { FileRow } from '../store/files.js';
@@ -56,7 +57,8 @@ async function rowsFromGit(s: Services, slug: string, head: string): Promise<Fil
     if (e.path.startsWith(`${META_DIR}/`)) {
       const file = fileFromMetaPath(e.path);
       if (file) metaShas.set(file, e.sha);
-    } else {
+    } else if (e.path !== GIT_ATTRIBUTES) {
+      // .gitattributes (lockable patterns for git clients) is the repository's, not a vault file.
       blobs.set(e.path, { sha: e.sha, size: e.size });
     }
   }

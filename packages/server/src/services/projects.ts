@@ -7,6 +7,8 @@ import type { Actor, Services } from './context.js';
 import type { SyncService } from './sync.js';
 import { badRequest, conflict } from './errors.js';
 import { requireProject } from './file-common.js';
+import { commitChange, writeUnit } from './unit-of-work.js';
+import { GIT_ATTRIBUTES, lockableAttributes } from '../domain/git-files.js';
 
 /** Remote URLs are shown without credentials; the token is stored apart and never returned. */
 export function publicRemoteUrl(url: string): string {
@@ -74,6 +76,10 @@ export async function createProject(s: Services, sync: SyncService, actor: Actor
     throw err;
   }
   await appendAudit(s.db, { username: actor.username, action: 'project.created', project: req.slug, message: req.name });
+  // A new project starts with .gitattributes so git clients get read-only files until `git lfs
+  // lock`. Not with a remote: the remote's history comes first (an import takes it as it is, and
+  // a commit of ours before the first push would make an existing remote diverge).
+  if (!req.remoteUrl) await writeGitAttributes(s, actor, req.slug);
   if (req.remoteUrl && req.import) {
     try {
       await sync.importRemote(req.slug, actor);
@@ -89,6 +95,23 @@ export async function createProject(s: Services, sync: SyncService, actor: Actor
   const project = (await getProject(s.db, req.slug))!;
   await s.bus.publish(req.slug, 'project.created', { actor: actor.username, project });
   return project;
+}
+
+async function writeGitAttributes(s: Services, actor: Actor, slug: string): Promise<void> {
+  const blob = await s.vault.writeBlobBuffer(slug, lockableAttributes(s.config.allowedExtensions));
+  await writeUnit(s, slug, () =>
+    commitChange(
+      s,
+      slug,
+      actor,
+      {
+        changes: [{ op: 'put', path: GIT_ATTRIBUTES, blob }],
+        message: 'Set up git access: allowed file types are lockable',
+        trailers: { 'Lockstep-Action': 'setup' },
+      },
+      () => Promise.resolve([]),
+    ),
+  );
 }
 
 export async function updateProject(

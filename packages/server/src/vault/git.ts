@@ -89,7 +89,8 @@ function fullArgs(args: readonly string[], gitDir?: string): string[] {
 
 /** Spawn git for streaming use; the caller owns stdin/stdout. */
 export function spawnGit(args: readonly string[], opts: GitOptions = {}): ChildProcessWithoutNullStreams {
-  return spawn('git', fullArgs(args, opts.gitDir), { env: gitEnv(opts.env), stdio: 'pipe' });
+  const env = gitEnv(opts.env);
+  return spawn('git', fullArgs(args, opts.gitDir), { env, stdio: 'pipe' });
 }
 
 export interface GitResult {

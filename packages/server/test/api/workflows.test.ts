@@ -127,7 +127,7 @@ describe('check-out / check-in', () => {
     expect(notHolder.body.error).toMatchObject({ code: 'not_lock_holder', holder: 'alice' });
     const noMessage = await alice.checkin(P, F, 'v2', { message: '  ' });
     expect(noMessage.status).toBe(400);
-    expect(git('rev-list', '--count', 'main').trim()).toBe('7');
+    expect(git('rev-list', '--count', 'main').trim()).toBe('8'); // 7 uploads + the .gitattributes set-up
   });
 
   test('check-in bumps the revision, keeps the lock when asked, and is one commit by the user', async () => {
@@ -254,8 +254,8 @@ describe('git repository', () => {
       .trim()
       .split('\n')
       .filter(Boolean);
-    // 7 uploads, 2 check-ins, 2 metadata edits, 1 link, 1 delete
-    expect(authors).toHaveLength(13);
+    // the .gitattributes set-up, 7 uploads, 2 check-ins, 2 metadata edits, 1 link, 1 delete
+    expect(authors).toHaveLength(14);
     expect(authors.filter((a) => a.startsWith('alice|')).length).toBe(11);
     expect(authors[0]).toBe('admin|delete');
     expect(fs.readFileSync(path.join(dir, F), 'utf8')).toBe('revision B, small fix');

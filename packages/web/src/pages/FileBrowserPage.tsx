@@ -7,6 +7,7 @@ import { useFiles, useProjects } from '../api/queries';
 import { Field } from '../components/Field';
 import { FileDetail } from '../components/FileDetail';
 import { FileList, groupNames } from '../components/FileList';
+import { GitAccess } from '../components/GitAccess';
 import { Link } from '../components/Layout';
 import { useOnline } from '../components/OutageBar';
 import { useRememberedSet } from '../lib/useRemembered';
@@ -143,6 +144,8 @@ export function FileBrowserPage({ slug }: { slug: string }) {
             </button>
           )}
         </div>
+
+        <GitAccess slug={slug} username={me.username} canPush={canEdit(me)} />
 
         <div className="card mb-4 flex flex-wrap items-end gap-3 p-3" role="search">
           <Field

@@ -1,0 +1,357 @@
+// A push from a git client, checked against the locks and applied as check-ins and uploads.
+// receive-pack holds the objects in quarantine and calls us from its pre-receive hook; we decide
+// inside the project's write queue, and keep the queue until receive-pack has moved main and we
+// have written the metadata commit and the index, so no web change can interleave.
+import { groupOf, partNumberOf } from '../domain/grouping.js';
+import { GIT_ATTRIBUTES } from '../domain/git-files.js';
+import { baseName, collisionKey, META_DIR, metaPathFor, PathError, validateFilePath } from '../domain/paths.js';
+import { firstRevision, nextRevision } from '../domain/revision.js';
+import { appendAudit } from '../store/audit.js';
+import { nowIso } from '../store/db.js';
+import { deleteFileRow, findFile, upsertFile, type FileRow } from '../store/files.js';
+import { findLock, lockStillHeld, releaseLock, tryLock } from '../store/locks.js';
+import { advanceHead, findProject } from '../store/projects.js';
+import type { EventDraft, ProjectEvent } from '../events/index.js';
+import { PushReader, quarantineEnv, ZERO_OID, type PushedChange, type Quarantine } from '../vault/push-inspect.js';
+import type { CommitRecord, TreeChange } from '../vault/index.js';
+import type { Actor, Services } from './context.js';
+import { lockLost } from './checkin.js';
+import { conflict } from './errors.js';
+import { fileEvent, metaChange, metaOf, trailers, type FileMeta } from './file-common.js';
+import { authorOf } from './unit-of-work.js';
+
+const MAIN = 'refs/heads/main';
+const REGULAR = new Set(['100644', '100755']);
+
+export interface RefUpdate {
+  old: string;
+  next: string;
+  ref: string;
+}
+
+export interface PushRequest {
+  slug: string;
+  actor: Actor;
+  updates: RefUpdate[];
+  quarantine: Quarantine;
+}
+
+export interface PushVerdict {
+  ok: boolean;
+  /** Lines for the client's terminal. */
+  message: string;
+}
+
+export interface PushHooks {
+  /** Tells receive-pack's hook the verdict (it may then move main). */
+  answer(verdict: PushVerdict): void;
+  /** Resolves when receive-pack has exited (main moved, or not). */
+  finished(): Promise<void>;
+}
+
+/** What an accepted push does to the vault. */
+export interface PushPlan {
+  slug: string;
+  actor: Actor;
+  /** main before the push (what receive-pack fast-forwarded from). */
+  previous: string | null;
+  next: string;
+  commits: CommitRecord[];
+  modified: Array<{ row: FileRow; change: PushedChange; size: number }>;
+  added: Array<{ change: PushedChange; size: number }>;
+  deleted: FileRow[];
+  /** Paths reserved with an upload lock until the push is applied or abandoned. */
+  reserved: string[];
+}
+
+export interface PushOutcome {
+  /** The metadata commit on top of the client's (null when the push touched no vault file). */
+  metaCommit: string | null;
+  files: Array<{ path: string; revision: string; action: 'checkin' | 'upload' | 'delete' }>;
+}
+
+/** "<old> <new> <ref>" lines from receive-pack; malformed lines are refused as other refs would be. */
+export function parseRefUpdates(text: string): RefUpdate[] {
+  return text
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => {
+      const [old = '', next = '', ref = ''] = line.split(' ');
+      return { old, next, ref };
+    });
+}
+
+/**
+ * The whole push in one turn of the project's write queue: check, answer the hook, wait for
+ * receive-pack to move main, then record. Returns null when the push was refused or did not land.
+ */
+export async function receivePush(s: Services, req: PushRequest, hooks: PushHooks): Promise<PushOutcome | null> {
+  return s.projectWrites.run(req.slug, async () => {
+    let plan: PushPlan | null = null;
+    let answered = false;
+    try {
+      const checked = await checkPush(s, req);
+      if (checked.refusals.length) {
+        hooks.answer({ ok: false, message: refusalText(checked.refusals) });
+        answered = true;
+        return null;
+      }
+      plan = checked.plan;
+      if (!plan) throw new Error('push check returned neither refusals nor a plan');
+      hooks.answer({ ok: true, message: acceptText(plan) });
+      answered = true;
+      await hooks.finished();
+      if ((await s.vault.head(req.slug)) !== plan.next) return null; // receive-pack did not move main
+      const outcome = await applyPush(s, plan);
+      plan = null; // reservations released by the index transaction
+      return outcome;
+    } finally {
+      if (!answered) hooks.answer({ ok: false, message: refusalText(['the server could not check this push; nothing was changed']) });
+      if (plan) for (const p of plan.reserved) await releaseLock(s.db, req.slug, collisionKey(p), req.actor.username);
+    }
+  });
+}
+
+/** Every reason to refuse, or the plan. New paths are reserved (as uploads do) when the plan is returned. */
+export async function checkPush(s: Services, req: PushRequest): Promise<{ refusals: string[]; plan: PushPlan | null }> {
+  const { slug, actor } = req;
+  const refusals: string[] = [];
+  if (!req.updates.length) return { refusals: ['no ref to update'], plan: null };
+  for (const u of req.updates)
+    if (u.ref !== MAIN) refusals.push(`${u.ref || '(no ref)'}: only main can be pushed (no other branches, no tags)`);
+  const main = req.updates.find((u) => u.ref === MAIN);
+  if (!main) return { refusals, plan: null };
+  if (!(await findProject(s.db, slug))) return { refusals: [...refusals, `project "${slug}" not found`], plan: null };
+  if (!/^[0-9a-f]{40}$/.test(main.old) || !/^[0-9a-f]{40}$/.test(main.next))
+    return { refusals: [...refusals, 'malformed ref update'], plan: null };
+  if (main.next === ZERO_OID) return { refusals: [...refusals, 'main cannot be deleted'], plan: null };
+  const gitDir = s.vault.repoPath(slug);
+  const reader = new PushReader(gitDir, quarantineEnv(gitDir, req.quarantine));
+  const head = await s.vault.head(slug);
+  const old = main.old === ZERO_OID ? null : main.old;
+  if (old !== head) refusals.push('main has moved on the server since you fetched: git pull, then push again');
+  else if (old && !(await reader.isAncestor(old, main.next)))
+    refusals.push('not a fast-forward: git pull (merge or rebase), then push again');
+  if (refusals.length) return { refusals, plan: null };
+
+  for (const sha of await reader.commitsTouching(old, main.next, META_DIR))
+    refusals.push(`${META_DIR}/ belongs to the server: commit ${sha.slice(0, 10)} changes it (undo that change)`);
+  const changes = await reader.changes(old, main.next);
+  const sizes = await reader.blobSizes(changes.map((c) => (c.status === 'D' ? null : c.blob)).filter((b): b is string => !!b));
+  const plan: PushPlan = { slug, actor, previous: old, next: main.next, commits: [], modified: [], added: [], deleted: [], reserved: [] };
+  const newKeys = new Map<string, string>();
+  let sizeAt = 0;
+  for (const c of changes) {
+    const size = c.status === 'D' ? 0 : (sizes[sizeAt++] ?? 0);
+    const refuse = (why: string) => refusals.push(`${c.path}: ${why}`);
+    if (c.path === META_DIR || c.path.startsWith(`${META_DIR}/`)) continue; // refused per commit above
+    if (c.path === GIT_ATTRIBUTES) {
+      if (actor.role !== 'admin') refuse('only an admin changes .gitattributes');
+      continue;
+    }
+    if (c.status === 'T' || (c.status !== 'D' && !REGULAR.has(c.newMode))) {
+      refuse('only regular files can be pushed (no symlinks, no submodules)');
+      continue;
+    }
+    if (size > s.config.maxUploadBytes) {
+      refuse(`larger than the upload limit of ${Math.round(s.config.maxUploadBytes / 1048576)} MB`);
+      continue;
+    }
+    const key = collisionKey(c.path);
+    const row = await findFile(s.db, slug, key);
+    const lock = await findLock(s.db, slug, key);
+    if (c.status === 'D') {
+      if (!row) continue; // never a vault file (e.g. a stray file from before the index)
+      if (actor.role !== 'admin') refuse('deleting a file needs an admin');
+      else if (lock && lock.username !== actor.username)
+        refuse(`checked out by ${lock.username} since ${lock.locked_at}; it cannot be deleted`);
+      else plan.deleted.push(row);
+      continue;
+    }
+    if (row) {
+      if (row.path !== c.path) refuse(`collides with existing "${row.path}" (names differ only in case)`);
+      else if (row.link_target) refuse(`is a link to ${row.link_target}; change that file instead`);
+      else if (!lock) refuse(`not checked out; lock it first: git lfs lock ${quotePath(c.path)}`);
+      else if (lock.username !== actor.username) refuse(`checked out by ${lock.username} since ${lock.locked_at}`);
+      else plan.modified.push({ row, change: c, size });
+      continue;
+    }
+    try {
+      validateFilePath(c.path, s.config.allowedExtensions);
+    } catch (err) {
+      if (err instanceof PathError) {
+        refuse(err.message);
+        continue;
+      }
+      throw err;
+    }
+    const twin = newKeys.get(key);
+    if (twin) refuse(`collides with "${twin}" in the same push (names differ only in case)`);
+    else if (lock && lock.username !== actor.username) refuse(`being uploaded or checked out by ${lock.username}`);
+    else plan.added.push({ change: c, size });
+    newKeys.set(key, c.path);
+  }
+  if (refusals.length) return { refusals, plan: null };
+  for (const a of plan.added) {
+    const taken = await tryLock(s.db, {
+      project: slug,
+      pathKey: collisionKey(a.change.path),
+      path: a.change.path,
+      username: actor.username,
+      message: 'uploading',
+    });
+    if (taken.acquired) plan.reserved.push(a.change.path);
+    else refusals.push(`${a.change.path}: being uploaded or checked out by ${taken.holder?.username ?? 'someone'}`);
+  }
+  if (refusals.length) {
+    for (const p of plan.reserved) await releaseLock(s.db, slug, collisionKey(p), actor.username);
+    return { refusals, plan: null };
+  }
+  plan.commits = await reader.commits(old, main.next);
+  return { refusals, plan };
+}
+
+/**
+ * Records an accepted push that receive-pack has put on main: one metadata commit on top (the
+ * `.lockstep/<path>.json` of every file, revision bumped), then the index, audit and events, as a
+ * check-in or upload from the web would. Runs in the caller's turn of the write queue (this is
+ * commitAndIndex's body: the ref move by receive-pack must share the turn, so it cannot re-queue).
+ */
+export async function applyPush(s: Services, plan: PushPlan): Promise<PushOutcome> {
+  const { slug, actor } = plan;
+  const now = nowIso();
+  const scheme = s.config.revisionScheme;
+  const files: PushOutcome['files'] = [];
+  const changes: TreeChange[] = [];
+  const rows: FileRow[] = [];
+  for (const { row, change, size } of plan.modified) {
+    const revision = nextRevision(row.revision, scheme);
+    changes.push(await metaChange(s, slug, row.path, { ...metaOf(row), revision, modifiedBy: actor.username, modifiedAt: now }));
+    rows.push({ ...row, revision, size, blob_sha: change.blob, modified_at: now, modified_by: actor.username });
+    files.push({ path: row.path, revision, action: 'checkin' });
+  }
+  for (const { change, size } of plan.added) {
+    const revision = firstRevision(scheme);
+    const name = baseName(change.path);
+    const meta: FileMeta = {
+      revision,
+      description: '',
+      partNumber: partNumberOf(name),
+      fields: {},
+      modifiedBy: actor.username,
+      modifiedAt: now,
+    };
+    changes.push(await metaChange(s, slug, change.path, meta));
+    rows.push({
+      project: slug,
+      path: change.path,
+      path_key: collisionKey(change.path),
+      name,
+      grp: groupOf(name),
+      revision,
+      description: '',
+      part_number: meta.partNumber,
+      fields_json: '{}',
+      size,
+      blob_sha: change.blob,
+      commit_sha: '',
+      modified_at: now,
+      modified_by: actor.username,
+      link_target: null,
+    });
+    files.push({ path: change.path, revision, action: 'upload' });
+  }
+  for (const row of plan.deleted) {
+    if (await s.vault.readBlob(slug, plan.next, metaPathFor(row.path))) changes.push({ op: 'delete', path: metaPathFor(row.path) });
+    files.push({ path: row.path, revision: row.revision, action: 'delete' });
+  }
+  const message = pushMessage(plan.commits);
+  let metaCommit: string | null = null;
+  if (changes.length) {
+    const only = files.length === 1 ? files[0]! : null;
+    const trailerSet = only
+      ? trailers(only.action, only.path, only.revision)
+      : {
+          'Lockstep-Action': 'push',
+          'Lockstep-Revisions': JSON.stringify(Object.fromEntries(files.map((f) => [f.path, [f.revision, f.action]]))),
+        };
+    metaCommit = (
+      await s.vault.commit(slug, {
+        changes,
+        author: authorOf(actor),
+        message,
+        trailers: { ...trailerSet, 'Lockstep-Pushed': plan.next },
+      })
+    ).commit;
+  }
+  const head = metaCommit ?? plan.next;
+  // The push's outbox transaction, as commitChange's: the recorded head moves by compare-and-swap
+  // with the index, audit and event rows; the pusher's locks must still be theirs.
+  let events: ProjectEvent[];
+  try {
+    events = await s.db.transaction().execute(async (trx) => {
+      if (!(await advanceHead(trx, slug, plan.previous, head))) throw conflict(`project "${slug}" changed meanwhile`);
+      for (const { row } of plan.modified) {
+        const lock = await findLock(trx, slug, row.path_key);
+        if (!lock || lock.username !== actor.username || !(await lockStillHeld(trx, s.dialect, lock)))
+          throw await lockLost(trx, lock ?? { ...row, username: actor.username, locked_at: '', message: '' });
+      }
+      for (const row of rows) await upsertFile(trx, { ...row, commit_sha: head });
+      for (const path of plan.reserved) await releaseLock(trx, slug, collisionKey(path), actor.username);
+      for (const row of plan.deleted) {
+        await deleteFileRow(trx, slug, row.path_key);
+        await releaseLock(trx, slug, row.path_key);
+      }
+      const drafts: EventDraft[] = [];
+      for (const f of files) {
+        const action = f.action === 'checkin' ? 'file.checked_in' : f.action === 'upload' ? 'file.uploaded' : 'file.deleted';
+        await appendAudit(trx, {
+          username: actor.username,
+          action,
+          project: slug,
+          path: f.path,
+          revision: f.revision,
+          message: `git push: ${firstLine(message)}`,
+        });
+        const extra = f.action === 'checkin' ? { message, revision: f.revision } : { revision: f.revision };
+        drafts.push(await fileEvent(trx, slug, action, actor, f.path, extra));
+      }
+      return s.bus.record(trx, slug, drafts);
+    });
+  } catch (err) {
+    // Undo the client's commits and ours: the push did not happen.
+    if (!(await s.vault.resetMain(slug, plan.previous, head))) s.log.error({ slug, head }, 'could not undo a refused push; start-up will');
+    throw err;
+  }
+  s.bus.committed(events);
+  return { metaCommit, files };
+}
+
+/** The metadata commit repeats what the pusher wrote (history shows it next to the revision). */
+function pushMessage(commits: CommitRecord[]): string {
+  const clean = (t: string) => t.replace(/[^\P{Cc}\t\n]/gu, '').trim();
+  if (commits.length === 1) return clean(commits[0]!.body) || 'git push';
+  const subjects = commits
+    .slice(0, 50)
+    .reverse()
+    .map((c) => `- ${clean(c.subject)}`);
+  return `git push of ${commits.length} commits\n\n${subjects.join('\n')}${commits.length > 50 ? '\n- …' : ''}`;
+}
+
+const firstLine = (t: string) => t.split('\n', 1)[0]!.slice(0, 200);
+const quotePath = (p: string) => (/[\s'"$`\\]/.test(p) ? `"${p.replace(/(["$`\\])/g, '\\$1')}"` : p);
+
+function refusalText(refusals: string[]): string {
+  return ['Lockstep refused this push; nothing was changed:', ...refusals.map((r) => `  ${r}`), ''].join('\n');
+}
+
+function acceptText(plan: PushPlan | null): string {
+  if (!plan) return '';
+  const n = plan.modified.length + plan.added.length + plan.deleted.length;
+  if (!n) return '';
+  return [
+    `Lockstep: checking in ${n} file(s); a metadata commit (revisions) follows yours: run git pull before your next push.`,
+    'Your locks stay until git lfs unlock.',
+    '',
+  ].join('\n');
+}
