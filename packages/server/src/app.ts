@@ -31,6 +31,7 @@ import { registerRealtime, type RealtimeHub } from './realtime/index.js';
 import { authenticate, SESSION_COOKIE } from './services/auth.js';
 import { createServices, type Services } from './services/context.js';
 import { reconcileAll } from './services/index-rebuild.js';
+import { startJobs, type Jobs } from './jobs/scheduler.js';
 import { SyncService } from './services/sync.js';
 import { ensureFirstAdmin } from './services/users.js';
 import { openDatabase } from './store/db.js';
@@ -44,6 +45,8 @@ export interface App {
   hub: RealtimeHub;
   /** Remote sync (background pushes, sync now, import). */
   sync: SyncService;
+  /** Maintenance jobs (scheduler). */
+  jobs: Jobs;
   /** Every /api route with its access rule. */
   routes: RouteRule[];
   /** Set on the very first start when a random admin password was generated. */
@@ -139,12 +142,14 @@ export async function buildApp(config: Config, opts: { logger?: boolean | object
   await app.ready();
   ready = true;
   sync.start();
+  const jobs = startJobs(services); // maintenance: git gc --auto, expired sessions, stale spool files
 
   return {
     app,
     services,
     hub,
     sync,
+    jobs,
     routes,
     firstAdmin,
     async close() {
@@ -153,6 +158,7 @@ export async function buildApp(config: Config, opts: { logger?: boolean | object
       await app.close();
       await pushChannel.close();
       await sync.close();
+      await jobs.stop();
       await bus.close();
       await db.destroy();
     },

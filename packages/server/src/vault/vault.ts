@@ -366,6 +366,17 @@ export class Vault {
     return { ok: code === 0, output: (stdout.toString('utf8') + stderr).trim() };
   }
 
+  /**
+   * `git gc --auto` with the threshold given here (the repository's own gc.auto is 0): repacks
+   * only when about `looseObjects` loose objects have piled up. In the foreground (no detached
+   * gc outliving the job), and the repos keep unreferenced objects two weeks as git does.
+   */
+  async gcAuto(slug: string, looseObjects: number): Promise<void> {
+    await runGit(['-c', `gc.auto=${Math.max(1, Math.floor(looseObjects))}`, '-c', 'gc.autoDetach=false', 'gc', '--auto', '--quiet'], {
+      gitDir: this.repoPath(slug),
+    });
+  }
+
   /** Scheduled maintenance (gc.auto is off): pack loose objects. Keeps unreferenced objects 2 weeks. */
   async gc(slug: string): Promise<void> {
     await runGit(['gc', '--quiet'], { gitDir: this.repoPath(slug) });
