@@ -115,7 +115,7 @@ export async function startServer(opts: { config?: Partial<Config>; env?: NodeJS
     { LOCKSTEP_ADMIN_PASSWORD: ADMIN_PASSWORD, LOCKSTEP_LOGIN_RATE_LIMIT: '1000', ...opts.env },
     { dataDir, port: 0, host: '127.0.0.1', ...opts.config },
   );
-  let app = await buildApp(config, { logger: false });
+  let app = await buildApp(config, { logger: process.env.TEST_LOG ? { level: 'error' } : false });
   await app.app.listen({ port: 0, host: '127.0.0.1' });
   const port = (app.app.server.address() as { port: number }).port;
   const url = `http://127.0.0.1:${port}`;

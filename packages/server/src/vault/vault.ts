@@ -96,7 +96,8 @@ export class Vault {
 
   async deleteRepo(slug: string): Promise<void> {
     this.forget(this.repoPath(slug));
-    await fs.rm(this.repoPath(slug), { recursive: true, force: true });
+    // An upload still streaming its blob may add an object meanwhile (ENOTEMPTY): retry.
+    await fs.rm(this.repoPath(slug), { recursive: true, force: true, maxRetries: 10, retryDelay: 20 });
   }
 
   async exists(slug: string): Promise<boolean> {

@@ -18,7 +18,7 @@ let remotes: string;
 
 beforeAll(async () => {
   remotes = fs.mkdtempSync(path.join(os.tmpdir(), 'lockstep-git-remotes-'));
-  server = await startServer({ config: { syncDebounceMs: 20, syncRetryMs: 150, syncRetryMaxMs: 600 } });
+  server = await startServer({ config: { syncDebounceMs: 20, syncRetryMs: 150, syncRetryMaxMs: 600, allowFileRemotes: true } });
   alice = await server.createUser('alice', 'user');
   gAlice = await gitUser(server, alice);
 }, 60_000);

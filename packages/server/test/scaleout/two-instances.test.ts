@@ -198,7 +198,7 @@ describe('two instances, one database, one data folder', () => {
         const [meta, p] = line.split('\t') as [string, string];
         return { path: p, size: Number(meta.trim().split(/\s+/)[3]) };
       })
-      .filter((e) => !e.path.startsWith('.lockstep/'));
+      .filter((e) => !e.path.startsWith('.lockstep/') && e.path !== '.gitattributes');
     const listed = (await adminA.get(`${api.files(P)}?limit=1000&sort=path`)).body.items as Array<{
       path: string;
       size: number;

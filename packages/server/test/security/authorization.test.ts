@@ -62,6 +62,15 @@ const TABLE: Row[] = [
   },
   { method: 'POST', url: '/api/auth/logout', expect: R(401, 204, 204, 204, 204), fresh: true },
   { method: 'GET', url: '/api/auth/me', expect: READ },
+  { method: 'GET', url: '/api/activity', expect: READ },
+  {
+    // Every signed-in role reaches it (read access); a body without the new password is a 400 that changes nothing.
+    method: 'POST',
+    url: '/api/auth/password',
+    expect: R(401, 400, 400, 400, 400),
+    body: () => ({ currentPassword: 'not-the-password' }),
+    codes: { viewer: 'validation', user: 'validation', other: 'validation', admin: 'validation' },
+  },
   { method: 'GET', url: '/api/tokens', expect: READ },
   { method: 'POST', url: '/api/tokens', expect: R(401, 201, 201, 201, 201), body: (w) => ({ name: `table-${w}` }) },
   {

@@ -133,6 +133,7 @@ describe('API, file:// remotes off (the default)', () => {
     const remote = bareRepo(path.join(remotes, 'old.git'));
     fastImportCommit(remote, { 'x.nc': 'G0\n' }, 'theirs');
     await server.createProject('legacy');
+    const before = headOf(path.join(server.dataDir, 'repos', 'legacy.git')); // the .gitattributes set-up commit
     await server.app.services.db
       .updateTable('projects')
       .set({ remote_url: `file://${remote}` })
@@ -141,7 +142,7 @@ describe('API, file:// remotes off (the default)', () => {
     const res = await server.admin.post(api.projectSync('legacy'));
     expect(res.status, res.text).toBe(400);
     expect(res.body.error.message).toMatch(/LOCKSTEP_ALLOW_FILE_REMOTES/);
-    expect(headOf(path.join(server.dataDir, 'repos', 'legacy.git'))).toBeNull();
+    expect(headOf(path.join(server.dataDir, 'repos', 'legacy.git'))).toBe(before);
     expect(headOf(path.join(server.dataDir, 'repos', 'legacy.git'), 'refs/lockstep/remote/main')).toBeNull();
   });
 });

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { BlobTooLargeError, GitError } from '../../src/vault/index.js';
+import { BlobTooLargeError, RepoMissingError } from '../../src/vault/index.js';
 import { alice, chunked, collect, freshVault, git } from './helpers.js';
 
 describe('Vault blobs', () => {
@@ -80,10 +80,10 @@ describe('Vault blobs', () => {
     await expect(vault.readBlob(slug, '--output=x', 'dir/m.json')).rejects.toThrow(/invalid revision/);
   });
 
-  it("fails with git's own error when the repository does not exist", async () => {
+  it('refuses with RepoMissingError when the repository does not exist (and never creates it)', async () => {
     const { vault } = await freshVault();
     const err = await vault.writeBlob('missing', chunked(randomBytes(4 * 1024 * 1024))).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(GitError);
-    expect((err as GitError).stderr).toMatch(/not a git repository/);
+    expect(err).toBeInstanceOf(RepoMissingError);
+    expect(await vault.exists('missing')).toBe(false);
   });
 });
