@@ -2,11 +2,10 @@
 // password (what git and git-lfs send from a credential helper or the remote URL).
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { can } from '../domain/permissions.js';
-import { authenticate, sha256 } from '../services/auth.js';
+import { authenticate } from '../services/auth.js';
 import type { Actor, Services } from '../services/context.js';
-import { AppError, forbidden, notFound } from '../services/errors.js';
-import { findTokenUser } from '../store/sessions.js';
-import { findProject } from '../store/projects.js';
+import { AppError, forbidden } from '../services/errors.js';
+import { requireProject } from '../services/file-common.js';
 
 export type GitAccess = 'read' | 'write';
 
@@ -35,9 +34,9 @@ export async function gitActor(s: Services, authorization: string | undefined): 
   const username = text.slice(0, colon);
   const token = text.slice(colon + 1);
   if (!token) return null;
-  const row = await findTokenUser(s.db, sha256(token));
-  if (!row || row.disabled || row.username !== username) return null;
-  return { id: row.id, username: row.username, role: row.role };
+  const auth = await authenticate(s, undefined, `Bearer ${token}`);
+  if (auth?.actor.username !== username) return null;
+  return auth.actor;
 }
 
 /** `p.git` (or `p`) in the URL: the project slug. */
@@ -67,7 +66,7 @@ export function registerGitAuth(app: FastifyInstance, s: Services): void {
     if (!can(actor.role, need)) throw forbidden(need === 'write' ? 'you need the user role to push or lock' : 'no read access');
     const repo = (req.params as { repo?: string }).repo ?? '';
     const slug = slugOfRepo(repo);
-    if (!(await findProject(s.db, slug))) throw notFound(`project "${slug}" not found`);
+    await requireProject(s, slug);
     req.gitProject = slug;
   });
 }

@@ -2,10 +2,10 @@ import type { CreateProjectRequest, Project, UpdateProjectRequest } from '@locks
 import { RemoteUrlError, validateRemoteUrl } from '../domain/remote-url.js';
 import { appendAudit } from '../store/audit.js';
 import { isUniqueViolation, nowIso } from '../store/db.js';
-import { deleteProjectRows, getProject, insertProject, updateProjectRow } from '../store/projects.js';
+import { deleteProjectRows, getProject, insertProject, listProjects, updateProjectRow } from '../store/projects.js';
 import type { Actor, Services } from './context.js';
 import type { SyncService } from './sync.js';
-import { badRequest, conflict } from './errors.js';
+import { badRequest, conflict, notFound } from './errors.js';
 import { requireProject } from './file-common.js';
 import { commitChange, writeUnit } from './unit-of-work.js';
 import { GIT_ATTRIBUTES, lockableAttributes } from '../domain/git-files.js';
@@ -162,4 +162,14 @@ export async function deleteProject(s: Services, sync: SyncService, actor: Actor
 export function asSeenByRole<P extends Project>(project: P, actor: Actor): P {
   if (actor.role === 'admin' || project.status.error === null) return project;
   return { ...project, status: { state: project.status.state, error: null } };
+}
+
+export async function projectsSeenBy(s: Services, actor: Actor): Promise<Project[]> {
+  return (await listProjects(s.db)).map((p) => asSeenByRole(p, actor));
+}
+
+export async function projectSeenBy(s: Services, slug: string, actor: Actor): Promise<Project> {
+  const project = await getProject(s.db, slug);
+  if (!project) throw notFound(`project "${slug}" not found`);
+  return asSeenByRole(project, actor);
 }

@@ -1,8 +1,8 @@
 import type { CreateUserRequest, CreatedToken, UpdateUserRequest, User } from '@lockstep/protocol';
 import { appendAudit } from '../store/audit.js';
 import { isUniqueViolation } from '../store/db.js';
-import { deleteToken, deleteUserSessions, insertToken } from '../store/sessions.js';
-import { countActiveAdmins, countUsers, findUserById, insertUser, updateUser } from '../store/users.js';
+import { deleteToken, deleteUserSessions, insertToken, listTokens } from '../store/sessions.js';
+import { countActiveAdmins, countUsers, findUserById, insertUser, listUsers, updateUser } from '../store/users.js';
 import { hashPassword, randomSecret, revokeAccess, sha256 } from './auth.js';
 import type { Actor, Services } from './context.js';
 import { conflict, notFound } from './errors.js';
@@ -72,3 +72,7 @@ export async function revokeToken(s: Services, actor: Actor, id: number): Promis
   await revokeAccess(s, { userId: actor.id, sessions: [`t:${id}`], reason: 'token deleted' });
   await appendAudit(s.db, { username: actor.username, action: 'token.revoked', message: String(id) });
 }
+
+export const allUsers = (s: Services): Promise<User[]> => listUsers(s.db);
+
+export const myTokens = (s: Services, actor: Actor) => listTokens(s.db, actor.id);

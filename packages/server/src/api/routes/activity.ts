@@ -1,7 +1,7 @@
 import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { ActivityQuery, AuditEntry, ErrorBody } from '@lockstep/protocol';
-import { recentActivity } from '../../store/audit.js';
+import { activity } from '../../services/audit-log.js';
 import type { Services } from '../../services/context.js';
 
 /** Recent project activity for every signed-in user: the dashboard shows it after a reload too. */
@@ -21,7 +21,7 @@ export const activityRoutes =
           response: { 200: Type.Array(AuditEntry), 400: ErrorBody, 401: ErrorBody },
         },
       },
-      async (req) => recentActivity(s.db, { project: req.query.project, limit: req.query.limit ?? 30 }),
+      async (req) => activity(s, { project: req.query.project, limit: req.query.limit ?? 30 }),
     );
     done();
   };

@@ -1,9 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { AuditEntry, AuditQuery, CreateUserRequest, ErrorBody, Lock, UpdateUserRequest, User } from '@lockstep/protocol';
-import { queryAudit } from '../../store/audit.js';
-import { listLocks } from '../../store/locks.js';
-import { listUsers } from '../../store/users.js';
+import { auditLog, currentLocks } from '../../services/audit-log.js';
+import { allUsers } from '../../services/users.js';
 import type { Services } from '../../services/context.js';
 import { changeUser, createUser } from '../../services/users.js';
 import { requireAuth } from '../auth-hook.js';
@@ -24,7 +23,7 @@ export const adminRoutes =
         config: { access: 'admin' },
         schema: { tags: ['users'], summary: 'List users', response: { 200: Type.Array(User), ...errors } },
       },
-      async () => listUsers(s.db),
+      async () => allUsers(s),
     );
 
     app.post(
@@ -79,7 +78,7 @@ export const adminRoutes =
           response: { 200: Type.Array(Lock), ...errors },
         },
       },
-      async (req) => listLocks(s.db, req.query),
+      async (req) => currentLocks(s, req.query),
     );
 
     app.get(
@@ -93,7 +92,7 @@ export const adminRoutes =
           response: { 200: Type.Array(AuditEntry), ...errors },
         },
       },
-      async (req) => queryAudit(s.db, req.query),
+      async (req) => auditLog(s, req.query),
     );
 
     app.get(
@@ -108,7 +107,7 @@ export const adminRoutes =
         },
       },
       async (req, reply) => {
-        const rows = await queryAudit(s.db, { ...req.query, limit: req.query.limit ?? 10000 });
+        const rows = await auditLog(s, { ...req.query, limit: req.query.limit ?? 10000 });
         const header = ['id', 'at', 'user', 'action', 'project', 'path', 'revision', 'message'] as const;
         const lines = [header.join(','), ...rows.map((r) => header.map((h) => csvCell(r[h])).join(','))];
         return reply

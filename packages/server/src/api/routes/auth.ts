@@ -9,10 +9,9 @@ import {
   LoginRequest,
   SessionResponse,
 } from '@lockstep/protocol';
-import { listTokens } from '../../store/sessions.js';
 import { changePassword, login, logout, SESSION_COOKIE } from '../../services/auth.js';
 import type { Services } from '../../services/context.js';
-import { createToken, revokeToken } from '../../services/users.js';
+import { createToken, myTokens, revokeToken } from '../../services/users.js';
 import { requireAuth } from '../auth-hook.js';
 
 export const authRoutes =
@@ -114,7 +113,7 @@ export const authRoutes =
         config: { access: 'read' },
         schema: { tags: ['auth'], summary: 'Your API tokens', response: { 200: Type.Array(ApiToken), 401: ErrorBody } },
       },
-      async (req) => listTokens(s.db, requireAuth(req).actor.id),
+      async (req) => myTokens(s, requireAuth(req).actor),
     );
 
     app.post(

@@ -12,16 +12,14 @@ import {
   OverrideRequest,
   UpdateFileRequest,
 } from '@lockstep/protocol';
-import { CursorError, listFiles, listGroups } from '../../store/files.js';
 import { cancelCheckout, checkout, overrideLock } from '../../services/checkout.js';
 import { assertMayCheckin, checkin } from '../../services/checkin.js';
 import type { Services } from '../../services/context.js';
-import { badRequest, notFound } from '../../services/errors.js';
-import { requireEntry, requireProject } from '../../services/file-common.js';
 import { createLink, deleteFile, updateMetadata } from '../../services/file-edit.js';
 import { fileContent, fileHistory } from '../../services/history.js';
+import { requireProject } from '../../services/file-common.js';
 import { uploadFile } from '../../services/upload.js';
-import { getFileInfo } from '../../store/files.js';
+import { fileGroups, fileInfo, fileListJson } from '../../services/listing.js';
 import { requireAuth } from '../auth-hook.js';
 import { contentDisposition, contentTypeFor, revisionedName } from '../download.js';
 import { boolField, readUpload } from '../multipart.js';
@@ -53,18 +51,8 @@ export const fileRoutes =
         },
       },
       async (req, reply) => {
-        await requireProject(s, req.params.project);
-        let page;
-        try {
-          page = await listFiles(s.db, s.dialect, req.params.project, requireAuth(req).actor.username, {
-            ...req.query,
-            limit: req.query.limit ?? 200,
-          });
-        } catch (err) {
-          throw err instanceof CursorError ? badRequest(err.message) : err;
-        }
+        const body = await fileListJson(s, req.params.project, requireAuth(req).actor, req.query);
         // A FileList whose entries are already JSON: Fastify sends a string body as it is.
-        const body = `{"items":[${page.items.join(',')}],"total":${page.total},"nextCursor":${JSON.stringify(page.nextCursor)}}`;
         return reply.type('application/json; charset=utf-8').send(body as unknown as FileList);
       },
     );
@@ -80,10 +68,7 @@ export const fileRoutes =
           response: { 200: Type.Array(GroupSummary), ...errors },
         },
       },
-      async (req) => {
-        await requireProject(s, req.params.project);
-        return listGroups(s.db, req.params.project);
-      },
+      async (req) => fileGroups(s, req.params.project),
     );
 
     app.post(
@@ -116,12 +101,7 @@ export const fileRoutes =
         config: { access: 'read' },
         schema: { tags: ['files'], summary: 'One file', params: FileParams, response: { 200: FileInfo, ...errors } },
       },
-      async (req) => {
-        const entry = await requireEntry(s, req.params.project, req.params.path);
-        const info = await getFileInfo(s.db, req.params.project, entry.path, requireAuth(req).actor.username);
-        if (!info) throw notFound('file not found');
-        return info;
-      },
+      async (req) => fileInfo(s, req.params.project, req.params.path, requireAuth(req).actor),
     );
 
     app.get(

@@ -1,10 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { CreateProjectRequest, ErrorBody, Project, UpdateProjectRequest } from '@lockstep/protocol';
-import { getProject, listProjects } from '../../store/projects.js';
 import type { Services } from '../../services/context.js';
-import { notFound } from '../../services/errors.js';
-import { asSeenByRole, createProject, deleteProject, updateProject } from '../../services/projects.js';
+import { createProject, deleteProject, projectSeenBy, projectsSeenBy, updateProject } from '../../services/projects.js';
 import type { SyncService } from '../../services/sync.js';
 import { requireAuth } from '../auth-hook.js';
 
@@ -22,7 +20,7 @@ export const projectRoutes =
       },
       async (req) => {
         const actor = requireAuth(req).actor;
-        return (await listProjects(s.db)).map((p) => asSeenByRole(p, actor));
+        return projectsSeenBy(s, actor);
       },
     );
 
@@ -47,9 +45,7 @@ export const projectRoutes =
         schema: { tags: ['projects'], summary: 'One project', params: Params, response: { 200: Project, ...errors } },
       },
       async (req) => {
-        const project = await getProject(s.db, req.params.project);
-        if (!project) throw notFound(`project "${req.params.project}" not found`);
-        return asSeenByRole(project, requireAuth(req).actor);
+        return projectSeenBy(s, req.params.project, requireAuth(req).actor);
       },
     );
 
