@@ -156,8 +156,8 @@ describe('web app', { timeout: 60_000 }, () => {
 
   afterAll(async () => {
     for (const c of contexts) await c.close().catch(() => {});
-    await browser?.close();
-    await server?.close();
+    await browser.close();
+    await server.close();
   });
 
   it('logs in (and refuses a wrong password)', async () => {
@@ -275,7 +275,7 @@ describe('web app', { timeout: 60_000 }, () => {
     ]);
     // Named with its revision, so an old program never passes for the current one.
     expect(download.suggestedFilename()).toBe('1234567_op1.A.mcam');
-    const bytes = fs.readFileSync((await download.path())!);
+    const bytes = fs.readFileSync(await download.path());
     expect(Buffer.compare(bytes, REV_A)).toBe(0);
     const [current] = await Promise.all([
       bob.waitForEvent('download'),
@@ -284,7 +284,7 @@ describe('web app', { timeout: 60_000 }, () => {
         .getByRole('link', { name: /Download revision B/ })
         .click(),
     ]);
-    expect(Buffer.compare(fs.readFileSync((await current.path())!), REV_B)).toBe(0);
+    expect(Buffer.compare(fs.readFileSync(await current.path()), REV_B)).toBe(0);
     await detail.getByRole('button', { name: 'Close details' }).click();
   });
 
@@ -409,7 +409,7 @@ describe('web app', { timeout: 60_000 }, () => {
     await shoot(alice, 'checkin-overridden');
     const [saved] = await Promise.all([alice.waitForEvent('download'), notice.getByRole('button', { name: 'Save my file' }).click()]);
     expect(saved.suggestedFilename()).toBe(PROGRAM);
-    expect(Buffer.compare(fs.readFileSync((await saved.path())!), REV_C)).toBe(0);
+    expect(Buffer.compare(fs.readFileSync(await saved.path()), REV_C)).toBe(0);
 
     await notice.getByRole('button', { name: 'Check out again' }).click();
     await notice.waitFor({ state: 'detached' });
@@ -662,7 +662,7 @@ describe('web app', { timeout: 60_000 }, () => {
     await bob.getByTestId('file-detail').waitFor();
     const LONG = '1234567_op3_finishing_contour_with_a_long_name.mcam';
     const name = row(bob, LONG).getByText(LONG, { exact: true });
-    expect(await name.evaluate((el) => el.scrollWidth <= el.clientWidth && el.textContent!.endsWith('.mcam'))).toBe(true);
+    expect(await name.evaluate((el) => el.scrollWidth <= el.clientWidth && el.textContent.endsWith('.mcam'))).toBe(true);
     await bob.getByRole('button', { name: 'Close details' }).click();
     expect((await alices.post(api.fileAction(PROJECT, '1234999_op2.nc', 'cancel'))).status).toBe(200);
   });

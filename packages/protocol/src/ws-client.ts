@@ -71,6 +71,7 @@ export class LockstepSocket {
   private watchdog: ReturnType<typeof setTimeout> | undefined;
   private heartbeatMs = 0;
   private readonly projects = new Map<string, number | null>(); // project → last seq seen
+  private readonly epochs = new Map<string, string>(); // project → the stream lifetime its seqs belong to
   private readonly handlers = new Map<string, Set<Handler>>();
   private readonly stateListeners = new Set<(state: LockstepSocketState) => void>();
 
@@ -122,6 +123,7 @@ export class LockstepSocket {
 
   unsubscribe(project: string): void {
     if (!this.projects.delete(project)) return;
+    this.epochs.delete(project);
     this.sendIfOpen({ type: 'unsubscribe', project });
   }
 
@@ -177,15 +179,19 @@ export class LockstepSocket {
     this.heartbeatMs = message.data.heartbeatMs;
     this.armWatchdog();
     for (const [project, seq] of this.projects) {
-      this.send(seq === null ? { type: 'subscribe', project } : { type: 'resume', project, after_seq: seq });
+      const epoch = this.epochs.get(project);
+      this.send(seq === null ? { type: 'subscribe', project } : { type: 'resume', project, after_seq: seq, ...(epoch ? { epoch } : {}) });
     }
     this.setState('open');
   }
 
   private track(message: ServerEnvelope<ServerMessageType>): void {
     if (message.type === 'subscribed') {
-      const { project, seq } = (message as ServerEnvelope<'subscribed'>).data;
-      if (this.projects.has(project)) this.projects.set(project, seq);
+      const { project, seq, epoch } = (message as ServerEnvelope<'subscribed'>).data;
+      if (this.projects.has(project)) {
+        this.projects.set(project, seq);
+        this.epochs.set(project, epoch);
+      }
     } else if (message.project !== undefined && typeof message.seq === 'number' && this.projects.has(message.project)) {
       this.projects.set(message.project, Math.max(message.seq, this.projects.get(message.project) ?? 0));
     }

@@ -26,17 +26,13 @@ import { projectRoutes } from './api/routes/projects.js';
 import { syncRoutes } from './api/routes/sync.js';
 import type { Config } from './config.js';
 import type { EventBus } from './events/bus.js';
-import { createBus } from './events/index.js';
 import { registerRealtime, type RealtimeHub } from './realtime/index.js';
 import { authenticate, SESSION_COOKIE } from './services/auth.js';
-import { createServices, type Services } from './services/context.js';
-import { reconcileAll } from './services/index-rebuild.js';
-import { startJobs, type Jobs } from './jobs/scheduler.js';
+import type { Services } from './services/context.js';
+import type { Jobs } from './jobs/scheduler.js';
+import { closeServices, openServices, prepareData, startBackground } from './lifecycle.js';
 import { SyncService } from './services/sync.js';
-import { ensureFirstAdmin } from './services/users.js';
-import { openDatabase } from './store/db.js';
 import { findProject } from './store/projects.js';
-import { Vault } from './vault/index.js';
 import { installPushHook } from './vault/push-hook.js';
 
 export interface App {
@@ -54,13 +50,7 @@ export interface App {
   close: () => Promise<void>;
 }
 
-/** Store, vault and bus: everything but HTTP (the CLI uses this too). */
-export async function openServices(config: Config, log: Services['log'], bus?: EventBus): Promise<Services> {
-  await Vault.checkGit();
-  const { db, dialect } = await openDatabase(config);
-  const vault = new Vault(path.join(config.dataDir, 'repos'));
-  return createServices({ config, db, dialect, vault, bus: bus ?? (await createBus(config, db, log)), log });
-}
+export { openServices } from './lifecycle.js';
 
 /** Fastify's trustProxy for LOCKSTEP_TRUST_PROXY; a hop count trusts that many hops nearest us (as proxy-addr does). */
 function proxyTrust(trust: Config['trustProxy']): boolean | string[] | ((address: string, hop: number) => boolean) {
@@ -137,12 +127,10 @@ export async function buildApp(config: Config, opts: { logger?: boolean | object
     return reply.type('text/html').sendFile('index.html'); // single-page app: the client routes
   });
 
-  const firstAdmin = await ensureFirstAdmin(services);
-  await reconcileAll(services);
+  const firstAdmin = await prepareData(services);
   await app.ready();
   ready = true;
-  sync.start();
-  const jobs = startJobs(services); // maintenance: git gc --auto, expired sessions, stale spool files
+  const jobs = startBackground(sync, services);
 
   return {
     app,
@@ -157,10 +145,7 @@ export async function buildApp(config: Config, opts: { logger?: boolean | object
       await hub.close();
       await app.close();
       await pushChannel.close();
-      await sync.close();
-      await jobs.stop();
-      await bus.close();
-      await db.destroy();
+      await closeServices(services, sync, jobs);
     },
   };
 }

@@ -55,7 +55,7 @@ export function registerGitAuth(app: FastifyInstance, s: Services): void {
     if (!route.config?.gitAccess) throw new Error(`git route ${String(route.method)} ${route.url} has no gitAccess rule`);
   });
   app.addHook('onRequest', async (req: FastifyRequest, reply: FastifyReply) => {
-    const need = req.routeOptions.config?.gitAccess;
+    const need = req.routeOptions.config.gitAccess;
     if (!need) return;
     const actor = await gitActor(s, req.headers.authorization);
     if (!actor) {

@@ -1,4 +1,4 @@
-import { openServices } from '../app.js';
+import { openServices } from '../lifecycle.js';
 import { loadConfig } from '../config.js';
 import { rebuildIndex } from '../services/index-rebuild.js';
 

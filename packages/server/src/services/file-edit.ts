@@ -185,16 +185,15 @@ export async function createLink(s: Services, slug: string, actor: Actor, rawPat
 
 /** "description: "old" → "new"; part number: … → 1234567": what the audit shows for an edit. */
 export function metadataChanges(before: FileMeta, after: FileMeta): string {
-  const show = (v: unknown) => (v === null || v === undefined || v === '' ? '—' : `“${String(v)}”`);
+  const show = (v: string | null | undefined) => (v === null || v === undefined || v === '' ? '—' : `“${v}”`);
   const out: string[] = [];
-  if ((before.description ?? '') !== (after.description ?? ''))
-    out.push(`description: ${show(before.description)} → ${show(after.description)}`);
+  if (before.description !== after.description) out.push(`description: ${show(before.description)} → ${show(after.description)}`);
   if ((before.partNumber ?? '') !== (after.partNumber ?? ''))
     out.push(`part number: ${show(before.partNumber)} → ${show(after.partNumber)}`);
-  const keys = new Set([...Object.keys(before.fields ?? {}), ...Object.keys(after.fields ?? {})]);
+  const keys = new Set([...Object.keys(before.fields), ...Object.keys(after.fields)]);
   for (const k of keys) {
-    const a = before.fields?.[k];
-    const b = after.fields?.[k];
+    const a = before.fields[k];
+    const b = after.fields[k];
     if (a !== b) out.push(`${k}: ${show(a)} → ${show(b)}`);
   }
   return out.length ? `metadata edited: ${out.join('; ')}` : 'metadata edited: nothing changed';

@@ -130,7 +130,7 @@ function migrations(dialect: Dialect): Record<string, Migration> {
     // Failed logins per username, whatever the address (services/login-throttle.ts): one row per
     // username with a fixed window, shared by every instance through the database.
     '0010_secure_login_failures': {
-      async up(db: Kysely<any>) {
+      async up(db: Kysely<unknown>) {
         await db.schema
           .createTable('login_failures')
           .addColumn('username_key', 'text', (c) => c.primaryKey())
@@ -141,7 +141,7 @@ function migrations(dialect: Dialect): Record<string, Migration> {
     },
     // A project whose start-up reconcile failed is marked, not fatal (services/index-rebuild.ts).
     '0011_secure_project_status': {
-      async up(db: Kysely<any>) {
+      async up(db: Kysely<unknown>) {
         await db.schema
           .alterTable('projects')
           .addColumn('status', 'text', (c) => c.notNull().defaultTo('ok'))

@@ -25,8 +25,8 @@ export async function hashObjectFromStream(
 ): Promise<{ sha: string; size: number }> {
   const spool = path.join(gitDir, SPOOL_DIR);
   // Not recursive: a repository deleted meanwhile must not come back as an empty folder.
-  await fs.promises.mkdir(spool).catch((err: NodeJS.ErrnoException) => {
-    if (err.code !== 'EEXIST') throw err;
+  await fs.promises.mkdir(spool).catch((err: unknown) => {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
   });
   const file = path.join(spool, `${process.pid}-${crypto.randomUUID()}`);
   let size = 0;

@@ -1,3 +1,4 @@
+import { frameText } from '../../src/realtime/client-messages.js';
 // Git-native access with the real clients (Debian git and git-lfs) against a real server:
 // clone over HTTP with a token, Git LFS locks as Lockstep locks, pushes checked against the locks.
 import { execFileSync } from 'node:child_process';
@@ -58,14 +59,14 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const s of sockets) s.close();
   for (const g of [gAlice, gBob, gVera, gAdmin] as Array<GitUser | undefined>) g?.cleanup();
-  await server?.close();
+  await server.close();
 });
 
 async function socketFor(client: Client): Promise<any[]> {
   const ws = new WebSocket(`${server.url.replace('http', 'ws')}${api.ws}`, { headers: { cookie: client.cookie, origin: server.url } });
   sockets.push(ws);
   const messages: any[] = [];
-  ws.on('message', (raw) => messages.push(JSON.parse(raw.toString())));
+  ws.on('message', (raw) => messages.push(JSON.parse(frameText(raw))));
   await new Promise<void>((resolve, reject) => {
     ws.once('open', () => resolve());
     ws.once('error', reject);

@@ -1,3 +1,4 @@
+import { frameText } from '../../src/realtime/client-messages.js';
 // Git-native access on the scale-out store: two server processes, one PostgreSQL database, one
 // shared data folder. A lock taken through one instance binds pushes through the other.
 import { execFileSync } from 'node:child_process';
@@ -46,9 +47,9 @@ beforeAll(async () => {
 
 afterAll(async () => {
   socket?.close();
-  gAlice?.cleanup();
-  await Promise.all([a?.stop(), b?.stop()]);
-  await database?.drop();
+  gAlice.cleanup();
+  await Promise.all([a.stop(), b.stop()]);
+  await database.drop();
   fs.rmSync(dataDir, { recursive: true, force: true });
 });
 
@@ -56,7 +57,7 @@ test('lock through A, push through B: the locks bind across instances and events
   const bobB = await loginAs(b.url, 'bob', USER_PASSWORD);
   socket = new WebSocket(`${b.url.replace('http', 'ws')}${api.ws}`, { headers: { cookie: bobB.cookie, origin: b.url } });
   const seen: any[] = [];
-  socket.on('message', (raw) => seen.push(JSON.parse(raw.toString())));
+  socket.on('message', (raw) => seen.push(JSON.parse(frameText(raw))));
   await new Promise<void>((resolve, reject) => {
     socket!.once('open', () => resolve());
     socket!.once('error', reject);

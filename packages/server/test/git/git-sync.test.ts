@@ -24,8 +24,8 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  gAlice?.cleanup();
-  await server?.close();
+  gAlice.cleanup();
+  await server.close();
   fs.rmSync(remotes, { recursive: true, force: true });
 });
 

@@ -36,8 +36,14 @@ export function CheckinModal({ slug, file, onClose }: { slug: string; file: File
   async function submit(e: SyntheticEvent, allowUnchanged = unchanged) {
     e.preventDefault();
     if (lost) return;
-    if (!picked) return setError(new Error('Choose the new version of the file first.'));
-    if (!message.trim()) return setError(new Error('A check-in message is required.'));
+    if (!picked) {
+      setError(new Error('Choose the new version of the file first.'));
+      return;
+    }
+    if (!message.trim()) {
+      setError(new Error('A check-in message is required.'));
+      return;
+    }
     const form = new FormData();
     form.append('message', message.trim());
     form.append('bump', String(bump));
@@ -49,7 +55,7 @@ export function CheckinModal({ slug, file, onClose }: { slug: string; file: File
     const ok = await run(async () => {
       const res = await upload<FileInfo>(api.fileAction(slug, target, 'checkin'), form, setProgress, signal);
       after(file.path, res);
-      toast({ tone: 'success', title: `Checked in ${target}`, body: res?.revision ? `Now at revision ${res.revision}` : undefined });
+      toast({ tone: 'success', title: `Checked in ${target}`, body: `Now at revision ${res.revision}` });
       onClose();
     });
     if (!ok) setProgress(null);

@@ -28,7 +28,7 @@ export function CheckoutModal({ slug, file, onClose }: { slug: string; file: Fil
       const res = await post<FileInfo>(api.fileAction(slug, target, 'checkout'), message.trim() ? { message: message.trim() } : {});
       after(file.path, res);
       live.clear();
-      setDone(res ?? file);
+      setDone(res);
     });
     if (!ok) after(file.path); // the lock may have changed under us: show its real state
   }
@@ -70,8 +70,8 @@ export function CheckoutModal({ slug, file, onClose }: { slug: string; file: Fil
         <FormFooter form="checkout-form" onCancel={onClose} busy={busy} disabled={blocked} label="Check out" busyLabel="Checking out…" />
       }
     >
-      <form id="checkout-form" onSubmit={submit} className="space-y-4">
-        {live.happening && !done && (
+      <form id="checkout-form" onSubmit={(e) => void submit(e)} className="space-y-4">
+        {live.happening && (
           <LiveNotice happening={live.happening}>{blocked && <p>You can keep your message and try when it is free.</p>}</LiveNotice>
         )}
         {file.link && (

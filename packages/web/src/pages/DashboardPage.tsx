@@ -55,7 +55,7 @@ function ActivityList({ items }: { items: Activity[] }) {
     <ol className="divide-y divide-slate-100 dark:divide-slate-800">
       {items.map((a) => (
         <li key={a.id} className="px-4 py-2.5 text-sm">
-          <span className="font-medium">{a.actor ?? 'system'}</span> {actionVerb(a.action)}{' '}
+          <span className="font-medium">{a.actor}</span> {actionVerb(a.action)}{' '}
           {a.path && <span className="font-mono [overflow-wrap:anywhere]">{a.path}</span>}
           {a.project && (
             <>

@@ -135,6 +135,11 @@ export function useRealtime(me: string | null, currentProject: string | null): v
     );
 
     offs.push(
+      // The list may have been fetched before the subscription took effect: refetch once it has,
+      // so a change made in between is never missing from the page.
+      s.on('subscribed', (msg) => {
+        void qc.invalidateQueries({ queryKey: keys.filesAll(msg.data.project) });
+      }),
       s.on('resync', (msg) => {
         const p = msg.data.project;
         void qc.invalidateQueries({ queryKey: keys.filesAll(p) });

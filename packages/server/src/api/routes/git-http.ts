@@ -24,6 +24,7 @@ export interface GitHttpDeps {
   hooksDir: string;
 }
 
+// eslint-disable-next-line @typescript-eslint/require-await -- Fastify awaits a plugin: it is async by contract
 export const gitHttpRoutes = (s: Services, deps: GitHttpDeps) => async (app: FastifyInstance) => {
   registerGitAuth(app, s);
   // Requests are git's own binary streams: never buffered or parsed, handed to git as they come.

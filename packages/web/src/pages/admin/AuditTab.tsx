@@ -6,7 +6,7 @@ import { Field } from '../../components/Field';
 import { ErrorText, Spinner } from '../../components/ui';
 import { auditActionName, fullTime, shortTime } from '../../lib/format';
 
-const ACTIONS: string[] = [...AuditAction.anyOf.map((s) => String(s.const)), 'password_changed'];
+const ACTIONS: string[] = [...AuditAction.anyOf.map((s) => s.const), 'password_changed'];
 
 /** `yyyy-mm-dd` from a date input → ISO at local start (or end) of that day. */
 function dayToIso(day: string, end = false): string | undefined {
