@@ -1,3 +1,4 @@
+import type { ProjectEventMap } from '@lockstep/protocol';
 // Fan-out benchmark: one event to N subscribed WebSocket clients, through the realtime hub and
 // through a bare `ws` server broadcasting the same bytes (encoded once, like the hub). Clients live in child processes so the
 // server process's CPU and RSS are its own.
@@ -7,7 +8,11 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { AddressInfo } from 'node:net';
 import Fastify from 'fastify';
 import { WebSocketServer } from 'ws';
-import { MemoryBus } from '../packages/server/src/events/memory-bus.js';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { SqliteBus } from '../packages/server/src/events/sqlite-bus.js';
+import { openDatabase } from '../packages/server/src/store/db.js';
 import { registerRealtime } from '../packages/server/src/realtime/index.js';
 import type { FromClients, ToClients } from './fanout-clients.js';
 
@@ -44,14 +49,18 @@ export async function run(opts: FanoutOptions = {}): Promise<FanoutResult> {
   const { clients = 2000, rounds = 20, procs = 2, users = 10, log = () => {} } = opts;
   const children = startChildren(procs);
   try {
-    // Realtime hub on Fastify, auth from a test header, one MemoryBus.
+    // Realtime hub on Fastify, auth from a test header, the embedded outbox bus on a temporary SQLite file.
     const app = Fastify({ logger: false });
-    const bus = new MemoryBus({ replayBufferSize: 100 });
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lockstep-fanout-'));
+    const { db } = await openDatabase({ dataDir, databaseUrl: null });
+    const bus = await SqliteBus.create({ db, replayBufferSize: 100 });
     await registerRealtime(app, {
       bus,
       authenticate: (req) => {
         const name = req.headers['x-bench-user'];
-        return Promise.resolve(typeof name === 'string' ? { id: 1, username: name, role: 'user' as const } : null);
+        return Promise.resolve(
+          typeof name === 'string' ? { id: 1, username: name, role: 'user' as const, session: `s:${name}`, expiresAt: null } : null,
+        );
       },
       canReadProject: () => Promise.resolve(true),
       isReady: () => true,
@@ -71,10 +80,14 @@ export async function run(opts: FanoutOptions = {}): Promise<FanoutResult> {
     log(`hub: ${clients} clients connected and subscribed in ${connectSeconds.toFixed(1)} s`);
 
     const hub = await measure(children, rounds, (round) => {
-      void bus.publish(PROJECT, 'file.updated', benchData(round)); // fan-out runs synchronously inside
+      // A partial file view is enough for a fan-out payload; stored in the outbox, then fanned out.
+      void bus.publish(PROJECT, 'file.updated', benchData(round) as unknown as ProjectEventMap['file.updated']);
     });
     await closeAll(children);
     await app.close();
+    await bus.close();
+    await db.destroy();
+    fs.rmSync(dataDir, { recursive: true, force: true });
 
     // The same payload to the same number of clients from a bare ws server, encoded to UTF-8 once
     // per broadcast and sent as a text frame, exactly as the hub does (realtime/hub.ts).
