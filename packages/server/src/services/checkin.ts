@@ -2,12 +2,13 @@ import type { FileInfo } from '@lockstep/protocol';
 import { nextRevision } from '../domain/revision.js';
 import { appendAudit } from '../store/audit.js';
 import { nowIso } from '../store/db.js';
-import { fileStillAt, upsertFile } from '../store/files.js';
+import { upsertFile } from '../store/files.js';
 import { findLock, lockStillHeld, releaseSeenLock, type LockRow } from '../store/locks.js';
 import { requireOwnLock } from './checkout.js';
 import type { Actor, Services } from './context.js';
-import { AppError, badRequest, staleCommit } from './errors.js';
+import { AppError, badRequest } from './errors.js';
 import {
+  assertFileAt,
   checkIfMatch,
   fileEvent,
   fileOf,
@@ -62,7 +63,7 @@ export async function checkin(s: Services, slug: string, rawPath: string, actor:
         trailers: trailers('checkin', target.path, revision),
       },
       async (trx, commit) => {
-        if (!(await fileStillAt(trx, s.dialect, slug, target.path_key, target.commit_sha))) throw staleCommit(target.path, '(newer)');
+        await assertFileAt(trx, s, target);
         const stillOurs = input.keep ? await lockStillHeld(trx, s.dialect, lock) : await releaseSeenLock(trx, lock);
         if (!stillOurs) throw await lockLost(trx, lock);
         await upsertFile(trx, {

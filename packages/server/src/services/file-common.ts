@@ -2,7 +2,7 @@ import type { FileInfo, ProjectEventMap } from '@lockstep/protocol';
 import { PathError, collisionKey, metaPathFor, validateFilePath } from '../domain/paths.js';
 import { asSeenBy } from '../domain/status.js';
 import type { Db } from '../store/db.js';
-import { findFile, getFileInfo, type FileRow } from '../store/files.js';
+import { fileCommitNow, findFile, getFileInfo, type FileRow } from '../store/files.js';
 import { findProject } from '../store/projects.js';
 import { draft, type EventDraft } from '../events/index.js';
 import type { TreeChange } from '../vault/index.js';
@@ -104,6 +104,12 @@ export async function fileEvent<K extends FileEventType>(
 
 /** The file in a file event draft (what the change's answer is built from). */
 export const fileOf = (event: EventDraft): FileInfo | null => (event.data as { file?: FileInfo | null }).file ?? null;
+
+/** Inside a unit's transaction: the entry is still at the commit the unit read, else 409 with the commit it is at now. */
+export async function assertFileAt(trx: Db, s: Services, entry: FileRow): Promise<void> {
+  const now = await fileCommitNow(trx, s.dialect, entry.project, entry.path_key);
+  if (now !== entry.commit_sha) throw staleCommit(entry.path, now ?? '(deleted)');
+}
 
 /** `If-Match: <commit>` from the client: 409 when the file moved on since it looked. */
 export function checkIfMatch(entry: FileRow, ifMatch: string | undefined): void {

@@ -9,9 +9,10 @@ import { fileStillAt } from '../store/files.js';
 import { findLock, lockStillHeld, releaseLock } from '../store/locks.js';
 import { lockLost } from './checkin.js';
 import type { Actor, Services } from './context.js';
-import { AppError, badRequest, conflict, staleCommit } from './errors.js';
+import { AppError, badRequest, conflict } from './errors.js';
 import { commitChange, writeUnit } from './unit-of-work.js';
 import {
+  assertFileAt,
   checkIfMatch,
   fileEvent,
   fileOf,
@@ -61,7 +62,7 @@ export async function updateMetadata(
         trailers: trailers('update', entry.path, entry.revision),
       },
       async (trx, commit) => {
-        if (!(await fileStillAt(trx, s.dialect, slug, entry.path_key, entry.commit_sha))) throw staleCommit(entry.path, '(newer)');
+        await assertFileAt(trx, s, entry);
         if (lock && !(await lockStillHeld(trx, s.dialect, lock))) throw await lockLost(trx, lock);
         await upsertFile(trx, {
           ...entry,
@@ -107,7 +108,7 @@ export async function deleteFile(s: Services, slug: string, rawPath: string, act
       actor,
       { changes, message: `Delete ${entry.path}`, trailers: trailers('delete', entry.path, entry.revision) },
       async (trx) => {
-        if (!(await fileStillAt(trx, s.dialect, slug, entry.path_key, entry.commit_sha))) throw staleCommit(entry.path, '(newer)');
+        await assertFileAt(trx, s, entry);
         await deleteFileRow(trx, slug, entry.path_key);
         if (!entry.link_target) await releaseLock(trx, slug, entry.path_key);
         await appendAudit(trx, {
@@ -155,7 +156,7 @@ export async function createLink(s: Services, slug: string, actor: Actor, rawPat
       },
       async (trx, commit) => {
         if (!(await fileStillAt(trx, s.dialect, slug, key, null))) throw conflict(`"${path}" already exists`);
-        if (!(await fileStillAt(trx, s.dialect, slug, target.path_key, target.commit_sha))) throw staleCommit(target.path, '(newer)');
+        await assertFileAt(trx, s, target);
         await upsertFile(trx, {
           project: slug,
           path,

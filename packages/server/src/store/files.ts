@@ -320,7 +320,12 @@ export async function listGroups(db: Db, project: string): Promise<GroupSummary[
  * (null: there is still no entry). Locked until commit on PostgreSQL.
  */
 export async function fileStillAt(trx: Db, dialect: Dialect, project: string, pathKey: string, commit: string | null): Promise<boolean> {
+  return (await fileCommitNow(trx, dialect, project, pathKey)) === commit;
+}
+
+/** The entry's commit as the transaction sees it (null: no entry), locked until commit on PostgreSQL. */
+export async function fileCommitNow(trx: Db, dialect: Dialect, project: string, pathKey: string): Promise<string | null> {
   const q = trx.selectFrom('files').select('commit_sha').where('project', '=', project).where('path_key', '=', pathKey);
   const row = await (dialect === 'postgres' ? q.forUpdate() : q).executeTakeFirst();
-  return (row?.commit_sha ?? null) === commit;
+  return row?.commit_sha ?? null;
 }
