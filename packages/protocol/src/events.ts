@@ -1,5 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
-import type { FileInfo } from './files.js';
+import type { Approval, FileInfo, FileState } from './files.js';
+import type { NotificationKind } from './notifications.js';
 import type { Project } from './projects.js';
 
 /** Every server→client WebSocket message. `seq` is set on project events only. */
@@ -49,6 +50,12 @@ export interface ProjectEventMap {
   'file.lock_overridden': FileEventData & { formerHolder: string; reason: string };
   'file.updated': FileEventData;
   'file.deleted': FileEventData;
+  /** A lifecycle transition (request, release, reject, withdraw, obsolete, reactivate). */
+  'file.state_changed': FileEventData & { from: FileState; to: FileState; comment: string; revision: string };
+  /** An approval that did not yet release the file. */
+  'file.approved': FileEventData & { comment: string; revision: string; approvals: Approval[]; required: number };
+  /** Someone joined or left the file's lock queue (`file.waiting`). */
+  'file.queue_changed': FileEventData;
   'process.started': ProcessData;
   'process.progress': ProcessData;
   'process.completed': ProcessData;
@@ -61,7 +68,8 @@ export interface ServerMessageMap extends ProjectEventMap {
   'connection.established': { user: string; role: string; connectionId: string; heartbeatMs: number; online: string[] };
   'presence.joined': PresenceData;
   'presence.left': PresenceData;
-  notice: { level: 'info' | 'warning'; message: string; project?: string; path?: string };
+  /** `id` and `kind` are set when the notice is also stored (GET /api/notifications). */
+  notice: { level: 'info' | 'warning'; message: string; project?: string; path?: string; id?: number; kind?: NotificationKind };
   'system.heartbeat': { serverTime: string };
   pong: { nonce?: string };
   resync: { project: string; reason: string };
@@ -84,6 +92,9 @@ export const PROJECT_EVENT_TYPES: readonly ProjectEventType[] = [
   'file.lock_overridden',
   'file.updated',
   'file.deleted',
+  'file.state_changed',
+  'file.approved',
+  'file.queue_changed',
   'process.started',
   'process.progress',
   'process.completed',

@@ -1,6 +1,26 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { IsoDate, Nullable } from './common.js';
 
+/** Release lifecycle (SPEC "Release lifecycle"): wip → in_review → released → obsolete. */
+export const FileState = Type.Union([Type.Literal('wip'), Type.Literal('in_review'), Type.Literal('released'), Type.Literal('obsolete')]);
+export type FileState = Static<typeof FileState>;
+
+export const Approval = Type.Object({ user: Type.String(), at: IsoDate, comment: Type.String() });
+export type Approval = Static<typeof Approval>;
+
+/** An open release request. */
+export const Review = Type.Object({
+  requestedBy: Type.String(),
+  requestedAt: IsoDate,
+  comment: Type.String(),
+  /** The revision under review. */
+  revision: Type.String(),
+  /** Approvals needed (the project's approvalsRequired when requested). */
+  required: Type.Integer(),
+  approvals: Type.Array(Approval),
+});
+export type Review = Static<typeof Review>;
+
 export const FileStatus = Type.Union([Type.Literal('available'), Type.Literal('checked_out_by_me'), Type.Literal('locked')]);
 export type FileStatus = Static<typeof FileStatus>;
 
@@ -25,6 +45,14 @@ export const FileInfo = Type.Object(
     modifiedAt: IsoDate,
     modifiedBy: Type.String(),
     commit: Type.String(),
+    state: FileState,
+    /** The revision production gets (null until one is released). */
+    releasedRevision: Nullable(Type.String()),
+    releasedAt: Nullable(IsoDate),
+    releasedBy: Nullable(Type.String()),
+    review: Type.Union([Review, Type.Null()]),
+    /** Users waiting for the lock, first in line first. */
+    waiting: Type.Array(Type.String()),
     /** Present on link entries: the target path; status/lock fields are the target's. */
     link: Type.Optional(Type.String()),
   },
@@ -48,6 +76,7 @@ export const ListFilesQuery = Type.Object(
     q: Type.Optional(Type.String({ maxLength: 200 })),
     group: Type.Optional(Type.String({ maxLength: 32 })),
     status: Type.Optional(FileStatus),
+    state: Type.Optional(FileState),
     sort: Type.Optional(FileSort),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 5000, default: 200 })),
     cursor: Type.Optional(Type.String({ maxLength: 500 })),
@@ -72,7 +101,14 @@ export const HistoryEntry = Type.Object({
   author: Type.String(),
   date: IsoDate,
   message: Type.String(),
-  action: Type.String({ description: 'upload | checkin | update | delete | link' }),
+  action: Type.String({
+    description:
+      'upload | checkin | update | delete | link | push | release-request | approve | reject | withdraw | release | obsolete | reactivate',
+  }),
+  /** The file's lifecycle state after this change. */
+  state: FileState,
+  /** On a release: the approvals (electronic signatures) that released it. */
+  approvals: Type.Optional(Type.Array(Approval)),
 });
 export type HistoryEntry = Static<typeof HistoryEntry>;
 
@@ -113,3 +149,26 @@ export const Lock = Type.Object({
   message: Type.String(),
 });
 export type Lock = Static<typeof Lock>;
+
+/** Lifecycle requests (SPEC "Release lifecycle"); each answers the new FileInfo. */
+const Comment = Type.String({ maxLength: 2000 });
+export const ReleaseRequest = Type.Object({ comment: Comment }, { additionalProperties: false });
+export type ReleaseRequest = Static<typeof ReleaseRequest>;
+export const ApproveRequest = Type.Object(
+  {
+    comment: Comment,
+    password: Type.String({ minLength: 1, maxLength: 256, description: 'the approver re-enters it: an electronic signature' }),
+  },
+  { additionalProperties: false },
+);
+export type ApproveRequest = Static<typeof ApproveRequest>;
+export const RejectRequest = Type.Object({ comment: Type.String({ minLength: 1, maxLength: 2000 }) }, { additionalProperties: false });
+export type RejectRequest = Static<typeof RejectRequest>;
+export const ObsoleteRequest = Type.Object({ reason: Type.String({ minLength: 1, maxLength: 2000 }) }, { additionalProperties: false });
+export type ObsoleteRequest = Static<typeof ObsoleteRequest>;
+
+/** GET /api/reviews: files in review that the caller may approve (and has not yet). */
+export const ReviewItem = Type.Object({ project: Type.String(), file: FileInfo });
+export type ReviewItem = Static<typeof ReviewItem>;
+export const ReviewList = Type.Object({ items: Type.Array(ReviewItem) });
+export type ReviewList = Static<typeof ReviewList>;

@@ -8,3 +8,4 @@ export * from './events.js';
 export * from './paths.js';
 export * from './ws-client.js';
 export * from './lfs.js';
+export * from './notifications.js';

@@ -21,6 +21,8 @@ export const Project = Type.Object(
     /** Remote URL without credentials, or null. The token is never returned. */
     remoteUrl: Nullable(Type.String()),
     sync: SyncStatus,
+    /** Approvals a release needs (1–5). */
+    approvalsRequired: Type.Integer({ minimum: 1, maximum: 5 }),
     /** `failed`: the index could not be rebuilt from git at start; `error` says why (admins only). */
     status: Type.Object({
       state: Type.Union([Type.Literal('ok'), Type.Literal('failed')]),
@@ -40,6 +42,7 @@ export const CreateProjectRequest = Type.Object(
     remoteToken: Type.Optional(Type.String({ maxLength: 2000 })),
     /** With remoteUrl: clone the remote's history into the new project and index it. */
     import: Type.Optional(Type.Boolean()),
+    approvalsRequired: Type.Optional(Type.Integer({ minimum: 1, maximum: 5 })),
   },
   { additionalProperties: false },
 );
@@ -51,6 +54,7 @@ export const UpdateProjectRequest = Type.Object(
     description: Type.Optional(Type.String({ maxLength: 2000 })),
     remoteUrl: Type.Optional(Type.Union([Type.String({ maxLength: 2000 }), Type.Null()])),
     remoteToken: Type.Optional(Type.Union([Type.String({ maxLength: 2000 }), Type.Null()])),
+    approvalsRequired: Type.Optional(Type.Integer({ minimum: 1, maximum: 5 })),
   },
   { additionalProperties: false, minProperties: 1 },
 );

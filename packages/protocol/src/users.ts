@@ -7,6 +7,10 @@ export const User = Type.Object(
     username: Type.String(),
     role: Role,
     disabled: Type.Boolean(),
+    /** May approve releases (admins always may). */
+    approver: Type.Boolean(),
+    /** Where notifications are mailed (when the server has SMTP configured). */
+    email: Nullable(Type.String()),
     createdAt: IsoDate,
   },
   { $id: 'User' },
@@ -25,11 +29,28 @@ export type LoginRequest = Static<typeof LoginRequest>;
 export const SessionResponse = Type.Object({ user: User, csrfToken: Type.String() });
 export type SessionResponse = Static<typeof SessionResponse>;
 
-export const CreateUserRequest = Type.Object({ username: Username, password: Password, role: Role }, { additionalProperties: false });
+export const Email = Type.String({ maxLength: 254, pattern: '^[^\\s@]+@[^\\s@]+$' });
+
+export const CreateUserRequest = Type.Object(
+  {
+    username: Username,
+    password: Password,
+    role: Role,
+    approver: Type.Optional(Type.Boolean()),
+    email: Type.Optional(Type.Union([Email, Type.Null()])),
+  },
+  { additionalProperties: false },
+);
 export type CreateUserRequest = Static<typeof CreateUserRequest>;
 
 export const UpdateUserRequest = Type.Object(
-  { role: Type.Optional(Role), password: Type.Optional(Password), disabled: Type.Optional(Type.Boolean()) },
+  {
+    role: Type.Optional(Role),
+    password: Type.Optional(Password),
+    disabled: Type.Optional(Type.Boolean()),
+    approver: Type.Optional(Type.Boolean()),
+    email: Type.Optional(Type.Union([Email, Type.Null()])),
+  },
   { additionalProperties: false, minProperties: 1 },
 );
 export type UpdateUserRequest = Static<typeof UpdateUserRequest>;

@@ -3,7 +3,7 @@ import { baseName, collisionKey, metaPathFor } from '../domain/paths.js';
 import { groupOf } from '../domain/grouping.js';
 import { appendAudit } from '../store/audit.js';
 import { nowIso } from '../store/db.js';
-import { deleteFileRow, findFile, linksTo, upsertFile } from '../store/files.js';
+import { NEW_ENTRY, deleteFileRow, findFile, linksTo, upsertFile } from '../store/files.js';
 import { draft } from '../events/index.js';
 import { fileStillAt } from '../store/files.js';
 import { findLock, lockStillHeld, releaseLock } from '../store/locks.js';
@@ -158,6 +158,7 @@ export async function createLink(s: Services, slug: string, actor: Actor, rawPat
         if (!(await fileStillAt(trx, s.dialect, slug, key, null))) throw conflict(`"${path}" already exists`);
         await assertFileAt(trx, s, target);
         await upsertFile(trx, {
+          ...NEW_ENTRY,
           project: slug,
           path,
           path_key: key,

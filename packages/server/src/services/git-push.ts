@@ -8,7 +8,7 @@ import { baseName, collisionKey, META_DIR, metaPathFor, PathError, validateFileP
 import { firstRevision, nextRevision } from '../domain/revision.js';
 import { appendAudit } from '../store/audit.js';
 import { nowIso } from '../store/db.js';
-import { deleteFileRow, findFile, upsertFile, type FileRow } from '../store/files.js';
+import { NEW_ENTRY, deleteFileRow, findFile, upsertFile, type FileRow } from '../store/files.js';
 import { findLock, lockStillHeld, releaseLock, tryLock } from '../store/locks.js';
 import { advanceHead, findProject } from '../store/projects.js';
 import type { EventDraft, ProjectEvent } from '../events/index.js';
@@ -243,6 +243,7 @@ export async function applyPush(s: Services, plan: PushPlan): Promise<PushOutcom
     };
     changes.push(await metaChange(s, slug, change.path, meta));
     rows.push({
+      ...NEW_ENTRY,
       project: slug,
       path: change.path,
       path_key: collisionKey(change.path),

@@ -23,6 +23,7 @@ export async function fileHistory(s: Services, slug: string, rawPath: string): P
       date: c.date,
       message: c.body.trim(),
       action: pushed?.[1] ?? c.trailers['Lockstep-Action'] ?? 'commit',
+      state: 'wip' as const,
     };
   });
 }

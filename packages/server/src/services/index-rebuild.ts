@@ -3,7 +3,7 @@ import { baseName, collisionKey, fileFromMetaPath, META_DIR } from '../domain/pa
 import { GIT_ATTRIBUTES } from '../domain/git-files.js';
 import { groupOf, partNumberOf } from '../domain/grouping.js';
 import { firstRevision } from '../domain/revision.js';
-import type { FileRow } from '../store/files.js';
+import { NEW_ENTRY, type FileRow } from '../store/files.js';
 import { setProjectStatus } from '../store/projects.js';
 import { lastCommits, readBlobs } from '../vault/bulk.js';
 import type { Services } from './context.js';
@@ -77,6 +77,7 @@ async function rowsFromGit(s: Services, slug: string, head: string): Promise<Fil
       .filter((c) => c !== undefined)
       .sort((a, b) => a.age - b.age)[0];
     rows.push({
+      ...NEW_ENTRY,
       project: slug,
       path,
       path_key: collisionKey(path),

@@ -4,7 +4,7 @@ import { groupOf, partNumberOf } from '../domain/grouping.js';
 import { firstRevision } from '../domain/revision.js';
 import { appendAudit } from '../store/audit.js';
 import { nowIso } from '../store/db.js';
-import { fileStillAt, findFile, upsertFile } from '../store/files.js';
+import { NEW_ENTRY, fileStillAt, findFile, upsertFile } from '../store/files.js';
 import type { Actor, Services } from './context.js';
 import { conflict } from './errors.js';
 import { fileEvent, fileOf, metaChange, plainText, requireProject, trailers, validPath, type FileMeta } from './file-common.js';
@@ -55,6 +55,7 @@ export async function uploadFile(s: Services, slug: string, actor: Actor, input:
       async (trx, commit) => {
         if (!(await fileStillAt(trx, s.dialect, slug, key, null))) throw alreadyExists(path, path);
         await upsertFile(trx, {
+          ...NEW_ENTRY,
           project: slug,
           path,
           path_key: key,

@@ -81,4 +81,7 @@ export function isUniqueViolation(err: unknown): boolean {
   return code === '23505' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === 'SQLITE_CONSTRAINT_UNIQUE';
 }
 
+/** The dialect a database (or one of its transactions) speaks. */
+export const dialectOf = (db: Db): Dialect => (db.getExecutor().adapter.constructor.name.startsWith('Postgres') ? 'postgres' : 'sqlite');
+
 export const nowIso = (): string => new Date().toISOString();

@@ -1,4 +1,4 @@
-import type { FileInfo, FileSort, FileStatus, GroupSummary } from '@lockstep/protocol';
+import type { FileInfo, FileSort, FileState, FileStatus, GroupSummary, Review } from '@lockstep/protocol';
 import { sql } from 'kysely';
 import { collisionKey } from '../domain/paths.js';
 import { statusFor } from '../domain/status.js';
@@ -16,12 +16,28 @@ export async function findFile(db: Db, project: string, pathKey: string): Promis
   return selectFile.first(db, { project, pathKey });
 }
 
-/** Inserts or replaces the index row of one file. */
+/** The lifecycle and queue columns of a new entry. */
+export const NEW_ENTRY = {
+  state: 'wip',
+  released_revision: null,
+  released_commit: null,
+  released_at: null,
+  released_by: null,
+  review_json: null,
+  waiting_json: '[]',
+  waiting_notified_at: null,
+} as const satisfies Partial<FileRow>;
+
+/**
+ * Inserts or replaces the index row of one file. The lock queue is not the change's: it is kept
+ * as it is now (joins and leaves are their own transactions, see services/lock-queue.ts).
+ */
 export async function upsertFile(db: Db, row: FileRow): Promise<void> {
+  const { waiting_json: _w, waiting_notified_at: _n, ...changed } = row;
   await db
     .insertInto('files')
     .values(row)
-    .onConflict((oc) => oc.columns(['project', 'path_key']).doUpdateSet({ ...row }))
+    .onConflict((oc) => oc.columns(['project', 'path_key']).doUpdateSet(changed))
     .execute();
 }
 
@@ -109,6 +125,10 @@ function ordered<Q extends { orderBy: (...a: any[]) => Q }>(q: Q, sort: FileSort
   }
 }
 
+/** A nullable lifecycle column of the entry, or of its target for a link (lifecycle, like locks, lives on the target). */
+const targets = (column: 'released_revision' | 'released_at' | 'released_by' | 'review_json' | 'waiting_json') =>
+  sql<string | null>`case when f.link_target is null then ${sql.ref(`f.${column}`)} else ${sql.ref(`t.${column}`)} end`;
+
 const listedColumns = [
   'f.path',
   'f.name',
@@ -125,6 +145,9 @@ const listedColumns = [
   'l.username as lock_user',
   'l.locked_at',
   'l.message as lock_message',
+  sql<FileState>`coalesce(t.state, f.state)`.as('state'),
+  ...(['released_revision', 'released_at', 'released_by', 'review_json'] as const).map((c) => targets(c).as(c)),
+  targets('waiting_json').as('waiting_json'),
 ] as const;
 
 /**
@@ -233,6 +256,20 @@ function entryJson(dialect: Dialect, viewer: string) {
       sql`coalesce(t.modified_by, f.modified_by)`,
       sql.lit('commit'),
       sql`coalesce(t.commit_sha, f.commit_sha)`,
+      sql.lit('state'),
+      sql`coalesce(t.state, f.state)`,
+      sql.lit('releasedRevision'),
+      targets('released_revision'),
+      sql.lit('releasedAt'),
+      targets('released_at'),
+      sql.lit('releasedBy'),
+      targets('released_by'),
+      sql.lit('review'),
+      dialect === 'postgres' ? sql`cast(${targets('review_json')} as json)` : sql`json(${targets('review_json')})`,
+      sql.lit('waiting'),
+      dialect === 'postgres'
+        ? sql`cast(coalesce(${targets('waiting_json')}, '[]') as json)`
+        : sql`json(coalesce(${targets('waiting_json')}, '[]'))`,
       ...(withLink ? [sql.lit('link'), sql.ref('f.link_target')] : []),
     ]);
   // PostgreSQL's json values would be parsed by the driver: ask for the text.
@@ -257,6 +294,12 @@ export interface ListedRow {
   lock_user: string | null;
   locked_at: string | null;
   lock_message: string | null;
+  state: FileState;
+  released_revision: string | null;
+  released_at: string | null;
+  released_by: string | null;
+  review_json: string | null;
+  waiting_json: string | null;
 }
 
 export function toFileInfo(r: ListedRow, viewer: string | null): FileInfo {
@@ -276,6 +319,12 @@ export function toFileInfo(r: ListedRow, viewer: string | null): FileInfo {
     modifiedAt: r.modified_at,
     modifiedBy: r.modified_by,
     commit: r.commit_sha,
+    state: r.state,
+    releasedRevision: r.released_revision,
+    releasedAt: r.released_at,
+    releasedBy: r.released_by,
+    review: r.review_json ? (JSON.parse(r.review_json) as Review) : null,
+    waiting: JSON.parse(r.waiting_json ?? '[]') as string[],
   };
   if (r.link_target) info.link = r.link_target;
   return info;

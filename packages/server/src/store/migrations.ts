@@ -127,6 +127,67 @@ function migrations(dialect: Dialect): Record<string, Migration> {
         await db.schema.alterTable('project_event_seq').addColumn('epoch', 'text').execute();
       },
     },
+    // Release control (SPEC "Release lifecycle"): per-file state, the revisions index, approvers,
+    // notifications and the lock queue (on the file row).
+    '0005_release': {
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .alterTable('files')
+          .addColumn('state', 'text', (c) => c.notNull().defaultTo('wip'))
+          .execute();
+        for (const column of ['released_revision', 'released_commit', 'released_at', 'released_by', 'review_json', 'waiting_notified_at'])
+          await db.schema.alterTable('files').addColumn(column, 'text').execute();
+        // The lock queue: usernames, first in line first (small, read with the row on every listing).
+        await db.schema
+          .alterTable('files')
+          .addColumn('waiting_json', 'text', (c) => c.notNull().defaultTo('[]'))
+          .execute();
+        await db.schema
+          .alterTable('projects')
+          .addColumn('approvals_required', 'integer', (c) => c.notNull().defaultTo(1))
+          .execute();
+        await db.schema
+          .alterTable('users')
+          .addColumn('approver', 'integer', (c) => c.notNull().defaultTo(0))
+          .execute();
+        await db.schema.alterTable('users').addColumn('email', 'text').execute();
+        await db.schema
+          .createTable('revisions')
+          .addColumn('id', serial, autoId)
+          .addColumn('project', 'text', (c) => c.notNull())
+          .addColumn('path_key', 'text', (c) => c.notNull())
+          .addColumn('path', 'text', (c) => c.notNull())
+          .addColumn('commit_sha', 'text', (c) => c.notNull())
+          .addColumn('revision', 'text', (c) => c.notNull())
+          .addColumn('author', 'text', (c) => c.notNull())
+          .addColumn('date', 'text', (c) => c.notNull())
+          .addColumn('message', 'text', (c) => c.notNull())
+          .addColumn('action', 'text', (c) => c.notNull())
+          .addColumn('state', 'text', (c) => c.notNull())
+          .addColumn('approvals_json', 'text')
+          .execute();
+        await db.schema.createIndex('revisions_by_file').on('revisions').columns(['project', 'path_key', 'id']).execute();
+        await db.schema
+          .createIndex('revisions_by_commit')
+          .on('revisions')
+          .columns(['project', 'path_key', 'commit_sha'])
+          .unique()
+          .execute();
+        await db.schema
+          .createTable('notifications')
+          .addColumn('id', serial, autoId)
+          .addColumn('username', 'text', (c) => c.notNull())
+          .addColumn('kind', 'text', (c) => c.notNull())
+          .addColumn('at', 'text', (c) => c.notNull())
+          .addColumn('actor', 'text', (c) => c.notNull())
+          .addColumn('project', 'text')
+          .addColumn('path', 'text')
+          .addColumn('message', 'text', (c) => c.notNull())
+          .addColumn('read_at', 'text')
+          .execute();
+        await db.schema.createIndex('notifications_by_user').on('notifications').columns(['username', 'id']).execute();
+      },
+    },
     // Failed logins per username, whatever the address (services/login-throttle.ts): one row per
     // username with a fixed window, shared by every instance through the database.
     '0010_secure_login_failures': {

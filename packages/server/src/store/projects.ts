@@ -32,6 +32,7 @@ function toProject(r: ProjectRow & { file_count: Count; lock_count: Count }): Pr
     remoteUrl: r.remote_url,
     sync: { state: r.sync_state, lastSyncAt: r.last_sync_at, lastError: r.sync_error },
     status: { state: r.status, error: r.status_error },
+    approvalsRequired: r.approvals_required,
   };
 }
 

@@ -1,3 +1,4 @@
+import type { FileState, NotificationKind } from '@lockstep/protocol';
 import type { Generated, Selectable } from 'kysely';
 
 /** Table types. Timestamps are ISO-8601 strings (they sort as text on both SQLite and PostgreSQL);
@@ -11,6 +12,8 @@ export interface Database {
     role: 'admin' | 'user' | 'viewer';
     disabled: number;
     created_at: string;
+    approver: Generated<number>;
+    email: Generated<string | null>;
   };
   sessions: {
     id_hash: string;
@@ -41,6 +44,7 @@ export interface Database {
     /** 'failed' when the index could not be rebuilt from git (see status_error). */
     status: Generated<'ok' | 'failed'>;
     status_error: Generated<string | null>;
+    approvals_required: Generated<number>;
   };
   files: {
     project: string;
@@ -58,6 +62,17 @@ export interface Database {
     modified_at: string;
     modified_by: string;
     link_target: string | null;
+    state: FileState;
+    released_revision: string | null;
+    released_commit: string | null;
+    released_at: string | null;
+    released_by: string | null;
+    /** The open release request (protocol Review) as JSON, or null. */
+    review_json: string | null;
+    /** The lock queue: a JSON array of usernames, first in line first. */
+    waiting_json: string;
+    /** When the first in line was told the file is free (null: not yet). */
+    waiting_notified_at: string | null;
   };
   locks: {
     project: string;
@@ -77,6 +92,32 @@ export interface Database {
     project: string;
     seq: number;
     payload: string;
+  };
+  /** One row per change of a file (a commit), written with the change: history without git log. */
+  revisions: {
+    id: Generated<number>;
+    project: string;
+    path_key: string;
+    path: string;
+    commit_sha: string;
+    revision: string;
+    author: string;
+    date: string;
+    message: string;
+    action: string;
+    state: FileState;
+    approvals_json: string | null;
+  };
+  notifications: {
+    id: Generated<number>;
+    username: string;
+    kind: NotificationKind;
+    at: string;
+    actor: string;
+    project: string | null;
+    path: string | null;
+    message: string;
+    read_at: string | null;
   };
   login_failures: {
     username_key: string;

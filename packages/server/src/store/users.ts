@@ -5,7 +5,15 @@ import { nowIso } from './db.js';
 import type { UserRow } from './schema.js';
 
 export function toUser(row: UserRow): User {
-  return { id: row.id, username: row.username, role: row.role, disabled: !!row.disabled, createdAt: row.created_at };
+  return {
+    id: row.id,
+    username: row.username,
+    role: row.role,
+    disabled: !!row.disabled,
+    approver: !!row.approver,
+    email: row.email,
+    createdAt: row.created_at,
+  };
 }
 
 export const usernameKey = (username: string): string => username.toLowerCase();
