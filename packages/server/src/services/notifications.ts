@@ -18,6 +18,7 @@ import {
 } from '../store/notifications.js';
 import type { Actor, Services } from './context.js';
 import { badRequest } from './errors.js';
+import { mailNotices } from './mail.js';
 
 /** What a change wants someone to be told. */
 export interface NoticeDraft {
@@ -61,6 +62,7 @@ export function deliverNotifications(s: Services, stored: StoredNotice[]): void 
     };
     s.bus.notifyUser(n.username, notice).catch((err: unknown) => s.log.warn({ err, to: n.username, id: n.id }, 'live notice failed'));
   }
+  void mailNotices(s, stored);
 }
 
 /** Both, for callers outside a transaction. */
