@@ -5,6 +5,7 @@ import { findLock, releaseLockAudited, takeLockAudited, type LockAttempt } from 
 import type { Actor, Services } from './context.js';
 import { AppError, conflict, lockConflict } from './errors.js';
 import { lockTarget, requireEntry, seenBy } from './file-common.js';
+import { notify } from './notifications.js';
 import { recordChange } from './unit-of-work.js';
 
 /**
@@ -98,11 +99,9 @@ export async function overrideLock(s: Services, slug: string, rawPath: string, a
     return { result: done, events: done ? [draft('file.lock_overridden', data)] : [] };
   });
   if (!released) throw new AppError(409, 'conflict', `the lock on "${target.path}" changed meanwhile; reload and retry`);
-  await s.bus.notifyUser(lock.username, {
-    level: 'warning',
-    message: `Your lock on ${target.path} was overridden by ${actor.username}: ${reason}`,
-    project: slug,
-    path: target.path,
-  });
+  const message = `Your lock on ${target.path} was overridden by ${actor.username}: ${reason}`;
+  await notify(s, [
+    { to: lock.username, kind: 'lock_overridden', actor: actor.username, project: slug, path: target.path, message, level: 'warning' },
+  ]);
   return seenBy(s, slug, entry.path, file, actor);
 }
