@@ -22,6 +22,8 @@ export const AuditAction = Type.Union(
     'file.updated',
     'file.deleted',
     'file.linked',
+    'file.queue_joined',
+    'file.queue_left',
     'sync.pushed',
     'sync.failed',
     'sync.pulled',

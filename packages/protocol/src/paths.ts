@@ -1,7 +1,7 @@
 /** URL builders for the HTTP API, shared by the web app, the CLI and tests. A file path is one
  * URL-encoded segment (slashes as %2F), as in GitLab's repository-files API. */
 const enc = encodeURIComponent;
-const query = (q: Record<string, string | boolean | undefined>) => {
+const query = (q: Record<string, string | number | boolean | undefined>) => {
   const parts = Object.entries(q).flatMap(([k, v]) => (v === undefined || v === '' ? [] : [`${k}=${enc(String(v))}`]));
   return parts.length ? `?${parts.join('&')}` : '';
 };
@@ -33,7 +33,10 @@ export const api = {
     `/api/projects/${enc(slug)}/files/${enc(path)}/preview${query(q)}`,
   fileAction: (slug: string, path: string, action: 'checkout' | 'checkin' | 'cancel' | 'override') =>
     `/api/projects/${enc(slug)}/files/${enc(path)}/${action}`,
+  fileWatch: (slug: string, path: string) => `/api/projects/${enc(slug)}/files/${enc(path)}/watch`,
   locks: '/api/locks',
+  notifications: (q: { unread?: boolean; limit?: number; cursor?: string } = {}) => `/api/notifications${query(q)}`,
+  notificationsRead: '/api/notifications/read',
   audit: '/api/audit',
   auditCsv: '/api/audit.csv',
   ws: '/ws',

@@ -21,6 +21,7 @@ import {
   trailers,
 } from './file-common.js';
 import { commitChange, writeUnit } from './unit-of-work.js';
+import { lockReleased } from './lock-queue.js';
 
 export interface CheckinInput {
   message: string;
@@ -88,6 +89,7 @@ export async function checkin(s: Services, slug: string, rawPath: string, actor:
         return [event];
       },
     );
+    if (!input.keep) await lockReleased(s, slug, target.path_key);
     return seenBy(s, slug, entry.path, published, actor);
   });
 }

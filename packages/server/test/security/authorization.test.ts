@@ -239,6 +239,32 @@ const TABLE: Row[] = [
     },
   },
   { method: 'GET', url: '/api/locks', expect: READ },
+  { method: 'GET', url: '/api/notifications', expect: READ },
+  { method: 'POST', url: '/api/notifications/read', expect: R(401, 200, 200, 200, 200), body: () => ({ all: true }) },
+  {
+    method: 'PATCH',
+    url: '/api/auth/me',
+    expect: R(401, 200, 200, 200, 200),
+    body: (w) => ({ email: `${w}@example.com` }),
+    verify: async () => expect((await clients.viewer.get(api.me)).body.user.email).toBe('viewer@example.com'),
+  },
+  {
+    // Held by user1: the holder cannot wait for it, viewers cannot check out.
+    method: 'POST',
+    url: '/api/projects/:project/files/:path/watch',
+    order: ['anonymous', 'viewer', 'user', 'other', 'admin'],
+    expect: R(401, 403, 200, 409, 200),
+    params: () => ({ project: 'p', path: 'held-watch.mcam' }),
+    codes: { user: 'conflict' },
+    verify: async () => expect((await clients.admin.get(api.file('p', 'held-watch.mcam'))).body.waiting).toEqual(['other1', 'admin']),
+  },
+  {
+    method: 'DELETE',
+    url: '/api/projects/:project/files/:path/watch',
+    expect: R(401, 403, 200, 200, 200),
+    params: () => ({ project: 'p', path: 'held-watch.mcam' }),
+    verify: async () => expect((await clients.admin.get(api.file('p', 'held-watch.mcam'))).body.waiting).toEqual([]),
+  },
   { method: 'GET', url: '/api/audit', expect: ADMIN_ONLY(200) },
   { method: 'GET', url: '/api/audit.csv', expect: ADMIN_ONLY(200) },
 ];
@@ -289,6 +315,7 @@ beforeAll(async () => {
     'held-cancel.mcam',
     'held-patch.mcam',
     'held-override.mcam',
+    'held-watch.mcam',
     'trash.mcam',
     'csrf.mcam',
     'read.nc',
@@ -296,7 +323,7 @@ beforeAll(async () => {
     const r = await server.admin.upload('p', name, `content of ${name}`);
     if (r.status !== 201) throw new Error(`upload ${name}: ${r.status} ${r.text}`);
   }
-  for (const name of ['held-checkin.mcam', 'held-cancel.mcam', 'held-patch.mcam', 'held-override.mcam']) {
+  for (const name of ['held-checkin.mcam', 'held-cancel.mcam', 'held-patch.mcam', 'held-override.mcam', 'held-watch.mcam']) {
     const r = await clients.user.checkout('p', name);
     if (r.status !== 200) throw new Error(`checkout ${name}: ${r.status} ${r.text}`);
   }
