@@ -30,9 +30,9 @@ export async function insertUser(
       password_hash: u.passwordHash,
       role: u.role,
       disabled: 0,
-      created_at: nowIso(),
       approver: u.approver ? 1 : 0,
       email: u.email ?? null,
+      created_at: nowIso(),
     })
     .returningAll()
     .executeTakeFirstOrThrow();
