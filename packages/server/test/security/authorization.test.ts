@@ -277,10 +277,11 @@ const TABLE: Row[] = [
     verify: async () => expect((await clients.admin.get(api.file('p', 'rel-request.mcam'))).body.review.requestedBy).toBe('other1'),
   },
   {
-    // Requested by other1; user1 has no approver flag; admins always approve (their own password).
+    // Requested by other1, who may not approve it; user1 is an approver and releases it (then: 409).
     method: 'POST',
     url: '/api/projects/:project/files/:path/approve',
-    expect: R(401, 403, 403, 403, 200),
+    expect: R(401, 403, 403, 200, 409),
+    codes: { admin: 'conflict' },
     params: () => ({ project: 'p', path: 'rel-approve.mcam' }),
     body: (w) => ({ comment: 'ok', password: w === 'admin' ? ADMIN_PASSWORD : USER_PASSWORD }),
     verify: async () => expect((await clients.admin.get(api.file('p', 'rel-approve.mcam'))).body.state).toBe('released'),
@@ -288,7 +289,8 @@ const TABLE: Row[] = [
   {
     method: 'POST',
     url: '/api/projects/:project/files/:path/reject',
-    expect: R(401, 403, 403, 403, 200),
+    expect: R(401, 403, 403, 200, 409),
+    codes: { admin: 'conflict' },
     params: () => ({ project: 'p', path: 'rel-reject.mcam' }),
     body: () => ({ comment: 'not yet' }),
   },
@@ -383,6 +385,8 @@ beforeAll(async () => {
     const r = await clients.user.checkout('p', name);
     if (r.status !== 200) throw new Error(`checkout ${name}: ${r.status} ${r.text}`);
   }
+  const user1 = (await server.admin.get(api.users)).body.find((u: { username: string }) => u.username === 'user1') as { id: number };
+  await server.admin.request('PATCH', api.user(user1.id), { approver: true });
   for (const name of ['rel-approve.mcam', 'rel-reject.mcam', 'rel-withdraw.mcam']) {
     const r = await clients.other.post(api.fileLifecycle('p', name, 'release-request'), { comment: 'ready' });
     if (r.status !== 200) throw new Error(`release-request ${name}: ${r.status} ${r.text}`);
