@@ -276,7 +276,7 @@ export function UsersTab() {
   const users = useUsers();
   return (
     <div className="grid items-start gap-6 lg:grid-cols-[minmax(0,1fr)_20rem]">
-      <div className="card overflow-x-auto" tabIndex={0} role="region" aria-label="Users">
+      <div className="card relative overflow-x-auto" tabIndex={0} role="region" aria-label="Users">
         {users.isPending && (
           <div className="p-4">
             <Spinner label="Loading users" />
