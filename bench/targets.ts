@@ -33,6 +33,23 @@ export function targetsOf(name: string, figures: unknown): TargetRow[] {
         },
       ];
     }
+    case 'history':
+      return [
+        {
+          target: 'history of a 2-revision file, 40,000 other commits: p50 < 20 ms',
+          figure: `${f['history p50 ms']} ms`,
+          baseline: `git log -- path ${f['baseline git log -- path p50 ms']} ms`,
+          ratio: f['ratio history / git log'],
+          met: ok(f['history p50 ms'] < 20),
+        },
+        {
+          target: 'download by revision label, 40,000 other commits: p50 < 30 ms',
+          figure: `${f['download by label p50 ms']} ms`,
+          baseline: `git log + cat-file ${f['baseline git log + cat-file p50 ms']} ms`,
+          ratio: f['ratio download / git log + cat-file'],
+          met: ok(f['download by label p50 ms'] < 30),
+        },
+      ];
     case 'lock-pg':
       return [
         {

@@ -33,6 +33,15 @@ export const api = {
     `/api/projects/${enc(slug)}/files/${enc(path)}/preview${query(q)}`,
   fileAction: (slug: string, path: string, action: 'checkout' | 'checkin' | 'cancel' | 'override') =>
     `/api/projects/${enc(slug)}/files/${enc(path)}/${action}`,
+  /** Release lifecycle steps (POST). */
+  fileLifecycle: (slug: string, path: string, step: 'release-request' | 'approve' | 'reject' | 'withdraw' | 'obsolete' | 'reactivate') =>
+    `/api/projects/${enc(slug)}/files/${enc(path)}/${step}`,
+  /** The lock queue: POST joins, DELETE leaves. */
+  fileWatch: (slug: string, path: string) => `/api/projects/${enc(slug)}/files/${enc(path)}/watch`,
+  reviews: '/api/reviews',
+  notifications: (q: { unread?: boolean; limit?: number; cursor?: string } = {}) =>
+    `/api/notifications${query({ unread: q.unread, limit: q.limit === undefined ? undefined : String(q.limit), cursor: q.cursor })}`,
+  notificationsRead: '/api/notifications/read',
   locks: '/api/locks',
   audit: '/api/audit',
   auditCsv: '/api/audit.csv',

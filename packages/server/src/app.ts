@@ -22,6 +22,7 @@ import { gitLfsRoutes } from './api/routes/git-lfs.js';
 import { authRoutes } from './api/routes/auth.js';
 import { compareRoutes } from './api/routes/compare.js';
 import { fileRoutes } from './api/routes/files.js';
+import { lifecycleRoutes } from './api/routes/lifecycle.js';
 import { projectRoutes } from './api/routes/projects.js';
 import { syncRoutes } from './api/routes/sync.js';
 import type { Config } from './config.js';
@@ -108,6 +109,7 @@ export async function buildApp(config: Config, opts: { logger?: boolean | object
   await app.register(authRoutes(services));
   await app.register(projectRoutes(services, sync));
   await app.register(fileRoutes(services));
+  await app.register(lifecycleRoutes(services));
   await app.register(compareRoutes(services));
   await app.register(adminRoutes(services));
   await app.register(activityRoutes(services));

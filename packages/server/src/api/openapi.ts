@@ -47,6 +47,13 @@ export const OPERATION_IDS: Record<string, string> = {
   'POST /api/projects/:project/files/:path/checkin': 'checkinFile',
   'POST /api/projects/:project/files/:path/cancel': 'cancelCheckout',
   'POST /api/projects/:project/files/:path/override': 'overrideLock',
+  'POST /api/projects/:project/files/:path/release-request': 'requestRelease',
+  'POST /api/projects/:project/files/:path/approve': 'approveRelease',
+  'POST /api/projects/:project/files/:path/reject': 'rejectRelease',
+  'POST /api/projects/:project/files/:path/withdraw': 'withdrawRelease',
+  'POST /api/projects/:project/files/:path/obsolete': 'obsoleteFile',
+  'POST /api/projects/:project/files/:path/reactivate': 'reactivateFile',
+  'GET /api/reviews': 'listReviews',
 };
 
 const pascal = (s: string) => s.replace(/(^|[^A-Za-z0-9]+)([A-Za-z0-9])/g, (_m, _sep, c: string) => c.toUpperCase());
@@ -115,11 +122,16 @@ export function swaggerOptions(): FastifyDynamicSwaggerOptions {
         { name: 'locks', description: 'Who holds what' },
         { name: 'audit', description: 'Audit trail and recent activity' },
         { name: 'sync', description: 'Remote git sync' },
+        { name: 'release', description: 'Release lifecycle: request, approve (e-signature), reject, obsolete; reviews waiting for you' },
       ],
       components: {
         securitySchemes: { cookie: { type: 'apiKey', in: 'cookie', name: SESSION_COOKIE }, bearer: { type: 'http', scheme: 'bearer' } },
       },
       security: [{ cookie: [] }, { bearer: [] }],
+    },
+    // Shared schemas keep their $id as the component name (FileInfo, not def-0) for client generators.
+    refResolver: {
+      buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`),
     },
     transform: ({ schema, url, route }) => {
       const method = Array.isArray(route.method) ? String(route.method[0]) : String(route.method);

@@ -117,6 +117,24 @@ export function csrfMatches(expected: string, given: string | undefined): boolea
 }
 
 /** Change your own password (the current one proves it is you); every other session of yours ends. */
+/**
+ * An electronic signature (an approval): the actor's own password, re-entered. Failures are audited
+ * and count against the login throttle, so the approve endpoint is no way around it.
+ */
+export async function verifySignature(
+  s: Services,
+  actor: Actor,
+  password: string,
+  on: { project: string; path: string },
+): Promise<boolean> {
+  await assertLoginAllowed(s, actor.username);
+  const row = await findUserById(s.db, actor.id);
+  if (row && !row.disabled && (await verify(row.password_hash, password))) return true;
+  await recordLoginFailure(s, actor.username);
+  await appendAudit(s.db, { username: actor.username, action: 'signature_failed', project: on.project, path: on.path.slice(0, 1024) });
+  return false;
+}
+
 export async function changePassword(
   s: Services,
   actor: Actor,

@@ -20,6 +20,7 @@ import {
   seenBy,
   trailers,
 } from './file-common.js';
+import { lifecycleTrailers } from './revision-log.js';
 import { commitChange, writeUnit } from './unit-of-work.js';
 
 export interface CheckinInput {
@@ -50,8 +51,10 @@ export async function checkin(s: Services, slug: string, rawPath: string, actor:
     const lock = await requireOwnLock(s, slug, target.path_key, target.path, actor);
     if (!input.allowUnchanged && target.blob_sha === input.blob.sha)
       throw new AppError(409, 'unchanged', `the chosen file is identical to revision ${target.revision} of "${target.path}"`);
-    const revision = input.bump ? nextRevision(target.revision, s.config.revisionScheme) : target.revision;
-    const meta = { ...metaOf(target), revision, modifiedBy: actor.username, modifiedAt: nowIso() };
+    // A released revision is frozen: what is checked in over it is the next revision, in work.
+    const startsNext = target.state === 'released';
+    const revision = input.bump || startsNext ? nextRevision(target.revision, s.config.revisionScheme) : target.revision;
+    const meta = { ...metaOf(target), revision, state: 'wip' as const, modifiedBy: actor.username, modifiedAt: nowIso() };
     let published: FileInfo | null = null;
     await commitChange(
       s,
@@ -60,7 +63,7 @@ export async function checkin(s: Services, slug: string, rawPath: string, actor:
       {
         changes: [{ op: 'put', path: target.path, blob: input.blob.sha }, await metaChange(s, slug, target.path, meta)],
         message,
-        trailers: trailers('checkin', target.path, revision),
+        trailers: { ...trailers('checkin', target.path, revision), ...lifecycleTrailers('wip') },
       },
       async (trx, commit) => {
         await assertFileAt(trx, s, target);
@@ -74,6 +77,7 @@ export async function checkin(s: Services, slug: string, rawPath: string, actor:
           commit_sha: commit,
           modified_at: meta.modifiedAt,
           modified_by: actor.username,
+          state: 'wip',
         });
         await appendAudit(trx, {
           username: actor.username,

@@ -1,4 +1,5 @@
 import type { FileInfo } from '@lockstep/protocol';
+import { checkoutRefusal } from '../domain/lifecycle.js';
 import { draft } from '../events/index.js';
 import { fileInfoOf, fileStillAt } from '../store/files.js';
 import { findLock, releaseLockAudited, takeLockAudited, type LockAttempt } from '../store/locks.js';
@@ -14,6 +15,9 @@ import { recordChange } from './unit-of-work.js';
 export async function checkout(s: Services, slug: string, rawPath: string, actor: Actor, message = ''): Promise<FileInfo> {
   const entry = await requireEntry(s, slug, rawPath);
   const target = await lockTarget(s, entry);
+  // The state is the row's as read; the transaction's check that the row is unchanged covers it.
+  const refusal = checkoutRefusal(target.state);
+  if (refusal) throw conflict(`"${target.path}" ${refusal}`);
   const result = await recordChange<LockAttempt | null>(s, slug, async (trx) => {
     if (!(await fileStillAt(trx, s.dialect, slug, target.path_key, target.commit_sha))) return { result: null, events: [] };
     const attempt = await takeLockAudited(

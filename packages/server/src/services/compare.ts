@@ -126,9 +126,11 @@ const asText = (v: unknown): string | null => (v === undefined || v === null ? n
 /** Description, part number, state and each custom field, where they differ. */
 export function metadataChanges(before: Record<string, unknown>, after: Record<string, unknown>): MetadataChange[] {
   const changes: MetadataChange[] = [];
+  // Metadata written before the release lifecycle has no state: it was work in progress.
+  const stateOf = (m: Record<string, unknown>) => m.state ?? (m.revision !== undefined ? 'wip' : undefined);
   for (const field of ['description', 'partNumber', 'state']) {
-    const b = asText(before[field]);
-    const a = asText(after[field]);
+    const b = asText(field === 'state' ? stateOf(before) : before[field]);
+    const a = asText(field === 'state' ? stateOf(after) : after[field]);
     if (b !== a) changes.push({ field, before: b, after: a });
   }
   const fb = (before.fields ?? {}) as Record<string, unknown>;

@@ -1,4 +1,4 @@
-import type { FileInfo, ProjectEventMap } from '@lockstep/protocol';
+import type { FileInfo, FileState, ProjectEventMap, Review } from '@lockstep/protocol';
 import { PathError, collisionKey, metaPathFor, validateFilePath } from '../domain/paths.js';
 import { asSeenBy } from '../domain/status.js';
 import type { Db } from '../store/db.js';
@@ -19,6 +19,11 @@ export interface FileMeta {
   modifiedAt: string;
   /** Set on link entries: the path of the file the link points at. */
   link?: string;
+  /** Release lifecycle (absent in metadata written before it: wip). */
+  state?: FileState;
+  review?: Review;
+  /** The released revision; its commit is the tag `released/<path>/<revision>`. */
+  released?: { revision: string; at: string; by: string };
 }
 
 export async function requireProject(s: Services, slug: string) {
@@ -69,6 +74,9 @@ export function metaOf(row: FileRow): FileMeta {
     modifiedAt: row.modified_at,
   };
   if (row.link_target) meta.link = row.link_target;
+  else meta.state = row.state;
+  if (row.review_json) meta.review = JSON.parse(row.review_json) as Review;
+  if (row.released_revision) meta.released = { revision: row.released_revision, at: row.released_at ?? '', by: row.released_by ?? '' };
   return meta;
 }
 

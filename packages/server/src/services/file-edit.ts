@@ -3,6 +3,7 @@ import { baseName, collisionKey, metaPathFor } from '../domain/paths.js';
 import { groupOf } from '../domain/grouping.js';
 import { appendAudit } from '../store/audit.js';
 import { nowIso } from '../store/db.js';
+import { deleteRefusal, editRefusal } from '../domain/lifecycle.js';
 import { NEW_ENTRY, deleteFileRow, findFile, linksTo, upsertFile } from '../store/files.js';
 import { draft } from '../events/index.js';
 import { fileStillAt } from '../store/files.js';
@@ -39,6 +40,8 @@ export async function updateMetadata(
   return writeUnit(s, slug, async () => {
     const entry = await requireEntry(s, slug, rawPath);
     checkIfMatch(entry, ifMatch);
+    const frozen = editRefusal(entry.state);
+    if (frozen) throw conflict(`"${entry.path}" ${frozen}`);
     const lock = actor.role === 'admin' ? null : await findLock(s.db, slug, (await lockTarget(s, entry)).path_key);
     if (actor.role !== 'admin' && lock?.username !== actor.username) {
       throw new AppError(403, 'forbidden', 'check the file out first to edit its metadata (or ask an admin)');
@@ -94,6 +97,8 @@ export async function updateMetadata(
 export async function deleteFile(s: Services, slug: string, rawPath: string, actor: Actor): Promise<void> {
   await writeUnit(s, slug, async () => {
     const entry = await requireEntry(s, slug, rawPath);
+    const kept = deleteRefusal(entry.state);
+    if (kept) throw conflict(`"${entry.path}" ${kept}`);
     const links = entry.link_target ? [] : await linksTo(s.db, slug, entry.path);
     if (links.length) throw conflict(`"${entry.path}" is the target of links (${links.join(', ')}); delete them first`);
     const changes = entry.link_target

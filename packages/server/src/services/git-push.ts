@@ -8,6 +8,7 @@ import { baseName, collisionKey, META_DIR, metaPathFor, PathError, validateFileP
 import { firstRevision, nextRevision } from '../domain/revision.js';
 import { appendAudit } from '../store/audit.js';
 import { nowIso } from '../store/db.js';
+import { deleteRefusal } from '../domain/lifecycle.js';
 import { NEW_ENTRY, deleteFileRow, findFile, upsertFile, type FileRow } from '../store/files.js';
 import { findLock, lockStillHeld, releaseLock, tryLock } from '../store/locks.js';
 import { advanceHead, findProject } from '../store/projects.js';
@@ -18,6 +19,8 @@ import type { Actor, Services } from './context.js';
 import { lockLost } from './checkin.js';
 import { conflict } from './errors.js';
 import { fileEvent, metaChange, metaOf, trailers, type FileMeta } from './file-common.js';
+import { recordRevisions, type CommitFacts } from './revision-log.js';
+import { commitsWithPaths } from '../vault/bulk.js';
 import { authorOf } from './unit-of-work.js';
 
 const MAIN = 'refs/heads/main';
@@ -163,6 +166,7 @@ export async function checkPush(s: Services, req: PushRequest): Promise<{ refusa
     if (c.status === 'D') {
       if (!row) continue; // never a vault file (e.g. a stray file from before the index)
       if (actor.role !== 'admin') refuse('deleting a file needs an admin');
+      else if (deleteRefusal(row.state)) refuse(deleteRefusal(row.state)!);
       else if (lock && lock.username !== actor.username)
         refuse(`checked out by ${lock.username} since ${lock.locked_at}; it cannot be deleted`);
       else plan.deleted.push(row);
@@ -208,6 +212,14 @@ export async function checkPush(s: Services, req: PushRequest): Promise<{ refusa
     return { refusals, plan: null };
   }
   plan.commits = await reader.commits(old, main.next);
+  // Lockstep's trailers are how history and releases are rebuilt from git: only the server writes them.
+  for (const c of plan.commits)
+    if (Object.keys(c.trailers).some((k) => k.toLowerCase().startsWith('lockstep-')))
+      refusals.push(`commit ${c.commit.slice(0, 10)}: its message has Lockstep-… trailers, which only the server writes (reword it)`);
+  if (refusals.length) {
+    for (const p of plan.reserved) await releaseLock(s.db, slug, collisionKey(p), actor.username);
+    return { refusals, plan: null };
+  }
   return { refusals, plan };
 }
 
@@ -226,8 +238,11 @@ export async function applyPush(s: Services, plan: PushPlan): Promise<PushOutcom
   const rows: FileRow[] = [];
   for (const { row, change, size } of plan.modified) {
     const revision = nextRevision(row.revision, scheme);
-    changes.push(await metaChange(s, slug, row.path, { ...metaOf(row), revision, modifiedBy: actor.username, modifiedAt: now }));
-    rows.push({ ...row, revision, size, blob_sha: change.blob, modified_at: now, modified_by: actor.username });
+    // As a check-in: a released file's next revision starts in work (the released one stays released).
+    changes.push(
+      await metaChange(s, slug, row.path, { ...metaOf(row), revision, state: 'wip', modifiedBy: actor.username, modifiedAt: now }),
+    );
+    rows.push({ ...row, revision, size, blob_sha: change.blob, modified_at: now, modified_by: actor.username, state: 'wip' });
     files.push({ path: row.path, revision, action: 'checkin' });
   }
   for (const { change, size } of plan.added) {
@@ -267,6 +282,8 @@ export async function applyPush(s: Services, plan: PushPlan): Promise<PushOutcom
     files.push({ path: row.path, revision: row.revision, action: 'delete' });
   }
   const message = pushMessage(plan.commits);
+  // The revisions index gets the client's commits (as plain commits of the files they touch) and ours.
+  const pushed: CommitFacts[] = await pushedCommits(s, plan);
   let metaCommit: string | null = null;
   if (changes.length) {
     const only = files.length === 1 ? files[0]! : null;
@@ -276,14 +293,10 @@ export async function applyPush(s: Services, plan: PushPlan): Promise<PushOutcom
           'Lockstep-Action': 'push',
           'Lockstep-Revisions': JSON.stringify(Object.fromEntries(files.map((f) => [f.path, [f.revision, f.action]]))),
         };
-    metaCommit = (
-      await s.vault.commit(slug, {
-        changes,
-        author: authorOf(actor),
-        message,
-        trailers: { ...trailerSet, 'Lockstep-Pushed': plan.next },
-      })
-    ).commit;
+    const date = new Date(Math.floor(Date.now() / 1000) * 1000);
+    const metaTrailers = { ...trailerSet, 'Lockstep-Pushed': plan.next };
+    metaCommit = (await s.vault.commit(slug, { changes, author: authorOf(actor), message, trailers: metaTrailers, date })).commit;
+    pushed.unshift({ commit: metaCommit, author: actor.username, date: date.toISOString(), message, trailers: metaTrailers, paths: [] });
   }
   const head = metaCommit ?? plan.next;
   // The push's outbox transaction, as commitChange's: the recorded head moves by compare-and-swap
@@ -298,6 +311,7 @@ export async function applyPush(s: Services, plan: PushPlan): Promise<PushOutcom
           throw await lockLost(trx, lock ?? { ...row, username: actor.username, locked_at: '', message: '' });
       }
       for (const row of rows) await upsertFile(trx, { ...row, commit_sha: head });
+      await recordRevisions(trx, slug, pushed.reverse());
       for (const path of plan.reserved) await releaseLock(trx, slug, collisionKey(path), actor.username);
       for (const row of plan.deleted) {
         await deleteFileRow(trx, slug, row.path_key);
@@ -326,6 +340,24 @@ export async function applyPush(s: Services, plan: PushPlan): Promise<PushOutcom
   }
   s.bus.committed(events);
   return { metaCommit, files };
+}
+
+/** The client's commits of a push, newest first, with what each touched. */
+async function pushedCommits(s: Services, plan: PushPlan): Promise<CommitFacts[]> {
+  const paths = new Map(
+    (await commitsWithPaths(s.vault, plan.slug, plan.previous ? `${plan.previous}..${plan.next}` : plan.next)).map((c) => [
+      c.commit,
+      c.paths,
+    ]),
+  );
+  return plan.commits.map((c) => ({
+    commit: c.commit,
+    author: c.authorName,
+    date: c.date,
+    message: c.body.trim(),
+    trailers: {}, // a client's trailers never name revisions (see checkPush)
+    paths: paths.get(c.commit) ?? [],
+  }));
 }
 
 /** The metadata commit repeats what the pusher wrote (history shows it next to the revision). */

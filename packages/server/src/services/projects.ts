@@ -64,6 +64,7 @@ export async function createProject(s: Services, sync: SyncService, actor: Actor
       sync_state: 'idle',
       sync_error: null,
       last_sync_at: null,
+      approvals_required: req.approvalsRequired ?? 1,
     });
   } catch (err) {
     if (isUniqueViolation(err)) throw conflict(`project "${req.slug}" already exists`);
@@ -129,6 +130,7 @@ export async function updateProject(
     ...(req.description !== undefined ? { description: req.description } : {}),
     ...(req.remoteUrl !== undefined ? { remote_url: req.remoteUrl && publicRemoteUrl(req.remoteUrl) } : {}),
     ...(token !== undefined ? { remote_secret: sync.sealToken(slug, token) ?? null } : {}),
+    ...(req.approvalsRequired !== undefined ? { approvals_required: req.approvalsRequired } : {}),
   });
   if (req.remoteUrl || token) sync.schedule(slug);
   const changed = Object.keys(req)

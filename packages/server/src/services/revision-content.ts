@@ -1,5 +1,6 @@
 /** Reading one revision of a file for compare and preview: its place in history, its bytes (capped), its metadata. */
-import { metaPathFor } from '../domain/paths.js';
+import { collisionKey, metaPathFor } from '../domain/paths.js';
+import { revisionsOf } from '../store/revisions.js';
 import type { Services } from './context.js';
 import { AppError, notFound } from './errors.js';
 
@@ -11,8 +12,15 @@ export interface RevisionInfo {
   action: string;
 }
 
-/** The file's newest change at or before `commit` (its history as of then, newest first). */
+/**
+ * The file's changes at or before `commit`, newest first: from the revisions index when `commit`
+ * is the head or one of the file's own commits, else (any other commit id) from git.
+ */
 export async function historyAt(s: Services, slug: string, path: string, commit: string, limit?: number): Promise<RevisionInfo[]> {
+  const entries = await revisionsOf(s.db, slug, collisionKey(path));
+  const at = entries.findIndex((e) => e.commit === commit);
+  if (at >= 0 || commit === (await s.vault.head(slug)))
+    return entries.slice(Math.max(at, 0), limit === undefined ? undefined : Math.max(at, 0) + limit);
   const commits = await s.vault.log(slug, { rev: commit, paths: [path, metaPathFor(path)], limit });
   return commits.map((c) => ({
     commit: c.commit,

@@ -4,12 +4,15 @@ import { advanceHead } from '../store/projects.js';
 import type { TreeChange } from '../vault/index.js';
 import type { Actor, Services } from './context.js';
 import { conflict } from './errors.js';
+import { recordRevisions } from './revision-log.js';
 
 /** The git side of a change. */
 export interface GitChange {
   changes: TreeChange[];
   message: string;
   trailers: Record<string, string>;
+  /** A tag (under refs/tags/) to point at the new commit: a released revision. */
+  tag?: string;
 }
 
 /**
@@ -38,14 +41,22 @@ export function writeUnit<T>(s: Services, slug: string, work: () => Promise<T>):
  * recorded head, which start-up rolls back (services/reconcile.ts).
  */
 export async function commitChange(s: Services, slug: string, actor: Actor, change: GitChange, apply: ApplyChange): Promise<string> {
-  const { commit, parent } = await s.vault.commit(slug, { ...change, author: authorOf(actor) });
+  // Whole seconds: the date git records, so the revisions index reads the same as a rebuild from git.
+  const date = new Date(Math.floor(Date.now() / 1000) * 1000);
+  const { commit, parent } = await s.vault.commit(slug, { ...change, author: authorOf(actor), date });
+  let tagBefore: string | null = null;
   let events: ProjectEvent[];
   try {
+    if (change.tag) tagBefore = await s.vault.setTag(slug, change.tag, commit);
     events = await s.db.transaction().execute(async (trx) => {
       if (!(await advanceHead(trx, slug, parent, commit))) throw conflict(`project "${slug}" changed meanwhile; reload and retry`);
-      return s.bus.record(trx, slug, await apply(trx, commit));
+      const drafts = await apply(trx, commit);
+      const facts = { commit, author: actor.username, date: date.toISOString(), message: change.message.trim(), trailers: change.trailers };
+      await recordRevisions(trx, slug, [{ ...facts, paths: change.changes.map((c) => c.path) }]);
+      return s.bus.record(trx, slug, drafts);
     });
   } catch (err) {
+    if (change.tag) await s.vault.restoreTag(slug, change.tag, tagBefore);
     if (!(await s.vault.resetMain(slug, parent, commit))) s.log.error({ slug, commit }, 'could not undo a refused commit; start-up will');
     throw err;
   }

@@ -9,7 +9,13 @@ import { conflict, notFound } from './errors.js';
 
 export async function createUser(s: Services, actor: Actor, req: CreateUserRequest): Promise<User> {
   try {
-    const user = await insertUser(s.db, { username: req.username, passwordHash: await hashPassword(req.password), role: req.role });
+    const user = await insertUser(s.db, {
+      username: req.username,
+      passwordHash: await hashPassword(req.password),
+      role: req.role,
+      approver: req.approver,
+      email: req.email,
+    });
     await appendAudit(s.db, { username: actor.username, action: 'user.created', message: `${user.username} (${user.role})` });
     return user;
   } catch (err) {
@@ -27,6 +33,8 @@ export async function changeUser(s: Services, actor: Actor, id: number, req: Upd
   const user = await updateUser(s.db, id, {
     role: req.role,
     disabled: req.disabled,
+    approver: req.approver,
+    email: req.email,
     passwordHash: req.password ? await hashPassword(req.password) : undefined,
   });
   // A disabled user or a new password ends existing sessions.

@@ -55,6 +55,7 @@ export interface ListFilter {
   q?: string;
   group?: string;
   status?: FileStatus;
+  state?: FileState;
   sort?: FileSort;
   limit: number;
   /** Opaque, from a previous page's nextCursor. */
@@ -90,14 +91,16 @@ function filtered(db: Db, project: string, viewer: string, f: Omit<ListFilter, '
   if (f.status === 'available') q = q.where('l.username', 'is', null);
   if (f.status === 'checked_out_by_me') q = q.where('l.username', '=', viewer);
   if (f.status === 'locked') q = q.where('l.username', 'is not', null).where('l.username', '<>', viewer);
+  if (f.state) q = q.where(sql<boolean>`coalesce(t.state, f.state) = ${f.state}`);
   return q;
 }
 
 /** How many entries match; the joins matter only to a status filter (each entry has at most one lock). */
 async function countFiles(db: Db, project: string, viewer: string, f: Omit<ListFilter, 'limit' | 'offset'>): Promise<number> {
-  const q = f.status
-    ? filtered(db, project, viewer, f)
-    : db.selectFrom('files as f').where('f.project', '=', project).where(entryConditions(f));
+  const q =
+    f.status || f.state
+      ? filtered(db, project, viewer, f)
+      : db.selectFrom('files as f').where('f.project', '=', project).where(entryConditions(f));
   const row = await q.select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
   return Number(row.n);
 }

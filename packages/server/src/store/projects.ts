@@ -58,6 +58,7 @@ export async function deleteProjectRows(db: Db, slug: string): Promise<void> {
   await db.transaction().execute(async (trx) => {
     await trx.deleteFrom('locks').where('project', '=', slug).execute();
     await trx.deleteFrom('files').where('project', '=', slug).execute();
+    await trx.deleteFrom('revisions').where('project', '=', slug).execute();
     await trx.deleteFrom('projects').where('slug', '=', slug).execute();
   });
 }

@@ -18,7 +18,10 @@ export function toUser(row: UserRow): User {
 
 export const usernameKey = (username: string): string => username.toLowerCase();
 
-export async function insertUser(db: Db, u: { username: string; passwordHash: string; role: Role }): Promise<User> {
+export async function insertUser(
+  db: Db,
+  u: { username: string; passwordHash: string; role: Role; approver?: boolean; email?: string | null },
+): Promise<User> {
   const row = await db
     .insertInto('users')
     .values({
@@ -27,6 +30,8 @@ export async function insertUser(db: Db, u: { username: string; passwordHash: st
       password_hash: u.passwordHash,
       role: u.role,
       disabled: 0,
+      approver: u.approver ? 1 : 0,
+      email: u.email ?? null,
       created_at: nowIso(),
     })
     .returningAll()
@@ -58,7 +63,7 @@ export async function countUsers(db: Db): Promise<number> {
 export async function updateUser(
   db: Db,
   id: number,
-  patch: { role?: Role; passwordHash?: string; disabled?: boolean },
+  patch: { role?: Role; passwordHash?: string; disabled?: boolean; approver?: boolean; email?: string | null },
 ): Promise<User | undefined> {
   const row = await db
     .updateTable('users')
@@ -66,6 +71,8 @@ export async function updateUser(
       ...(patch.role ? { role: patch.role } : {}),
       ...(patch.passwordHash ? { password_hash: patch.passwordHash } : {}),
       ...(patch.disabled !== undefined ? { disabled: patch.disabled ? 1 : 0 } : {}),
+      ...(patch.approver !== undefined ? { approver: patch.approver ? 1 : 0 } : {}),
+      ...(patch.email !== undefined ? { email: patch.email } : {}),
     })
     .where('id', '=', id)
     .returningAll()

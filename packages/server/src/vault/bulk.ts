@@ -25,7 +25,6 @@ export async function readBlobs(vault: Vault, slug: string, shas: string[]): Pro
   return out;
 }
 
-/** For every path ever touched up to `head`: the newest commit that touched it, with author and date. */
 /** The last commit that touched a path; `age` 0 is the head, larger is older (log order). */
 export interface LastCommit {
   commit: string;
@@ -34,19 +33,32 @@ export interface LastCommit {
   age: number;
 }
 
-export async function lastCommits(vault: Vault, slug: string, head: string): Promise<Map<string, LastCommit>> {
-  const { stdout } = await runGit(['log', '--no-renames', '--format=%x01%H%x09%an%x09%aI', '--name-only', head, '--'], {
+/** Commits of `range` (a head, or `old..new`), newest first, each with the paths it touched. */
+export async function commitsWithPaths(
+  vault: Vault,
+  slug: string,
+  range: string,
+): Promise<Array<{ commit: string; author: string; date: string; paths: string[] }>> {
+  assertRev(range);
+  const { stdout } = await runGit(['log', '--no-renames', '--format=%x01%H%x09%an%x09%aI', '--name-only', range, '--'], {
     gitDir: vault.repoPath(slug),
   });
-  const out = new Map<string, LastCommit>();
-  let age = 0;
+  const out = [];
   for (const chunk of stdout.toString('utf8').split('\x01')) {
     if (!chunk) continue;
     const lines = chunk.split('\n');
     const [commit, author, date] = lines[0]!.split('\t') as [string, string, string];
-    for (const path of lines.slice(1)) if (path && !out.has(path)) out.set(path, { commit, author, date, age });
-    age++;
+    out.push({ commit, author, date, paths: lines.slice(1).filter((p) => p) });
   }
+  return out;
+}
+
+/** For every path ever touched up to `head`: the newest commit that touched it, with author and date. */
+export async function lastCommits(vault: Vault, slug: string, head: string): Promise<Map<string, LastCommit>> {
+  const out = new Map<string, LastCommit>();
+  (await commitsWithPaths(vault, slug, head)).forEach(({ commit, author, date, paths }, age) => {
+    for (const path of paths) if (!out.has(path)) out.set(path, { commit, author, date, age });
+  });
   return out;
 }
 

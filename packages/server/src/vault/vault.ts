@@ -19,9 +19,16 @@ import { LOG_FORMAT, parseLog } from './log-format.js';
 import { writeBlobFromFile, writeObject } from './loose-objects.js';
 import { KeyedMutex } from './mutex.js';
 import type { BlobRead, CommitInput, CommitRecord, TreeChange, TreeEntry } from './types.js';
-import { assertIdentity, assertObjectId, assertRev, assertSlug, assertTreePath, buildMessage } from './validate.js';
+import { VaultInputError, assertIdentity, assertObjectId, assertRev, assertSlug, assertTreePath, buildMessage } from './validate.js';
 
 const BRANCH = 'refs/heads/main';
+
+/** The ref of a tag; the name must be a valid ref name with no option look (git checks the rest). */
+function tagRef(name: string): string {
+  if (!name || name.startsWith('-') || /[\0-\x20\x7f~^:?*[\\]|\.\.|@\{/.test(name))
+    throw new VaultInputError(`invalid tag name ${JSON.stringify(name)}`);
+  return `refs/tags/${name}`;
+}
 const MIN_GIT: [number, number] = [2, 30];
 // A lost CAS means another writer made progress, so retrying is livelock-free. With k busy writers
 // a loser wins each round with ~1/k chance: 30 rounds make starvation negligible ((2/3)^30 ≈ 5e-6).
@@ -125,6 +132,39 @@ export class Vault {
     const args = to ? ['update-ref', '-m', 'lockstep: undo', BRANCH, to, from] : ['update-ref', '-d', BRANCH, from];
     const { code } = await runGit(args, { gitDir: this.repoPath(slug), okCodes: 'any' });
     return code === 0;
+  }
+
+  /**
+   * Points tag `name` (under refs/tags/) at `commit`, checked by git as a ref name; answers the
+   * commit it pointed at before (null: it did not exist), for `restoreTag` to undo it.
+   */
+  async setTag(slug: string, name: string, commit: string): Promise<string | null> {
+    assertObjectId(commit);
+    const ref = tagRef(name);
+    const gitDir = this.repoPath(slug);
+    const { stdout } = await runGit(['rev-parse', '--verify', '--quiet', ref], { gitDir, okCodes: [1] });
+    const before = stdout.toString('utf8').trim() || null;
+    await runGit(['update-ref', '-m', 'lockstep: release', ref, commit, before ?? ''], { gitDir });
+    return before;
+  }
+
+  /** Undoes setTag: the tag points at `before` again, or is gone when it did not exist. */
+  async restoreTag(slug: string, name: string, before: string | null): Promise<void> {
+    const args = before ? ['update-ref', tagRef(name), before] : ['update-ref', '-d', tagRef(name)];
+    await runGit(args, { gitDir: this.repoPath(slug), okCodes: 'any' });
+  }
+
+  /** Tags under `prefix` (e.g. `released/`) with the commits they point at. */
+  async tags(slug: string, prefix: string): Promise<Map<string, string>> {
+    const { stdout } = await runGit(['for-each-ref', '--format=%(refname)%00%(objectname)', tagRef(prefix)], {
+      gitDir: this.repoPath(slug),
+    });
+    const out = new Map<string, string>();
+    for (const line of stdout.toString('utf8').split('\n')) {
+      const [ref, sha] = line.split('\0');
+      if (ref && sha) out.set(ref.slice('refs/tags/'.length), sha);
+    }
+    return out;
   }
 
   /** Whether commit `a` is an ancestor of (or equal to) `b`. */

@@ -16,6 +16,7 @@ afterAll(async () => server.close());
 
 test('redocly lint (recommended) finds no error in /docs/json', { timeout: 120_000 }, async () => {
   const spec = (await (await fetch(`${server.url}/docs/json`)).json()) as {
+    components: { schemas?: Record<string, unknown> };
     paths: Record<
       string,
       Record<string, { operationId?: string; description?: string; requestBody?: { content: Record<string, unknown> } }>
@@ -24,6 +25,10 @@ test('redocly lint (recommended) finds no error in /docs/json', { timeout: 120_0
   const ops = Object.values(spec.paths).flatMap((p) => Object.values(p));
   expect(ops.length).toBeGreaterThan(20);
   expect(ops.filter((o) => !o.operationId || !o.description)).toEqual([]);
+  // Shared schemas are components named as in the protocol module (client generators use the names).
+  expect(Object.keys(spec.components.schemas ?? {})).toEqual(expect.arrayContaining(['FileInfo', 'Project', 'User']));
+  expect(Object.keys(spec.components.schemas ?? {}).filter((n) => n.startsWith('def-'))).toEqual([]);
+  expect(new Set(ops.map((o) => o.operationId)).size).toBe(ops.length);
   const checkin = spec.paths['/api/projects/{project}/files/{path}/checkin']?.post;
   expect(Object.keys(checkin?.requestBody?.content ?? {})).toEqual(['multipart/form-data']);
 

@@ -188,8 +188,12 @@ describe('history and downloads', () => {
     expect(a.headers.get('content-type')).toBe('application/octet-stream');
     const byCommit = await fetch(`${server.url}${api.fileContent(P, F, hist.body[1].commit)}`, { headers: viewer.headers() });
     expect(await byCommit.text()).toBe('revision B content');
-    const current = await fetch(`${server.url}${api.fileContent(P, F)}`, { headers: viewer.headers() });
+    const current = await fetch(`${server.url}${api.fileContent(P, F)}`, { headers: alice.headers() });
     expect(await current.text()).toBe('revision B, small fix');
+    // The shop floor gets the released revision by default, and there is none yet.
+    const floor = await viewer.get(api.fileContent(P, F));
+    expect(floor.status).toBe(404);
+    expect(floor.body.error.message).toMatch(/no released revision/);
     expect((await viewer.get(api.fileContent(P, F, 'Q'))).status).toBe(404);
   });
 });

@@ -110,14 +110,14 @@ export const fileRoutes =
         config: { access: 'read' },
         schema: {
           tags: ['files'],
-          summary: 'Download the current revision, or ?rev= a commit id or revision label',
+          summary: 'Download the current revision (viewers: the released one), or ?rev= a commit id, a revision label or `released`',
           params: FileParams,
           querystring: Type.Object({ rev: Type.Optional(Type.String({ maxLength: 64 })) }),
           response: { 200: Type.Any({ description: 'the file content' }), ...errors },
         },
       },
       async (req, reply) => {
-        const dl = await fileContent(s, req.params.project, req.params.path, req.query.rev);
+        const dl = await fileContent(s, req.params.project, req.params.path, requireAuth(req).actor, req.query.rev);
         return reply
           .header('content-type', contentTypeFor(dl.name))
           .header('content-length', dl.size)
