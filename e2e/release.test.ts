@@ -239,15 +239,7 @@ describe('release lifecycle in the web app', { timeout: 90_000 }, () => {
     await waitLive(tom);
   });
 
-  it('the floor gets revision A while maria works on B; tom waits in line and is told when it is free', async () => {
-    const floor = await phonePage();
-    await login(floor, 'floor', USER_PASSWORD);
-    await openProject(floor, PROJECT);
-    await waitLive(floor);
-    await stateOf(floor, PROGRAM).getByText('Released A').waitFor();
-    await expectNoSideScroll(floor, 390, 'the floor’s file browser');
-
-    // maria checks out the released file: the dialog says production keeps revision A.
+  it('maria checks out the released file (revision A stays released); tom joins the lock queue', async () => {
     await row(mariaPage, PROGRAM)
       .getByRole('button', { name: /^Check out/ })
       .click();
@@ -257,10 +249,10 @@ describe('release lifecycle in the web app', { timeout: 90_000 }, () => {
     await co.getByRole('button', { name: 'Check out', exact: true }).click();
     await mariaPage.getByRole('dialog', { name: 'Checked out' }).getByRole('button', { name: 'Close', exact: true }).click();
 
-    // tom wants it next.
     await row(tom, PROGRAM)
       .getByText(/Locked by maria/)
       .waitFor();
+    await stateOf(tom, PROGRAM).getByText('Released A').waitFor();
     await row(tom, PROGRAM)
       .getByRole('button', { name: `Notify me when ${PROGRAM} is available` })
       .click();
@@ -268,15 +260,28 @@ describe('release lifecycle in the web app', { timeout: 90_000 }, () => {
     await place.waitFor();
     expect(await place.textContent()).toBe('#1 in line');
     expect(await place.getAttribute('aria-pressed')).toBe('true');
+    // maria sees who waits for her file.
+    await row(mariaPage, PROGRAM)
+      .getByRole('button', { name: `Show details of ${PROGRAM}` })
+      .click();
+    await mariaPage.getByTestId('lock-queue').getByText('1. tom').waitFor();
+    await mariaPage.getByRole('button', { name: 'Close details' }).click();
+  });
+
+  it('maria checks in B: the floor still downloads A by default, others get B or ask for A; tom is told it is free', async () => {
+    const floor = await phonePage();
+    await login(floor, 'floor', USER_PASSWORD);
+    await openProject(floor, PROJECT);
+    await waitLive(floor);
+    await row(floor, PROGRAM).waitFor();
 
     const checkin = await maria.checkin(PROJECT, PROGRAM, REV_B, { message: 'S9000 finishing' });
     expect(checkin.status, checkin.text).toBe(200);
     await revisionOf(row(tom, PROGRAM)).getByText('B', { exact: true }).waitFor();
     await stateOf(tom, PROGRAM).getByText('WIP — released: A').waitFor();
-    await bellCount(tom).filter({ hasText: /^1$/ }).waitFor();
-
-    // The floor still downloads A, by default; others get B, or A when they ask for the released one.
     await stateOf(floor, PROGRAM).getByText('WIP — released: A').waitFor();
+    expect(reloaded).toBe(false);
+
     const [forFloor] = await Promise.all([
       floor.waitForEvent('download'),
       row(floor, PROGRAM)
@@ -285,6 +290,7 @@ describe('release lifecycle in the web app', { timeout: 90_000 }, () => {
     ]);
     expect(Buffer.compare(await bytesOf(forFloor), REV_A)).toBe(0);
     expect(await row(floor, SHEET).getByText('Not released').count()).toBe(1);
+    await expectNoSideScroll(floor, 390, 'the floor’s file browser');
     await shoot(floor, 'release-phone-floor');
 
     const [latest] = await Promise.all([
@@ -306,6 +312,10 @@ describe('release lifecycle in the web app', { timeout: 90_000 }, () => {
     ]);
     expect(Buffer.compare(await bytesOf(released), REV_A)).toBe(0);
     await tom.getByRole('button', { name: 'Close details' }).click();
+
+    // First in line: tom's bell says the file is free (and a banner, since it asks for action).
+    await bellCount(tom).filter({ hasText: /^1$/ }).waitFor();
+    await tom.getByTestId('notice').filter({ hasText: PROGRAM }).waitFor();
   });
 
   it('at 390 px the lifecycle dialogs and badges fit the phone', async () => {

@@ -1,6 +1,6 @@
 import { api, type FileInfo, type User } from '@lockstep/protocol';
 import { canEdit, isAdmin } from '../api/auth';
-import { checkoutBlockedBy, lifecycleActions } from '../api/lifecycle';
+import { checkoutBlockedBy, editableInState, lifecycleActions } from '../api/lifecycle';
 import type { FileModal, FileModalKind } from '../modals/common';
 import { useOnline } from './OutageBar';
 import { DownloadIcon } from './ui';
@@ -26,8 +26,9 @@ export function allowedActions(file: FileInfo, me: User): Kind[] {
     if (life.obsolete) out.push('obsolete');
     if (life.reactivate) out.push('reactivate');
   }
-  if (file.status === 'checked_out_by_me' || isAdmin(me)) out.push('edit');
-  if (isAdmin(me)) out.push('delete');
+  if ((file.status === 'checked_out_by_me' || isAdmin(me)) && editableInState(file)) out.push('edit');
+  // Obsolete files may go; what is in review or released must be withdrawn or obsoleted first.
+  if (isAdmin(me) && (editableInState(file) || file.state === 'obsolete')) out.push('delete');
   return out;
 }
 

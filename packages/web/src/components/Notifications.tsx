@@ -1,9 +1,9 @@
 import { useState } from 'react';
 import * as Popover from '@radix-ui/react-popover';
 import { useQueryClient } from '@tanstack/react-query';
-import type { MarkReadRequest, Notification } from '@lockstep/protocol';
+import { api, type MarkReadRequest, type Notification } from '@lockstep/protocol';
 import { post } from '../api/client';
-import { notificationsReadUrl, useNotifications } from '../api/lifecycle';
+import { useNotifications } from '../api/lifecycle';
 import { keys } from '../api/queries';
 import { fullTime, relativeTime } from '../lib/format';
 import { navigate, projectHref } from '../lib/router';
@@ -19,7 +19,7 @@ export function notificationHref(n: Pick<Notification, 'project' | 'path'>): str
 export function useMarkRead() {
   const qc = useQueryClient();
   return async (body: MarkReadRequest) => {
-    await post(notificationsReadUrl, body);
+    await post(api.notificationsRead, body);
     await qc.invalidateQueries({ queryKey: keys.notifications });
   };
 }

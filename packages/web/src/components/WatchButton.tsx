@@ -1,7 +1,7 @@
-import type { FileInfo, User } from '@lockstep/protocol';
+import { api, type FileInfo, type User } from '@lockstep/protocol';
 import { canEdit } from '../api/auth';
 import { del, errorMessage, post } from '../api/client';
-import { checkoutBlockedBy, lifecycleUrl } from '../api/lifecycle';
+import { checkoutBlockedBy } from '../api/lifecycle';
 import { useSubmit } from '../lib/useSubmit';
 import { useAfterFileChange } from '../modals/common';
 import { toast } from '../realtime/stores';
@@ -26,9 +26,7 @@ export function WatchButton({ slug, file, me, inline }: { slug: string; file: Fi
   const toggle = () =>
     void run(async () => {
       try {
-        const res = waiting
-          ? await del<FileInfo>(lifecycleUrl(slug, target, 'watch'))
-          : await post<FileInfo>(lifecycleUrl(slug, target, 'watch'));
+        const res = waiting ? await del<FileInfo>(api.fileWatch(slug, target)) : await post<FileInfo>(api.fileWatch(slug, target));
         after(file.path, res);
         toast({
           tone: 'success',

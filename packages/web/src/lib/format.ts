@@ -48,9 +48,9 @@ const ACTIONS: Record<string, string> = {
   'file.state_changed': 'changed the state of',
   'file.release_requested': 'requested release of',
   'file.approved': 'approved',
-  'file.approve_failed': 'failed to sign the approval of',
+  signature_failed: 'failed an electronic signature on',
   'file.rejected': 'rejected',
-  'file.withdrawn': 'withdrew the release request for',
+  'file.release_withdrawn': 'withdrew the release request for',
   'file.released': 'released',
   'file.obsoleted': 'made obsolete',
   'file.reactivated': 'reactivated',
@@ -82,8 +82,8 @@ const AUDIT_NAMES: Record<string, string> = {
   'file.updated': 'edited details',
   'file.linked': 'linked file',
   'file.release_requested': 'requested release',
-  'file.withdrawn': 'withdrew release request',
-  'file.approve_failed': 'failed e-signature',
+  'file.release_withdrawn': 'withdrew release request',
+  signature_failed: 'failed e-signature',
 };
 export const auditActionName = (action: string): string => AUDIT_NAMES[action] ?? actionVerb(action);
 

@@ -22,7 +22,7 @@ export function stepOf(c: Pick<StateChange, 'from' | 'to' | 'comment'>): string 
   if (c.to === 'obsolete') return 'file.obsoleted';
   if (c.from === 'obsolete') return 'file.reactivated';
   // Back from review: a rejection always has a comment, a withdrawal has none.
-  if (c.from === 'in_review') return c.comment ? 'file.rejected' : 'file.withdrawn';
+  if (c.from === 'in_review') return c.comment ? 'file.rejected' : 'file.release_withdrawn';
   return 'file.state_changed';
 }
 
@@ -40,7 +40,7 @@ export function stateChangeText(c: StateChange, subject: string): string {
       return `${c.actor} reactivated ${subject}`;
     case 'file.rejected':
       return `${c.actor} rejected ${subject}${note}`;
-    case 'file.withdrawn':
+    case 'file.release_withdrawn':
       return `${c.actor} withdrew the release request for ${subject}`;
     default:
       return c.from === 'released' && c.to === 'wip'

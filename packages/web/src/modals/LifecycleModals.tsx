@@ -1,8 +1,8 @@
 import { useState, type ReactNode, type SubmitEvent } from 'react';
-import type { FileInfo } from '@lockstep/protocol';
 import { useMe } from '../api/auth';
 import { post } from '../api/client';
-import { lifecycleActions, lifecycleUrl, type LifecycleAction } from '../api/lifecycle';
+import { api, type FileInfo } from '@lockstep/protocol';
+import { lifecycleActions, type LifecycleAction } from '../api/lifecycle';
 import { useProjects } from '../api/queries';
 import { Field } from '../components/Field';
 import { FormFooter, Modal } from '../components/Modal';
@@ -65,7 +65,7 @@ function LifecycleDialog({
   const submit = (e: SubmitEvent) => {
     e.preventDefault();
     if (!possible || !ready) return;
-    void run(() => post<FileInfo>(lifecycleUrl(slug, file.path, action), payload?.()), success).then((ok) => {
+    void run(() => post<FileInfo>(api.fileLifecycle(slug, file.path, action), payload?.()), success).then((ok) => {
       if (!ok) onError?.();
     });
   };
