@@ -109,6 +109,7 @@ export const CloseCodes = {
   tooBig: 1009,
   serverError: 1011, // server not ready
   tryAgainLater: 1013, // slow consumer dropped
+  accessChanged: 4001, // role changed: reconnect at once, as who you now are
 } as const;
 
 /** Client→server messages, validated by the server. */

@@ -1,4 +1,4 @@
-import type { ClientMessage, Envelope, ServerMessageMap, ServerMessageType } from './events.js';
+import { CloseCodes, type ClientMessage, type Envelope, type ServerMessageMap, type ServerMessageType } from './events.js';
 
 /** `open` once the server said `connection.established`; `offline` when not trying (before connect, after close, after 1008). */
 export type LockstepSocketState = 'connecting' | 'open' | 'reconnecting' | 'offline';
@@ -43,8 +43,6 @@ export type ServerEnvelope<K extends ServerMessageType> = Envelope<K, ServerMess
 type Handler = (message: ServerEnvelope<ServerMessageType>) => void;
 
 const OPEN = 1;
-/** The server refused us (not authenticated / bad origin): retrying cannot help. */
-const POLICY_VIOLATION = 1008;
 /** Missing this many heartbeats in a row means the connection is dead even if TCP has not noticed. */
 const MISSED_HEARTBEATS = 2.5;
 
@@ -201,7 +199,13 @@ export class LockstepSocket {
     if (socket !== this.socket) return;
     this.socket = null;
     this.clearTimers();
-    if (!this.wanted || code === POLICY_VIOLATION) {
+    if (this.wanted && code === CloseCodes.accessChanged) {
+      // The session is still good, only what it may see changed: reconnect now, not after a back-off.
+      this.attempt = 0;
+      this.open('reconnecting');
+      return;
+    }
+    if (!this.wanted || code === CloseCodes.policyViolation) {
       this.wanted = false;
       this.nextRetryAt = null;
       this.setState('offline');

@@ -14,6 +14,8 @@ export interface Revocation {
   sessions?: string[];
   exceptSession?: string;
   reason: string;
+  /** The session stays valid (a role change): the socket closes with `accessChanged` and the client reconnects as who it now is. */
+  reconnect?: boolean;
 }
 
 /**

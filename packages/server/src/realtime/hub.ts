@@ -228,13 +228,13 @@ export class Hub implements RealtimeHub {
       const u = conn.user;
       if (u.id !== r.userId || u.session === r.exceptSession) continue;
       if (r.sessions && !r.sessions.includes(u.session)) continue;
-      this.closeRevoked(conn, r.reason);
+      this.closeRevoked(conn, r.reason, r.reconnect ? CloseCodes.accessChanged : CloseCodes.policyViolation);
     }
   }
 
-  private closeRevoked(conn: Connection, reason: string): void {
+  private closeRevoked(conn: Connection, reason: string, code: number = CloseCodes.policyViolation): void {
     this.remove(conn); // nothing more reaches it, even before the close handshake ends
-    conn.socket.close(CloseCodes.policyViolation, reason.slice(0, 120));
+    conn.socket.close(code, reason.slice(0, 120));
   }
 
   private broadcastAll(text: string): void {

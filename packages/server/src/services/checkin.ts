@@ -103,7 +103,10 @@ export async function assertMayCheckin(s: Services, slug: string, rawPath: strin
 }
 
 /** The 409 for a unit whose lock went away between its read and its commit (override, cancel). */
-export async function lockLost(trx: Parameters<typeof findLock>[0], seen: LockRow): Promise<AppError> {
+export async function lockLost(
+  trx: Parameters<typeof findLock>[0],
+  seen: Pick<LockRow, 'project' | 'path_key' | 'path'>,
+): Promise<AppError> {
   const now = await findLock(trx, seen.project, seen.path_key);
   if (!now)
     return new AppError(

@@ -307,8 +307,7 @@ export async function applyPush(s: Services, plan: PushPlan): Promise<PushOutcom
       if (!(await advanceHead(trx, slug, plan.previous, head))) throw conflict(`project "${slug}" changed meanwhile`);
       for (const { row } of plan.modified) {
         const lock = await findLock(trx, slug, row.path_key);
-        if (!lock || lock.username !== actor.username || !(await lockStillHeld(trx, s.dialect, lock)))
-          throw await lockLost(trx, lock ?? { ...row, username: actor.username, locked_at: '', message: '' });
+        if (!lock || lock.username !== actor.username || !(await lockStillHeld(trx, s.dialect, lock))) throw await lockLost(trx, row);
       }
       for (const row of rows) await upsertFile(trx, { ...row, commit_sha: head });
       await recordRevisions(trx, slug, pushed.reverse());

@@ -42,7 +42,8 @@ export async function changeUser(s: Services, actor: Actor, id: number, req: Upd
   // Role, access or password changed: cached sessions carry the old user, and open sockets close
   // (a role change reconnects with the new role).
   const reason = req.disabled ? 'account disabled' : req.password ? 'password changed' : 'role changed';
-  await revokeAccess(s, { userId: id, reason });
+  // Only a role change leaves the sessions valid: those sockets reconnect with the new role.
+  await revokeAccess(s, { userId: id, reason, reconnect: !req.disabled && !req.password });
   const what = Object.keys(req)
     .filter((k) => k !== 'password')
     .map((k) => `${k}=${String(req[k as keyof UpdateUserRequest])}`);

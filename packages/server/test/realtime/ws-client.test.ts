@@ -111,6 +111,21 @@ describe('LockstepSocket against a real server', () => {
     expect(socket.nextRetryAt).toBeNull();
   });
 
+  it('reconnects at once, without a back-off, when its access changed (4001: role changed); 1008 stays offline', async () => {
+    server = await startRealtimeServer();
+    const { socket, states } = newClient(server, 'sess-alice', 5_000); // a back-off would take 5 s
+    client = socket;
+    socket.connect();
+    await eventually(() => socket.state === 'open', 2000, 'open');
+    const connections = server.hub.connectionCount();
+    await server.bus.revoke({ userId: 1, reason: 'role changed', reconnect: true });
+    await eventually(() => states.filter((st) => st === 'open').length === 2, 2000, 'reconnected');
+    expect(states).toEqual(['connecting', 'open', 'reconnecting', 'open']);
+    expect(server.hub.connectionCount()).toBe(connections);
+    await server.bus.revoke({ userId: 1, reason: 'account disabled' });
+    await eventually(() => socket.state === 'offline', 2000, 'offline after a real revocation');
+  });
+
   it('close() stays closed', async () => {
     server = await startRealtimeServer();
     const { socket } = newClient(server, 'sess-bob');

@@ -160,7 +160,13 @@ export function useRealtime(me: string | null, currentProject: string | null): v
     offs.push(s.on('process.completed', onProcess('completed')));
     offs.push(s.on('process.failed', onProcess('failed')));
 
-    offs.push(s.on('connection.established', (msg) => presenceStore.set(msg.data.online)));
+    offs.push(
+      s.on('connection.established', (msg) => {
+        presenceStore.set(msg.data.online);
+        // After a role change the server reconnects us (close 4001): the app takes the new role.
+        void qc.invalidateQueries({ queryKey: keys.me });
+      }),
+    );
     offs.push(s.on('presence.joined', (msg) => presenceStore.set(msg.data.online)));
     offs.push(s.on('presence.left', (msg) => presenceStore.set(msg.data.online)));
 
