@@ -117,7 +117,8 @@ describe('release lifecycle in the web app', { timeout: 90_000 }, () => {
     await openProject(tom, PROJECT);
     await waitLive(tom);
     expect(await stateOf(tom, PROGRAM).textContent()).toBe('WIP');
-    tom.on('framenavigated', (f) => (reloaded ||= f === tom.mainFrame()));
+    // A full page load, not the URL changes of the page itself (filters, the open file).
+    tom.on('load', () => (reloaded = true));
 
     quinn = await newPage();
     await login(quinn, 'quinn', QUINN_PASSWORD);
@@ -228,6 +229,7 @@ describe('release lifecycle in the web app', { timeout: 90_000 }, () => {
     await row(tom, SHEET).waitFor({ state: 'detached' });
     await row(tom, PROGRAM).waitFor();
     await tom.reload();
+    reloaded = false; // the reload asked for here; none may follow
     await row(tom, PROGRAM).waitFor();
     expect(await row(tom, SECOND).count()).toBe(0);
     expect(await tom.getByLabel('State').inputValue()).toBe('released');
