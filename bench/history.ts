@@ -54,7 +54,7 @@ export async function run(opts: { commits?: number } = {}) {
   const gitDir = s.vault.repoPath('hist');
   const admin = server.admin;
   if ((await admin.upload('hist', TARGET, 'O1000 (rev A)\nG0 X0\n')).status !== 201) throw new Error('upload');
-  let t = performance.now();
+  const t = performance.now();
   await otherCommits(gitDir, commits);
   const generateMs = performance.now() - t;
   const rebuild = await rebuildIndex(s, 'hist');

@@ -30,6 +30,8 @@ export const AuditAction = Type.Union(
     'file.obsoleted',
     'file.reactivated',
     'signature_failed',
+    'file.queue_joined',
+    'file.queue_left',
     'sync.pushed',
     'sync.failed',
     'sync.pulled',

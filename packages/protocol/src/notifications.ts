@@ -61,3 +61,7 @@ export const UpdateMeRequest = Type.Object(
   { additionalProperties: false },
 );
 export type UpdateMeRequest = Static<typeof UpdateMeRequest>;
+
+/** POST /api/notifications/read answers the caller's unread count after marking. */
+export const MarkReadResponse = Type.Object({ unread: Type.Integer() });
+export type MarkReadResponse = Static<typeof MarkReadResponse>;

@@ -1,7 +1,7 @@
 /** URL builders for the HTTP API, shared by the web app, the CLI and tests. A file path is one
  * URL-encoded segment (slashes as %2F), as in GitLab's repository-files API. */
 const enc = encodeURIComponent;
-const query = (q: Record<string, string | boolean | undefined>) => {
+const query = (q: Record<string, string | number | boolean | undefined>) => {
   const parts = Object.entries(q).flatMap(([k, v]) => (v === undefined || v === '' ? [] : [`${k}=${enc(String(v))}`]));
   return parts.length ? `?${parts.join('&')}` : '';
 };

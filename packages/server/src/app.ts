@@ -23,6 +23,8 @@ import { authRoutes } from './api/routes/auth.js';
 import { compareRoutes } from './api/routes/compare.js';
 import { fileRoutes } from './api/routes/files.js';
 import { lifecycleRoutes } from './api/routes/lifecycle.js';
+import { lockQueueRoutes } from './api/routes/lock-queue.js';
+import { notificationRoutes } from './api/routes/notifications.js';
 import { projectRoutes } from './api/routes/projects.js';
 import { syncRoutes } from './api/routes/sync.js';
 import type { Config } from './config.js';
@@ -113,6 +115,8 @@ export async function buildApp(config: Config, opts: { logger?: boolean | object
   await app.register(compareRoutes(services));
   await app.register(adminRoutes(services));
   await app.register(activityRoutes(services));
+  await app.register(notificationRoutes(services));
+  await app.register(lockQueueRoutes(services));
   await app.register(syncRoutes(sync));
   // Git-native access: clone/fetch/push and the Git LFS locks, on the same port.
   const pushChannel = await PushChannel.open();

@@ -53,6 +53,16 @@ export interface Config {
   secretKey: string | null;
   /** Compare and preview read at most this many bytes of a file (LOCKSTEP_PREVIEW_MAX_MB); larger: 413. */
   previewMaxBytes: number;
+  /** Mail for notifications (LOCKSTEP_SMTP_URL, `smtp://user:pass@host:port` or `smtps://…`); null: no mail. */
+  smtpUrl: string | null;
+  /** The From of notification mail (LOCKSTEP_SMTP_FROM). */
+  smtpFrom: string;
+  /** Where users open Lockstep (LOCKSTEP_PUBLIC_URL, no trailing slash): links in mail; null: no links. */
+  publicUrl: string | null;
+  /** Lock queue: how long the first in line has to check a released file out before the next is told. */
+  queueTurnMs: number;
+  /** Lock queue: how often turns that ran out (and releases nobody was told of) are looked for (0: never). */
+  queueCheckMs: number;
 }
 
 export const DEFAULT_EXTENSIONS = ['.mcam', '.nc', '.tap', '.step', '.stp', '.igs', '.iges', '.dxf', '.pdf', '.txt'];
@@ -100,6 +110,39 @@ export function parseTrustProxy(raw: string | undefined): false | number | strin
       throw new ConfigError(`LOCKSTEP_TRUST_PROXY: "${entry}" is not a hop count, an IP address or a CIDR range (e.g. 10.0.0.0/8)`);
   }
   return entries;
+}
+
+/** An absolute URL of one of `protocols` (with the colon), or null when unset. */
+function url(env: NodeJS.ProcessEnv, name: string, protocols: string[], example: string): string | null {
+  const raw = (env[name] ?? '').trim();
+  if (raw === '') return null;
+  let parsed: URL | null = null;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    /* reported below */
+  }
+  if (!parsed || !protocols.includes(parsed.protocol) || !parsed.hostname)
+    throw new ConfigError(`${name} must be a ${protocols.map((p) => `${p}//`).join(' or ')} URL (e.g. ${example}), got "${raw}"`);
+  return raw.replace(/\/+$/, '');
+}
+
+/** A sender: `address@host` or `Name <address@host>`. */
+function mailbox(env: NodeJS.ProcessEnv, name: string, fallback: string): string {
+  const raw = (env[name] ?? '').trim();
+  if (raw === '') return fallback;
+  if (!/^([^<>]*<[^\s@<>]+@[^\s@<>]+>|[^\s@<>]+@[^\s@<>]+)$/.test(raw))
+    throw new ConfigError(`${name} must be an address (lockstep@example.com or "Lockstep <lockstep@example.com>"), got "${raw}"`);
+  return raw;
+}
+
+/** Minutes, fractions allowed (a test's turn of a few hundred milliseconds), as milliseconds. */
+function positiveMinutes(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback * 60_000;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n <= 0) throw new ConfigError(`${name} must be a number of minutes > 0, got "${raw}"`);
+  return Math.round(n * 60_000);
 }
 
 const minutes = (env: NodeJS.ProcessEnv, name: string, fallback: number) => int(env, name, fallback, 0) * 60_000;
@@ -152,6 +195,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     syncTimeoutMs: int(env, 'LOCKSTEP_SYNC_TIMEOUT_MS', 30 * 60_000, 100),
     secretKey: env.LOCKSTEP_SECRET_KEY || null,
     previewMaxBytes: int(env, 'LOCKSTEP_PREVIEW_MAX_MB', 32, 1) * 1024 * 1024,
+    smtpUrl: url(env, 'LOCKSTEP_SMTP_URL', ['smtp:', 'smtps:'], 'smtp://user:password@mail.example.com:587'),
+    smtpFrom: mailbox(env, 'LOCKSTEP_SMTP_FROM', 'Lockstep <lockstep@localhost>'),
+    publicUrl: url(env, 'LOCKSTEP_PUBLIC_URL', ['http:', 'https:'], 'https://pdm.example.com'),
+    queueTurnMs: positiveMinutes(env, 'LOCKSTEP_QUEUE_TURN_MINUTES', 15),
+    queueCheckMs: int(env, 'LOCKSTEP_QUEUE_CHECK_MS', 30_000, 0),
     ...overrides,
   };
   return config;

@@ -1,5 +1,6 @@
 import type { Services } from '../services/context.js';
 import { gitGcJob } from './git-gc.js';
+import { lockQueueJob } from './lock-queue.js';
 import { sessionPurgeJob } from './session-purge.js';
 import { spoolSweepJob } from './spool-sweep.js';
 
@@ -60,5 +61,5 @@ export function startJobs(s: Services, jobs: Job[] = defaultJobs(s)): Jobs {
 }
 
 export function defaultJobs(s: Services): Job[] {
-  return [gitGcJob(s.config), sessionPurgeJob(s.config), spoolSweepJob(s.config)];
+  return [gitGcJob(s.config), sessionPurgeJob(s.config), spoolSweepJob(s.config), lockQueueJob(s.config)];
 }

@@ -22,6 +22,7 @@ import {
 } from './file-common.js';
 import { lifecycleTrailers } from './revision-log.js';
 import { commitChange, writeUnit } from './unit-of-work.js';
+import { lockReleased } from './lock-queue.js';
 
 export interface CheckinInput {
   message: string;
@@ -92,6 +93,7 @@ export async function checkin(s: Services, slug: string, rawPath: string, actor:
         return [event];
       },
     );
+    if (!input.keep) await lockReleased(s, slug, target.path_key, target.waiting_json);
     return seenBy(s, slug, entry.path, published, actor);
   });
 }

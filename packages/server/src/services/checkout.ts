@@ -6,6 +6,8 @@ import { findLock, releaseLockAudited, takeLockAudited, type LockAttempt } from 
 import type { Actor, Services } from './context.js';
 import { AppError, conflict, lockConflict } from './errors.js';
 import { lockTarget, requireEntry, seenBy } from './file-common.js';
+import { isWaiting, leaveQueueOnCheckout, lockReleased } from './lock-queue.js';
+import { notify } from './notifications.js';
 import { recordChange } from './unit-of-work.js';
 
 /**
@@ -18,6 +20,7 @@ export async function checkout(s: Services, slug: string, rawPath: string, actor
   // The state is the row's as read; the transaction's check that the row is unchanged covers it.
   const refusal = checkoutRefusal(target.state);
   if (refusal) throw conflict(`"${target.path}" ${refusal}`);
+  let row = target; // with the actor out of the queue, when they were waiting for it
   const result = await recordChange<LockAttempt | null>(s, slug, async (trx) => {
     if (!(await fileStillAt(trx, s.dialect, slug, target.path_key, target.commit_sha))) return { result: null, events: [] };
     const attempt = await takeLockAudited(
@@ -27,7 +30,8 @@ export async function checkout(s: Services, slug: string, rawPath: string, actor
       { username: actor.username, action: 'file.checked_out', project: slug, path: target.path, revision: target.revision, message },
     );
     if (!attempt.acquired) return { result: attempt, events: [] };
-    const file = fileInfoOf(target, attempt.lock, null);
+    if (isWaiting(target, actor.username)) row = await leaveQueueOnCheckout(trx, s.dialect, target, actor.username);
+    const file = fileInfoOf(row, attempt.lock, null);
     return {
       result: attempt,
       events: [draft('file.checked_out', { actor: actor.username, path: target.path, file, message, revision: target.revision })],
@@ -40,7 +44,7 @@ export async function checkout(s: Services, slug: string, rawPath: string, actor
       throw new AppError(409, 'lock_conflict', `you already have "${target.path}" checked out`, { holder: actor.username });
     throw lockConflict(holder?.username ?? 'someone', holder?.locked_at ?? 'just now');
   }
-  return seenBy(s, slug, entry.path, fileInfoOf(target, result.lock, null), actor);
+  return seenBy(s, slug, entry.path, fileInfoOf(row, result.lock, null), actor);
 }
 
 /** The lock must be the actor's own: 409 otherwise, naming whoever holds it. */
@@ -74,6 +78,7 @@ export async function cancelCheckout(s: Services, slug: string, rawPath: string,
     await requireOwnLock(s, slug, target.path_key, target.path, actor);
     throw new AppError(409, 'not_lock_holder', `your lock on "${target.path}" changed meanwhile; reload and retry`);
   }
+  await lockReleased(s, slug, target.path_key, target.waiting_json);
   return seenBy(s, slug, entry.path, file, actor);
 }
 
@@ -102,11 +107,10 @@ export async function overrideLock(s: Services, slug: string, rawPath: string, a
     return { result: done, events: done ? [draft('file.lock_overridden', data)] : [] };
   });
   if (!released) throw new AppError(409, 'conflict', `the lock on "${target.path}" changed meanwhile; reload and retry`);
-  await s.bus.notifyUser(lock.username, {
-    level: 'warning',
-    message: `Your lock on ${target.path} was overridden by ${actor.username}: ${reason}`,
-    project: slug,
-    path: target.path,
-  });
+  const message = `Your lock on ${target.path} was overridden by ${actor.username}: ${reason}`;
+  await notify(s, [
+    { to: lock.username, kind: 'lock_overridden', actor: actor.username, project: slug, path: target.path, message, level: 'warning' },
+  ]);
+  await lockReleased(s, slug, target.path_key, target.waiting_json);
   return seenBy(s, slug, entry.path, file, actor);
 }

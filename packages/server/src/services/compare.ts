@@ -2,7 +2,15 @@
 import type { DiffKind, DiffSide, FileDiff, MetadataChange } from '@lockstep/protocol';
 import { kindByName, looksBinary, mayBeGcode } from '../domain/compare/file-kind.js';
 import { lineDiff, plainSide, type DiffSideInput } from '../domain/compare/line-diff.js';
-import { compareFacts, looksLikeGcode, programFacts, readProgram, splitLines, type Program } from '../domain/gcode/index.js';
+import {
+  compareFacts,
+  looksLikeGcode,
+  programFacts,
+  readProgram,
+  splitLines,
+  type Program,
+  type ProgramFacts,
+} from '../domain/gcode/index.js';
 import type { Services } from './context.js';
 import { notFound } from './errors.js';
 import { requireProject } from './file-common.js';
@@ -62,29 +70,85 @@ export async function compareRevisions(s: Services, slug: string, rawPath: strin
           : `binary files differ (${before.size} → ${after.size} bytes)`,
     };
   }
-  return { ...base, ...textDiff(path, before?.bytes ?? Buffer.alloc(0), after.bytes!, ignoreFormatting) };
+  const blobs = { before: before?.sha, after: after.sha };
+  return { ...base, ...textDiff(path, before?.bytes ?? Buffer.alloc(0), after.bytes!, ignoreFormatting, blobs) };
 }
 
-/** The pure part: kind, hunks and summary from two contents (the benchmark calls this too). */
-export function textDiff(path: string, before: Buffer, after: Buffer, ignoreFormatting = true) {
-  const oldText = before.toString('utf8');
-  const newText = after.toString('utf8');
+/** One side of a text diff, read once: its text and, for files that may be G-code, the program and its facts. */
+interface ReadSide {
+  text: string;
+  program: Program | null;
+  facts?: ProgramFacts;
+}
+
+function readSide(bytes: Buffer, gcode: boolean): ReadSide {
+  const text = bytes.toString('utf8');
+  return { text, program: gcode ? readProgram(text) : null };
+}
+
+/**
+ * Sides read recently, by git blob id: comparing B with C after A with B reads B once. Bounded by
+ * the text they hold (a read program takes ~3× its text in memory).
+ */
+class ReadSides {
+  private entries = new Map<string, ReadSide>();
+  private chars = 0;
+  constructor(private readonly maxChars: number) {}
+
+  get(blob: string | undefined, gcode: boolean, bytes: Buffer): ReadSide {
+    const key = blob && `${gcode ? 'g' : 't'}${blob}`;
+    const hit = key ? this.entries.get(key) : undefined;
+    if (hit) {
+      this.entries.delete(key!);
+      this.entries.set(key!, hit); // most recently used last
+      return hit;
+    }
+    const side = readSide(bytes, gcode);
+    if (!key || side.text.length > this.maxChars / 4) return side;
+    this.entries.set(key, side);
+    this.chars += side.text.length;
+    for (const [k, old] of this.entries) {
+      if (this.chars <= this.maxChars) break;
+      this.entries.delete(k);
+      this.chars -= old.text.length;
+    }
+    return side;
+  }
+}
+
+const recentSides = new ReadSides(32 * 1024 * 1024);
+
+/**
+ * The pure part: kind, hunks and summary from two contents (the benchmark calls this too). With
+ * `blobs` (the contents' git object ids), each side is read once and kept for the next compare.
+ */
+export function textDiff(
+  path: string,
+  before: Buffer,
+  after: Buffer,
+  ignoreFormatting = true,
+  blobs?: { before?: string; after?: string },
+) {
+  const gcodeName = mayBeGcode(path);
+  const oldSide = recentSides.get(blobs?.before, gcodeName, before);
+  const newSide = recentSides.get(blobs?.after, gcodeName, after);
+  const oldText = oldSide.text;
+  const newText = newSide.text;
   let kind: DiffKind = 'text';
-  let oldProgram: Program | null = null;
-  let newProgram: Program | null = null;
-  if (mayBeGcode(path)) {
-    oldProgram = readProgram(oldText);
-    newProgram = readProgram(newText);
+  const oldProgram = oldSide.program;
+  const newProgram = newSide.program;
+  if (oldProgram && newProgram) {
     // An empty side (first revision) does not decide; a side that does not parse makes it text.
-    const parses = (p: Program) => p.blocks.length === 0 || looksLikeGcode(p);
+    const parses = (p: Program) => p.keys.length === 0 || looksLikeGcode(p);
     if (parses(oldProgram) && parses(newProgram) && (looksLikeGcode(oldProgram) || looksLikeGcode(newProgram))) kind = 'gcode';
   }
   const sides: [DiffSideInput, DiffSideInput] =
     kind === 'gcode' && ignoreFormatting
       ? [programSide(oldProgram!), programSide(newProgram!)]
-      : [plainSide(oldText ? splitLines(oldText) : []), plainSide(newText ? splitLines(newText) : [])];
+      : [plainSide(linesOf(oldSide)), plainSide(linesOf(newSide))];
   const diff = lineDiff(sides[0], sides[1]);
-  const summary = kind === 'gcode' ? compareFacts(programFacts(oldProgram!), programFacts(newProgram!)) : null;
+  const factsOf = (side: ReadSide) => (side.facts ??= programFacts(side.program!));
+  const summary = kind === 'gcode' ? compareFacts(factsOf(oldSide), factsOf(newSide)) : null;
   const identical = diff.added === 0 && diff.removed === 0;
   const counts = identical
     ? oldText === newText
@@ -101,7 +165,10 @@ export function textDiff(path: string, before: Buffer, after: Buffer, ignoreForm
   };
 }
 
-const programSide = (p: Program): DiffSideInput => ({ lines: p.lines, keys: p.blocks.map((b) => b.key), at: p.blocks.map((b) => b.line) });
+/** An empty file has no lines (not one empty line). */
+const linesOf = (side: ReadSide) => (side.text ? (side.program?.lines ?? splitLines(side.text)) : []);
+
+const programSide = (p: Program): DiffSideInput => ({ lines: p.lines, keys: p.keys, at: p.lineOf });
 
 async function latestCommit(s: Services, slug: string, path: string): Promise<string> {
   const head = await s.vault.head(slug);

@@ -11,6 +11,7 @@ import { findLock, lockStillHeld, releaseLock } from '../store/locks.js';
 import { lockLost } from './checkin.js';
 import type { Actor, Services } from './context.js';
 import { AppError, badRequest, conflict } from './errors.js';
+import { lockReleased } from './lock-queue.js';
 import { commitChange, writeUnit } from './unit-of-work.js';
 import {
   assertFileAt,
@@ -126,6 +127,7 @@ export async function deleteFile(s: Services, slug: string, rawPath: string, act
         return [draft('file.deleted', { actor: actor.username, path: entry.path, file: null, revision: entry.revision })];
       },
     );
+    await lockReleased(s, slug, entry.path_key, entry.waiting_json);
   });
 }
 

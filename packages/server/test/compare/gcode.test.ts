@@ -23,6 +23,28 @@ describe('reading blocks', () => {
     expect(readBlock('#100 = #101 + 1.', 0)).toMatchObject({ parsed: false, key: '#100=#101+1.' });
   });
 
+  test('tabs, comments inside a word, unclosed comments, signs and long numbers read as a control would', () => {
+    const cases: Array<[string, string, boolean]> = [
+      ['G1\tX1.', 'G1 X1', true],
+      ['X (c) 1. Y2', 'X1 Y2', true],
+      ['G1 X1 (unclosed', 'G1 X1', true],
+      ['x-0.000 y+00.500 z.5', 'X0 Y0.5 Z0.5', true],
+      ['G1X1Y2;(c)', 'G1 X1 Y2', true],
+      ['T1 (é) M6', 'T1 M6', true],
+      ['G1 X1 \v', 'G1 X1', true],
+      ['X1.2.3', 'X1.2.3', false],
+      ['X\t1', 'X1', false],
+      ['X1 ) Y2', 'X1)Y2', false],
+      ['G1 Xé1', 'G1Xé1', false],
+    ];
+    for (const [line, key, parsed] of cases) expect(readBlock(line, 0), line).toMatchObject({ key, parsed });
+    expect(readBlock('X123456789012345678.5 Y-0.1', 0)!.words).toEqual([
+      { letter: 'X', value: Number('123456789012345678.5') },
+      { letter: 'Y', value: -0.1 },
+    ]);
+    expect(Object.is(readBlock('Z-0.', 0)!.words[0]!.value, -0)).toBe(true);
+  });
+
   test('a parts list in a .txt is not G-code; a program is', () => {
     expect(looksLikeGcode(readProgram('Bracket, qty 40\nMaterial: 6061\nDeburr all edges\n'))).toBe(false);
     expect(looksLikeGcode(readProgram(FANUC))).toBe(true);
@@ -101,6 +123,17 @@ describe('G-code aware diff', () => {
     const lines = d.hunks[0]!.lines;
     expect(lines.find((l) => l.newLine === 9)).toEqual({ op: ' ', text: 'N60 Z2.000', oldText: 'N60 Z2.', oldLine: 9, newLine: 9 });
     expect(lines.filter((l) => l.op !== ' ').map((l) => l.text)).toEqual(['N70 G01 Z-3. F200.', 'N70 G01 Z-4. F200.']);
+  });
+
+  test('a side read before (same blob id) gives the same diff, and the same blob under a text name is read as text', () => {
+    const a = Buffer.from(FANUC);
+    const b = Buffer.from(edit('N170 T12 M06', 'N170 T7 M06'));
+    const blobs = { before: 'blob-a', after: 'blob-b' };
+    const first = textDiff('op1.nc', a, b, true, blobs);
+    expect(textDiff('op1.nc', a, b, true, blobs)).toEqual(first);
+    expect(first).toEqual(diff(FANUC, edit('N170 T12 M06', 'N170 T7 M06')));
+    const asText = textDiff('op1.md', a, b, true, blobs);
+    expect([asText.kind, asText.summary]).toEqual(['text', null]);
   });
 
   test('a .nc file that does not read as G-code still diffs as text', () => {

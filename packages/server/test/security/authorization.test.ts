@@ -125,7 +125,8 @@ const TABLE: Row[] = [
     },
   },
   { method: 'GET', url: '/api/projects/:project/files/:path', expect: READ },
-  { method: 'GET', url: '/api/projects/:project/files/:path/content', expect: READ },
+  // The shop floor gets the released revision by default, and free.mcam has none.
+  { method: 'GET', url: '/api/projects/:project/files/:path/content', expect: R(401, 404, 200, 200, 200) },
   { method: 'GET', url: '/api/projects/:project/files/:path/history', expect: READ },
   { method: 'GET', url: '/api/projects/:project/files/:path/diff', expect: READ },
   { method: 'GET', url: '/api/projects/:project/files/:path/preview', expect: READ, params: () => ({ project: 'p', path: 'read.nc' }) },
@@ -239,6 +240,81 @@ const TABLE: Row[] = [
     },
   },
   { method: 'GET', url: '/api/locks', expect: READ },
+  { method: 'GET', url: '/api/notifications', expect: READ },
+  { method: 'POST', url: '/api/notifications/read', expect: R(401, 200, 200, 200, 200), body: () => ({ all: true }) },
+  {
+    method: 'PATCH',
+    url: '/api/auth/me',
+    expect: R(401, 200, 200, 200, 200),
+    body: (w) => ({ email: `${w}@example.com` }),
+    verify: async () => expect((await clients.viewer.get(api.me)).body.user.email).toBe('viewer@example.com'),
+  },
+  {
+    // Held by user1: the holder cannot wait for it, viewers cannot check out.
+    method: 'POST',
+    url: '/api/projects/:project/files/:path/watch',
+    order: ['anonymous', 'viewer', 'user', 'other', 'admin'],
+    expect: R(401, 403, 200, 409, 200),
+    params: () => ({ project: 'p', path: 'held-watch.mcam' }),
+    codes: { user: 'conflict' },
+    verify: async () => expect((await clients.admin.get(api.file('p', 'held-watch.mcam'))).body.waiting).toEqual(['other1', 'admin']),
+  },
+  {
+    method: 'DELETE',
+    url: '/api/projects/:project/files/:path/watch',
+    expect: R(401, 403, 200, 200, 200),
+    params: () => ({ project: 'p', path: 'held-watch.mcam' }),
+    verify: async () => expect((await clients.admin.get(api.file('p', 'held-watch.mcam'))).body.waiting).toEqual([]),
+  },
+  {
+    // The first writer requests the release; after it the file is in review (409 naming the state).
+    method: 'POST',
+    url: '/api/projects/:project/files/:path/release-request',
+    expect: R(401, 403, 200, 409, 409),
+    params: () => ({ project: 'p', path: 'rel-request.mcam' }),
+    body: () => ({ comment: 'please' }),
+    codes: { user: 'conflict', admin: 'conflict' },
+    verify: async () => expect((await clients.admin.get(api.file('p', 'rel-request.mcam'))).body.review.requestedBy).toBe('other1'),
+  },
+  {
+    // Requested by other1; user1 has no approver flag; admins always approve (their own password).
+    method: 'POST',
+    url: '/api/projects/:project/files/:path/approve',
+    expect: R(401, 403, 403, 403, 200),
+    params: () => ({ project: 'p', path: 'rel-approve.mcam' }),
+    body: (w) => ({ comment: 'ok', password: w === 'admin' ? ADMIN_PASSWORD : USER_PASSWORD }),
+    verify: async () => expect((await clients.admin.get(api.file('p', 'rel-approve.mcam'))).body.state).toBe('released'),
+  },
+  {
+    method: 'POST',
+    url: '/api/projects/:project/files/:path/reject',
+    expect: R(401, 403, 403, 403, 200),
+    params: () => ({ project: 'p', path: 'rel-reject.mcam' }),
+    body: () => ({ comment: 'not yet' }),
+  },
+  {
+    // Only the requester (other1) or an admin withdraws; after it the file is wip again.
+    method: 'POST',
+    url: '/api/projects/:project/files/:path/withdraw',
+    order: ['anonymous', 'viewer', 'user', 'other', 'admin'],
+    expect: R(401, 403, 200, 403, 409),
+    params: () => ({ project: 'p', path: 'rel-withdraw.mcam' }),
+    codes: { admin: 'conflict' },
+  },
+  {
+    method: 'POST',
+    url: '/api/projects/:project/files/:path/obsolete',
+    expect: ADMIN_ONLY(200),
+    params: () => ({ project: 'p', path: 'rel-obsolete.mcam' }),
+    body: () => ({ reason: 'retired' }),
+  },
+  {
+    method: 'POST',
+    url: '/api/projects/:project/files/:path/reactivate',
+    expect: ADMIN_ONLY(200),
+    params: () => ({ project: 'p', path: 'rel-reactivate.mcam' }),
+  },
+  { method: 'GET', url: '/api/reviews', expect: READ },
   { method: 'GET', url: '/api/audit', expect: ADMIN_ONLY(200) },
   { method: 'GET', url: '/api/audit.csv', expect: ADMIN_ONLY(200) },
 ];
@@ -289,17 +365,30 @@ beforeAll(async () => {
     'held-cancel.mcam',
     'held-patch.mcam',
     'held-override.mcam',
+    'held-watch.mcam',
     'trash.mcam',
     'csrf.mcam',
     'read.nc',
+    'rel-request.mcam',
+    'rel-approve.mcam',
+    'rel-reject.mcam',
+    'rel-withdraw.mcam',
+    'rel-obsolete.mcam',
+    'rel-reactivate.mcam',
   ]) {
     const r = await server.admin.upload('p', name, `content of ${name}`);
     if (r.status !== 201) throw new Error(`upload ${name}: ${r.status} ${r.text}`);
   }
-  for (const name of ['held-checkin.mcam', 'held-cancel.mcam', 'held-patch.mcam', 'held-override.mcam']) {
+  for (const name of ['held-checkin.mcam', 'held-cancel.mcam', 'held-patch.mcam', 'held-override.mcam', 'held-watch.mcam']) {
     const r = await clients.user.checkout('p', name);
     if (r.status !== 200) throw new Error(`checkout ${name}: ${r.status} ${r.text}`);
   }
+  for (const name of ['rel-approve.mcam', 'rel-reject.mcam', 'rel-withdraw.mcam']) {
+    const r = await clients.other.post(api.fileLifecycle('p', name, 'release-request'), { comment: 'ready' });
+    if (r.status !== 200) throw new Error(`release-request ${name}: ${r.status} ${r.text}`);
+  }
+  const obsoleted = await server.admin.post(api.fileLifecycle('p', 'rel-reactivate.mcam', 'obsolete'), { reason: 'for the test' });
+  if (obsoleted.status !== 200) throw new Error(`obsolete: ${obsoleted.status} ${obsoleted.text}`);
   for (const who of ['viewer', 'user', 'other', 'admin'] as const) {
     const r = await clients[who].post(api.tokens, { name: `for-delete-${who}` });
     if (r.status !== 201) throw new Error(`token ${who}: ${r.status} ${r.text}`);

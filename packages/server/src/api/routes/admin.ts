@@ -41,7 +41,7 @@ export const adminRoutes =
         config: { access: 'admin' },
         schema: {
           tags: ['users'],
-          summary: 'Change role, password or disabled',
+          summary: 'Change role, password, disabled, approver flag or e-mail',
           params: Type.Object({ id: Type.Integer() }),
           body: UpdateUserRequest,
           response: { 200: User, ...errors },

@@ -8,10 +8,12 @@ import {
   ErrorBody,
   LoginRequest,
   SessionResponse,
+  UpdateMeRequest,
+  User,
 } from '@lockstep/protocol';
 import { changePassword, login, logout, SESSION_COOKIE } from '../../services/auth.js';
 import type { Services } from '../../services/context.js';
-import { createToken, myTokens, revokeToken } from '../../services/users.js';
+import { changeMyEmail, createToken, myTokens, revokeToken } from '../../services/users.js';
 import { requireAuth } from '../auth-hook.js';
 
 export const authRoutes =
@@ -86,6 +88,21 @@ export const authRoutes =
         const auth = requireAuth(req);
         return { user: auth.user, csrfToken: auth.csrfToken ?? '' };
       },
+    );
+
+    app.patch(
+      '/api/auth/me',
+      {
+        config: { access: 'read' },
+        schema: {
+          tags: ['auth'],
+          summary: 'Change your own e-mail address',
+          description: 'Where your notifications are mailed when the server sends mail; `null` removes it. Answers your user.',
+          body: UpdateMeRequest,
+          response: { 200: User, 400: ErrorBody, 401: ErrorBody, 403: ErrorBody },
+        },
+      },
+      async (req) => changeMyEmail(s, requireAuth(req).actor, req.body.email),
     );
 
     app.post(

@@ -12,7 +12,8 @@ import type { DiffHunk, DiffLine } from '@lockstep/protocol';
 export interface DiffSideInput {
   lines: readonly string[];
   keys: readonly string[];
-  at: readonly number[];
+  /** Original line index of each key. */
+  at: ArrayLike<number>;
 }
 
 export interface LineDiff {

@@ -3,7 +3,7 @@
  * offsets, program number and how far the motion reaches. Pure: no I/O.
  */
 import type { Extent, GcodeSummary } from '@lockstep/protocol';
-import { canonicalNumber, type Program } from './blocks.js';
+import { canonicalNumber, programUnits, type Program } from './blocks.js';
 import { runMachine } from './machine.js';
 
 export interface ProgramFacts {
@@ -25,30 +25,39 @@ function workOffset(g: number, p: number | undefined): string | null {
   return null;
 }
 
+/** The first P word of block `b`. */
+function pWord(p: Program, b: number): number | undefined {
+  for (let w = p.wordStart[b]!; w < p.wordStart[b + 1]!; w++) if (p.letters[w] === 80) return p.values[w];
+  return undefined;
+}
+
 export function programFacts(p: Program): ProgramFacts {
   const tools = new Set<number>();
   const speeds = new Set<number>();
   const feeds = new Set<number>();
   const offsets = new Set<string>();
   const programs: string[] = [];
-  const units = new Set<'mm' | 'inch'>();
-  const min: [number, number, number] = [Infinity, Infinity, Infinity];
-  const max: [number, number, number] = [-Infinity, -Infinity, -Infinity];
-  runMachine(p.blocks, {
-    word(letter, value, block) {
-      if (letter === 'T') tools.add(value);
-      else if (letter === 'S') speeds.add(value);
-      else if (letter === 'F') feeds.add(value);
-      else if (letter === 'O') programs.push(`O${canonicalNumber(String(value))}`);
-      else if (letter === 'G') {
-        const off = workOffset(value, block.words.find((w) => w.letter === 'P')?.value);
+  const { letters, values, wordStart } = p;
+  for (let b = 0; b < p.parsed.length; b++) {
+    for (let w = wordStart[b]!; w < wordStart[b + 1]!; w++) {
+      const letter = letters[w]!;
+      const value = values[w]!;
+      if (letter === 84) tools.add(value);
+      else if (letter === 83) speeds.add(value);
+      else if (letter === 70) feeds.add(value);
+      else if (letter === 79) programs.push(`O${canonicalNumber(String(value))}`);
+      else if (letter === 71 && value >= 54) {
+        const off = workOffset(value, pWord(p, b));
         if (off) offsets.add(off);
       }
-    },
-    units: (u) => units.add(u),
-    move(m) {
+    }
+  }
+  const min = [Infinity, Infinity, Infinity];
+  const max = [-Infinity, -Infinity, -Infinity];
+  runMachine(p, {
+    move(_rapid, _from, to) {
       for (let n = 0; n < 3; n++) {
-        const a = m.to[n]!;
+        const a = to[n]!;
         if (a < min[n]!) min[n] = a;
         if (a > max[n]!) max[n] = a;
       }
@@ -61,7 +70,7 @@ export function programFacts(p: Program): ProgramFacts {
     feeds: sorted(feeds),
     workOffsets: [...offsets].sort(),
     programNumbers: [...new Set(programs)],
-    units: units.size === 1 ? [...units][0]! : units.size ? 'mm' : null,
+    units: programUnits(p),
     extent: min[0] === Infinity && min[1] === Infinity && min[2] === Infinity ? null : { min: axes(min), max: axes(max) },
   };
 }

@@ -2,25 +2,18 @@
  * Walks a program's blocks the way a 3-axis mill control would (Fanuc/Haas modal rules) and
  * reports each straight move: rapids, feeds, arcs flattened into chords, canned-cycle holes.
  * Rotary axes (A/B/C) are not simulated; positions are in the program's work coordinates.
+ *
+ * The walk reads the program's flat word arrays and reports moves through reused buffers: no
+ * allocation per block or per move (a CAM program has one move per line, 10⁵ of them).
  */
-import type { Block } from './blocks.js';
+import type { Program } from './blocks.js';
 
-export type Point = [number, number, number];
-
-export interface Move {
-  rapid: boolean;
-  from: Point;
-  to: Point;
-  tool: number | null;
-  /** 0-based line of the block. */
-  line: number;
-}
+/** X, Y, Z. */
+export type Point = Float64Array;
 
 export interface MachineEvents {
-  move(m: Move): void;
-  /** Every G/M/T/S/F/O word as it is met, for the program facts. */
-  word?(letter: string, value: number, block: Block): void;
-  units?(units: 'mm' | 'inch'): void;
+  /** One straight move. `from` and `to` are reused buffers: read them during the call only. */
+  move(rapid: boolean, from: Point, to: Point, tool: number | null, line: number): void;
 }
 
 // G codes whose axis words are not a move in work coordinates.
@@ -28,10 +21,28 @@ const NON_MOTION = new Set([4, 10, 28, 30, 52, 53, 65, 92]);
 const CYCLES = new Set([73, 74, 76, 81, 82, 83, 84, 85, 86, 87, 88, 89]);
 /** Chord angle when flattening arcs. */
 const ARC_STEP = Math.PI / 36;
+// Word letters as char codes.
+const G = 71,
+  M = 77,
+  T = 84,
+  X = 88,
+  I = 73,
+  K = 75,
+  R = 82;
 
-export function runMachine(blocks: readonly Block[], on: MachineEvents): void {
-  // null: unknown (before the first absolute move, after a reference return).
-  const pos: Array<number | null> = [null, null, null];
+export function runMachine(p: Program, on: MachineEvents): void {
+  // known[n] = 0: unknown (before the first absolute move, after a reference return).
+  const pos = new Float64Array(3);
+  const known = new Uint8Array(3);
+  // This block's axis and I/J/K words; NaN: absent (a word's value is never NaN).
+  const axis = new Float64Array(3);
+  const ijk = new Float64Array(3);
+  const target = new Float64Array(3);
+  const targetKnown = new Uint8Array(3);
+  const from = new Float64Array(3);
+  const to = new Float64Array(3);
+  const a = new Float64Array(3);
+  const b = new Float64Array(3);
   let absolute = true;
   let motion: number | null = null;
   let plane = 17;
@@ -40,135 +51,126 @@ export function runMachine(blocks: readonly Block[], on: MachineEvents): void {
   let cycleR: number | null = null;
   let cycleZ: number | null = null;
   let retractToR = false;
+  const { letters, values, wordStart, parsed, lineOf } = p;
 
-  for (const block of blocks) {
-    if (!block.parsed) continue;
-    const axis: Array<number | undefined> = [undefined, undefined, undefined];
-    let i: number | undefined, j: number | undefined, k: number | undefined, r: number | undefined;
+  for (let block = 0; block < parsed.length; block++) {
+    if (!parsed[block]) continue;
+    axis.fill(NaN);
+    ijk.fill(NaN);
+    let r = NaN;
     let nonMotion = false;
+    let referenceReturn = false;
     let toolChange = false;
-    for (const w of block.words) {
-      on.word?.(w.letter, w.value, block);
-      switch (w.letter) {
-        case 'G': {
-          const g = w.value;
-          if (g === 90) absolute = true;
-          else if (g === 91) absolute = false;
-          else if (g === 20) on.units?.('inch');
-          else if (g === 21) on.units?.('mm');
-          else if (g === 17 || g === 18 || g === 19) plane = g;
-          else if (g === 0 || g === 1 || g === 2 || g === 3) motion = g;
-          else if (g === 80) motion = null;
-          else if (CYCLES.has(g)) motion = g;
-          else if (g === 98) retractToR = false;
-          else if (g === 99) retractToR = true;
-          else if (NON_MOTION.has(g)) nonMotion = true;
-          break;
+    for (let w = wordStart[block]!; w < wordStart[block + 1]!; w++) {
+      const letter = letters[w]!;
+      const value = values[w]!;
+      if (letter === G) {
+        const g = value;
+        if (g === 90) absolute = true;
+        else if (g === 91) absolute = false;
+        else if (g === 17 || g === 18 || g === 19) plane = g;
+        else if (g === 0 || g === 1 || g === 2 || g === 3) motion = g;
+        else if (g === 80) motion = null;
+        else if (CYCLES.has(g)) motion = g;
+        else if (g === 98) retractToR = false;
+        else if (g === 99) retractToR = true;
+        else if (NON_MOTION.has(g)) {
+          nonMotion = true;
+          // G28/G30 return the named axes to a reference point: where they end up is not in work coordinates.
+          if (g === 28 || g === 30 || g === 53) referenceReturn = true;
         }
-        case 'X':
-          axis[0] = w.value;
-          break;
-        case 'Y':
-          axis[1] = w.value;
-          break;
-        case 'Z':
-          axis[2] = w.value;
-          break;
-        case 'I':
-          i = w.value;
-          break;
-        case 'J':
-          j = w.value;
-          break;
-        case 'K':
-          k = w.value;
-          break;
-        case 'R':
-          r = w.value;
-          break;
-        case 'T':
-          nextTool = w.value;
-          break;
-        case 'M':
-          if (w.value === 6) toolChange = true;
-          break;
-      }
+      } else if (letter >= X)
+        axis[letter - X] = value; // X, Y, Z
+      else if (letter >= I && letter <= K) ijk[letter - I] = value;
+      else if (letter === R) r = value;
+      else if (letter === T) nextTool = value;
+      else if (letter === M && value === 6) toolChange = true;
     }
     // "T5 M6" and "M6 T5" both load T5; a lone "T5" on a mill only preselects it.
     if (toolChange || (tool === null && nextTool !== null)) tool = nextTool;
-    const hasAxis = axis.some((a) => a !== undefined);
+    const hasAxis = !Number.isNaN(axis[0]) || !Number.isNaN(axis[1]) || !Number.isNaN(axis[2]);
     if (nonMotion) {
-      // G28/G30 return the named axes to a reference point: where they end up is not in work coordinates.
-      if (block.words.some((w) => w.letter === 'G' && (w.value === 28 || w.value === 30 || w.value === 53))) {
-        axis.forEach((a, n) => a !== undefined && (pos[n] = null));
-      }
+      if (referenceReturn) for (let n = 0; n < 3; n++) if (!Number.isNaN(axis[n])) known[n] = 0;
       continue;
     }
     if (!hasAxis || motion === null) continue;
-    const target = axis.map<number | null>((a, n) => {
-      const p = pos[n] ?? null;
-      return a === undefined ? p : absolute ? a : p === null ? null : p + a;
-    });
-    const from = filled(pos, target);
-    const to = filled(target, pos);
+    for (let n = 0; n < 3; n++) {
+      const v = axis[n]!;
+      if (Number.isNaN(v)) {
+        target[n] = pos[n]!;
+        targetKnown[n] = known[n]!;
+      } else if (absolute) {
+        target[n] = v;
+        targetKnown[n] = 1;
+      } else {
+        target[n] = pos[n]! + v;
+        targetKnown[n] = known[n]!;
+      }
+    }
+    // A point for drawing: unknown axes borrow the other end's value (or 0).
+    for (let n = 0; n < 3; n++) {
+      from[n] = known[n] ? pos[n]! : targetKnown[n] ? target[n]! : 0;
+      to[n] = targetKnown[n] ? target[n]! : known[n] ? pos[n]! : 0;
+    }
+    const line = lineOf[block]!;
     if (motion === 0 || motion === 1) {
-      on.move({ rapid: motion === 0, from, to, tool, line: block.line });
+      on.move(motion === 0, from, to, tool, line);
     } else if (motion === 2 || motion === 3) {
-      arc(on, from, to, { i, j, k, r, cw: motion === 2, plane, tool, line: block.line });
+      arc(on, from, to, { ijk, r, cw: motion === 2, plane, tool, line }, a, b);
     } else {
       // Canned cycle: rapid over the hole, rapid to R, feed to Z, retract.
-      if (r !== undefined) cycleR = absolute ? r : from[2] + r;
-      if (axis[2] !== undefined) cycleZ = absolute ? axis[2] : (cycleR ?? from[2]) + axis[2];
-      const startZ = from[2];
-      const over: Point = [to[0], to[1], startZ];
-      on.move({ rapid: true, from, to: over, tool, line: block.line });
+      if (!Number.isNaN(r)) cycleR = absolute ? r : from[2]! + r;
+      if (!Number.isNaN(axis[2])) cycleZ = absolute ? axis[2]! : (cycleR ?? from[2]!) + axis[2]!;
+      const startZ = from[2]!;
       const rz = cycleR ?? startZ;
-      const bottom: Point = [to[0], to[1], cycleZ ?? rz];
-      on.move({ rapid: true, from: over, to: [to[0], to[1], rz], tool, line: block.line });
-      on.move({ rapid: false, from: [to[0], to[1], rz], to: bottom, tool, line: block.line });
-      const back: Point = [to[0], to[1], retractToR ? rz : startZ];
-      on.move({ rapid: true, from: bottom, to: back, tool, line: block.line });
-      target[0] = to[0];
-      target[1] = to[1];
-      target[2] = back[2];
+      const bottom = cycleZ ?? rz;
+      const back = retractToR ? rz : startZ;
+      const at = (buf: Point, z: number) => ((buf[0] = to[0]!), (buf[1] = to[1]!), (buf[2] = z), buf);
+      on.move(true, from, at(a, startZ), tool, line);
+      on.move(true, a, at(b, rz), tool, line);
+      on.move(false, b, at(a, bottom), tool, line);
+      on.move(true, a, at(b, back), tool, line);
+      target[0] = to[0]!;
+      target[1] = to[1]!;
+      target[2] = back;
+      targetKnown.fill(1);
     }
-    for (let n = 0; n < 3; n++) if (target[n] !== null) pos[n] = target[n]!;
+    for (let n = 0; n < 3; n++)
+      if (targetKnown[n]) {
+        pos[n] = target[n]!;
+        known[n] = 1;
+      }
   }
 }
 
-/** A point for drawing: unknown axes borrow the other end's value (or 0). */
-function filled(p: ReadonlyArray<number | null>, other: ReadonlyArray<number | null>): Point {
-  return [p[0] ?? other[0] ?? 0, p[1] ?? other[1] ?? 0, p[2] ?? other[2] ?? 0];
-}
-
 interface ArcSpec {
-  i?: number;
-  j?: number;
-  k?: number;
-  r?: number;
+  /** I, J, K offsets; NaN: absent. */
+  ijk: Float64Array;
+  /** NaN: absent. */
+  r: number;
   cw: boolean;
   plane: number;
   tool: number | null;
   line: number;
 }
 
-/** G2/G3 as chords; centre from I/J/K (incremental, Fanuc default) or R (negative: more than 180°). */
-function arc(on: MachineEvents, from: Point, to: Point, a: ArcSpec): void {
+/** G2/G3 as chords; centre from I/J/K (incremental, Fanuc default) or R (negative: more than 180°). `prev`, `next`: scratch buffers. */
+function arc(on: MachineEvents, from: Point, to: Point, a: ArcSpec, prev: Point, next: Point): void {
   // Plane axes (u, v) and the linear axis w: G17 XY/Z, G18 ZX/Y, G19 YZ/X.
   const [u, v, w] = a.plane === 18 ? [2, 0, 1] : a.plane === 19 ? [1, 2, 0] : [0, 1, 2];
-  const offsets: Record<number, number | undefined> = { 0: a.i, 1: a.j, 2: a.k };
+  const offset = (n: number) => (Number.isNaN(a.ijk[n]) ? 0 : a.ijk[n]!);
   const su = from[u]!,
     sv = from[v]!,
     eu = to[u]!,
     ev = to[v]!;
   let cu: number, cv: number;
-  if (a.r !== undefined) {
+  if (!Number.isNaN(a.r)) {
     const dx = eu - su,
       dy = ev - sv;
     const d = Math.hypot(dx, dy);
     const rad = Math.abs(a.r);
     if (d === 0 || d > 2 * rad + 1e-9) {
-      on.move({ rapid: false, from, to, tool: a.tool, line: a.line });
+      on.move(false, from, to, a.tool, a.line);
       return;
     }
     const h = Math.sqrt(Math.max(0, rad * rad - (d / 2) ** 2));
@@ -177,8 +179,8 @@ function arc(on: MachineEvents, from: Point, to: Point, a: ArcSpec): void {
     cu = su + dx / 2 - (side * h * dy) / d;
     cv = sv + dy / 2 + (side * h * dx) / d;
   } else {
-    cu = su + (offsets[u] ?? 0);
-    cv = sv + (offsets[v] ?? 0);
+    cu = su + offset(u);
+    cv = sv + offset(v);
   }
   const radius = Math.hypot(su - cu, sv - cv);
   const start = Math.atan2(sv - cv, su - cu);
@@ -188,15 +190,14 @@ function arc(on: MachineEvents, from: Point, to: Point, a: ArcSpec): void {
   if (clockwise && sweep >= -1e-12) sweep -= 2 * Math.PI;
   if (!clockwise && sweep <= 1e-12) sweep += 2 * Math.PI;
   const steps = Math.max(1, Math.ceil(Math.abs(sweep) / ARC_STEP));
-  let prev = from;
+  prev.set(from);
   for (let n = 1; n <= steps; n++) {
     const t = n / steps;
     const ang = start + sweep * t;
-    const p: Point = [0, 0, 0];
-    p[u] = n === steps ? eu : cu + radius * Math.cos(ang);
-    p[v] = n === steps ? ev : cv + radius * Math.sin(ang);
-    p[w] = from[w]! + (to[w]! - from[w]!) * t; // helix
-    on.move({ rapid: false, from: prev, to: p, tool: a.tool, line: a.line });
-    prev = p;
+    next[u] = n === steps ? eu : cu + radius * Math.cos(ang);
+    next[v] = n === steps ? ev : cv + radius * Math.sin(ang);
+    next[w] = from[w]! + (to[w]! - from[w]!) * t; // helix
+    on.move(false, prev, next, a.tool, a.line);
+    prev.set(next);
   }
 }

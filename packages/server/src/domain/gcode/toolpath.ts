@@ -1,6 +1,6 @@
 /** A program's motion as polylines for the backplot: rapids and cuts in separate runs. Pure. */
 import type { Toolpath, ToolpathMove } from '@lockstep/protocol';
-import type { Program } from './blocks.js';
+import { programUnits, type Program } from './blocks.js';
 import { runMachine } from './machine.js';
 
 const round = (n: number) => Math.round(n * 1e4) / 1e4;
@@ -8,43 +8,50 @@ const round = (n: number) => Math.round(n * 1e4) / 1e4;
 export function toolpathOf(p: Program, maxPoints = 2_000_000): Toolpath {
   const moves: ToolpathMove[] = [];
   let current: ToolpathMove | null = null;
-  let last: [number, number, number] | null = null;
+  const last = new Float64Array(3);
+  let hasLast = false;
   let points = 0;
   let segments = 0;
   let truncated = false;
   const min = [Infinity, Infinity, Infinity];
   const max = [-Infinity, -Infinity, -Infinity];
-  const units = new Set<string>();
-  runMachine(p.blocks, {
-    units: (u) => units.add(u),
-    move(m) {
+  runMachine(p, {
+    move(rapid, from, to, tool, line) {
       if (truncated) return;
       if (points >= maxPoints) {
         truncated = true;
         return;
       }
       segments++;
-      const joined = current && current.rapid === m.rapid && current.tool === m.tool && last && last.every((v, i) => v === m.from[i]);
+      const joined =
+        current &&
+        current.rapid === rapid &&
+        current.tool === tool &&
+        hasLast &&
+        last[0] === from[0] &&
+        last[1] === from[1] &&
+        last[2] === from[2];
       if (!joined) {
-        current = { rapid: m.rapid, tool: m.tool, line: m.line + 1, points: m.from.map(round) };
+        current = { rapid, tool, line: line + 1, points: [round(from[0]!), round(from[1]!), round(from[2]!)] };
         moves.push(current);
         points++;
-        extend(m.from);
+        extend(from);
       }
-      current!.points.push(round(m.to[0]), round(m.to[1]), round(m.to[2]));
+      current!.points.push(round(to[0]!), round(to[1]!), round(to[2]!));
       points++;
-      extend(m.to);
-      last = m.to;
+      extend(to);
+      last.set(to);
+      hasLast = true;
     },
   });
-  function extend(pt: readonly number[]) {
+  function extend(pt: Float64Array) {
     for (let n = 0; n < 3; n++) {
       if (pt[n]! < min[n]!) min[n] = pt[n]!;
       if (pt[n]! > max[n]!) max[n] = pt[n]!;
     }
   }
   return {
-    units: units.size === 1 ? [...units][0]! : units.size ? 'mm' : null,
+    units: programUnits(p),
     bounds: segments ? { min: min.map(round), max: max.map(round) } : null,
     moves,
     segments,
