@@ -2,52 +2,26 @@
  * End-to-end: compare two revisions of an NC program and preview it (backplot, DXF drawing) in the
  * built web app served by a real Lockstep server, driven by Debian's Chromium through playwright-core.
  */
-import { execSync } from 'node:child_process';
-import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN_PASSWORD, startServer, type TestServer } from '../packages/server/test/harness.js';
+import { ADMIN_PASSWORD, type TestServer } from '../packages/server/test/harness.js';
 import { dxfDrawing } from '../packages/server/test/compare/dxf-fixture.js';
 import { FANUC, reformatted } from '../packages/server/test/compare/programs.js';
+import { login, newPage as blankPage, shots, startE2E, stopE2E } from './harness.js';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
-const webDir = path.join(root, 'packages/web');
-const shots = path.join(root, 'e2e/screenshots');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const PROJECT = 'cell-3';
 const PROGRAM = '1234567_op1.nc';
 /** The machine may be busy: a refetch or a redraw can take seconds. */
 const POLL = { timeout: 15_000 };
 
-/** Rebuild the web app when a source file is newer than the last build (as in web.test.ts). */
-function ensureWebBuild(): void {
-  const index = path.join(webDir, 'dist/index.html');
-  const built = fs.existsSync(index) ? fs.statSync(index).mtimeMs : 0;
-  const newest = (dir: string): number =>
-    fs.readdirSync(dir, { withFileTypes: true }).reduce((m, e) => {
-      const p = path.join(dir, e.name);
-      return Math.max(m, e.isDirectory() ? newest(p) : fs.statSync(p).mtimeMs);
-    }, 0);
-  const sources = Math.max(newest(path.join(webDir, 'src')), newest(path.join(root, 'packages/protocol/src')));
-  if (sources > built) execSync('npx vite build', { cwd: webDir, stdio: 'pipe' });
-}
-
 let server: TestServer;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
 
+/** A page signed in as admin. */
 async function newPage(width = 1280, height = 860): Promise<Page> {
-  const ctx = await browser.newContext({ viewport: { width, height }, colorScheme: 'light' });
-  contexts.push(ctx);
-  const page = await ctx.newPage();
+  const page = await blankPage(width, height);
   page.setDefaultTimeout(15_000);
-  await page.goto(server.url);
-  await page.getByLabel('Username').fill('admin');
-  await page.getByLabel('Password').fill(ADMIN_PASSWORD);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('heading', { name: 'Projects' }).waitFor();
+  await login(page, 'admin', ADMIN_PASSWORD);
   return page;
 }
 
@@ -81,10 +55,7 @@ const drawnPixels = (page: Page) =>
 
 describe('compare and preview', { timeout: 90_000 }, () => {
   beforeAll(async () => {
-    if (!fs.existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM} (apt-get install -y chromium)`);
-    ensureWebBuild();
-    fs.mkdirSync(shots, { recursive: true });
-    server = await startServer();
+    server = await startE2E();
     await server.createProject(PROJECT);
     const admin = server.admin;
     const ok = (r: { status: number; text: string }) => expect(r.status, r.text).toBeLessThan(300);
@@ -93,24 +64,9 @@ describe('compare and preview', { timeout: 90_000 }, () => {
     const revB = reformatted(FANUC.replace('N170 T12 M06 (6.8 DRILL)', 'N170 T7 M06 (7.0 DRILL)').replace('S8000', 'S9500'));
     ok(await admin.checkin(PROJECT, PROGRAM, revB, { message: 'T7 drill, faster finish' }));
     ok(await admin.upload(PROJECT, 'plate.dxf', dxfDrawing('PLATE 12')));
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
   }, 180_000);
 
-  afterAll(async () => {
-    for (const c of contexts) await c.close().catch(() => {});
-    await browser.close();
-    await server.close();
-  });
+  afterAll(stopE2E);
 
   it('compares A and B of an NC program from the history: summary and changed lines', async () => {
     const page = await newPage();

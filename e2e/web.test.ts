@@ -2,163 +2,49 @@
  * End-to-end: the built web app (packages/web/dist) served by a real Lockstep server, driven by a
  * system Chromium through playwright-core. Two users side by side see each other's changes live.
  */
-import { execSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api } from '@lockstep/protocol';
 import { buildApp } from '../packages/server/src/app.js';
-import { ADMIN_PASSWORD, USER_PASSWORD, startServer, until, type TestServer } from '../packages/server/test/harness.js';
+import { ADMIN_PASSWORD, USER_PASSWORD, until, type TestServer } from '../packages/server/test/harness.js';
+import {
+  expectNoSideScroll,
+  login,
+  newPage,
+  openProject as openProjectAt,
+  phonePage,
+  revisionOf,
+  row,
+  shoot,
+  shots,
+  startE2E,
+  stopE2E,
+  waitLive,
+} from './harness.js';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
-const webDir = path.join(root, 'packages/web');
-const shots = path.join(root, 'e2e/screenshots');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const PROJECT = 'fixtures';
 const PROGRAM = '1234567_op1.mcam';
 const REV_A = Buffer.from('G90 G54\nT1 M6\nS8000 M3\n(rev A: roughing)\n\x00\x01\x02binary-tail\n');
 const REV_B = Buffer.from('G90 G54\nT1 M6\nS9000 M3\n(rev B: faster roughing)\nG0 X0 Y0\n');
 
-/** Rebuild the web app when a source file is newer than the last build. */
-function ensureWebBuild(): void {
-  const index = path.join(webDir, 'dist/index.html');
-  const built = fs.existsSync(index) ? fs.statSync(index).mtimeMs : 0;
-  const newest = (dir: string): number =>
-    fs.readdirSync(dir, { withFileTypes: true }).reduce((m, e) => {
-      const p = path.join(dir, e.name);
-      return Math.max(m, e.isDirectory() ? newest(p) : fs.statSync(p).mtimeMs);
-    }, 0);
-  const sources = Math.max(
-    newest(path.join(webDir, 'src')),
-    newest(path.join(root, 'packages/protocol/src')),
-    fs.statSync(path.join(webDir, 'index.html')).mtimeMs,
-  );
-  if (sources > built) execSync('npx vite build', { cwd: webDir, stdio: 'pipe' });
-}
-
 let server: TestServer;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
-
-async function newPage(): Promise<Page> {
-  const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 }, colorScheme: 'light', acceptDownloads: true });
-  contexts.push(ctx);
-  const page = await ctx.newPage();
-  page.setDefaultTimeout(10_000);
-  return page;
-}
-
-async function login(page: Page, username: string, password: string): Promise<void> {
-  await page.goto(server.url);
-  await page.getByLabel('Username').fill(username);
-  await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('heading', { name: 'Projects' }).waitFor();
-}
-
-async function openProject(page: Page): Promise<void> {
-  await page.goto(`${server.url}/projects/${PROJECT}`);
-  await page.getByRole('heading', { name: PROJECT }).waitFor();
-}
-
-async function waitLive(page: Page, timeout = 10_000): Promise<void> {
-  await page.locator('[data-testid="connection-status"][data-state="open"]').waitFor({ timeout });
-}
-
-const row = (page: Page, p: string): Locator => page.getByTestId(`file-row-${p}`);
-const revisionOf = (r: Locator) => r.getByTitle('Revision', { exact: true });
-
-async function setTheme(page: Page, theme: 'light' | 'dark'): Promise<void> {
-  const isDark = await page.evaluate(() => document.documentElement.classList.contains('dark'));
-  if (isDark === (theme === 'dark')) return;
-  const toggle = page.getByRole('button', { name: `Switch to ${theme} theme` });
-  if ((await page.getByRole('dialog').count()) === 0 && (await toggle.isVisible())) await toggle.click();
-  // A modal is open (the page behind it is inert): switch the class directly.
-  else await page.evaluate((dark) => document.documentElement.classList.toggle('dark', dark), theme === 'dark');
-  await page.waitForTimeout(150);
-}
-
-const AXE = fs.readFileSync(path.join(root, 'node_modules/axe-core/axe.min.js'), 'utf8');
-
-/** axe-core, WCAG 2 A and AA: the page as it is now must have no violation. */
-async function expectAccessible(page: Page, what: string): Promise<void> {
-  if (!(await page.evaluate(() => 'axe' in window))) {
-    await page.addScriptTag({ content: AXE });
-    // Colours are checked as they end, not halfway through a theme transition.
-    await page.addStyleTag({ content: '*,*::before,*::after{transition:none!important;animation:none!important}' });
-  }
-  const violations = await page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run: (ctx: unknown, o: unknown) => Promise<{ violations: unknown[] }> } }).axe;
-    const r = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa'] } });
-    return r.violations as Array<{ id: string; help: string; nodes: Array<{ target: string[] }> }>;
-  });
-  const text = violations.map((v) => `${v.id}: ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`).join('\n');
-  expect(text, `accessibility of ${what}`).toBe('');
-}
-
-/** Screenshot and accessibility check in both themes; leaves the page in light theme. */
-async function shoot(page: Page, name: string): Promise<void> {
-  for (const theme of ['light', 'dark'] as const) {
-    await setTheme(page, theme);
-    await page.screenshot({ path: path.join(shots, `${name}-${theme}.png`) });
-    await expectAccessible(page, `${name} (${theme})`);
-  }
-  await setTheme(page, 'light');
-}
-
-/** The page fits its width: nothing sticks out sideways (the phone test). */
-async function expectNoSideScroll(page: Page, width: number, what: string): Promise<void> {
-  const w = await page.evaluate(() => document.documentElement.scrollWidth);
-  expect(w, `${what} is ${w}px wide`).toBeLessThanOrEqual(width);
-}
-
-async function phonePage(): Promise<Page> {
-  const ctx = await browser.newContext({
-    viewport: { width: 390, height: 844 },
-    hasTouch: true,
-    isMobile: true,
-    colorScheme: 'light',
-    acceptDownloads: true,
-  });
-  contexts.push(ctx);
-  const page = await ctx.newPage();
-  page.setDefaultTimeout(10_000);
-  return page;
-}
+const openProject = (page: Page) => openProjectAt(page, PROJECT);
 
 describe('web app', { timeout: 60_000 }, () => {
   let alice: Page; // user A
   let bob: Page; // user B
 
   beforeAll(async () => {
-    if (!fs.existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM} (apt-get install -y chromium)`);
-    ensureWebBuild();
-    fs.mkdirSync(shots, { recursive: true });
-    server = await startServer();
+    server = await startE2E();
     await server.createUser('alice', 'user');
     await server.createUser('bob', 'user');
     await server.createUser('victor', 'viewer');
     await server.createProject(PROJECT, PROJECT);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
   }, 120_000);
 
-  afterAll(async () => {
-    for (const c of contexts) await c.close().catch(() => {});
-    await browser.close();
-    await server.close();
-  });
+  afterAll(stopE2E);
 
   it('logs in (and refuses a wrong password)', async () => {
     alice = await newPage();
@@ -295,11 +181,13 @@ describe('web app', { timeout: 60_000 }, () => {
     await row(victor, PROGRAM).waitFor();
     expect(await victor.getByRole('button', { name: /^Check out/ }).count()).toBe(0);
     expect(await victor.getByRole('button', { name: 'Upload files' }).count()).toBe(0);
+    // The shop floor downloads released revisions only, and none is released yet (e2e/release.test.ts releases one).
+    await row(victor, PROGRAM).getByText('Not released').waitFor();
     expect(
       await row(victor, PROGRAM)
         .getByRole('link', { name: /Download/ })
         .count(),
-    ).toBe(1);
+    ).toBe(0);
     await victor.context().close();
   });
 

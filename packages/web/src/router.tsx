@@ -1,5 +1,5 @@
 import { createRootRoute, createRoute, createRouter, Outlet, redirect } from '@tanstack/react-router';
-import type { FileSort, FileStatus } from '@lockstep/protocol';
+import type { FileSort, FileState, FileStatus } from '@lockstep/protocol';
 import { useAuth } from './api/auth';
 import { useProjects } from './api/queries';
 import { Layout } from './components/Layout';
@@ -10,14 +10,15 @@ import { AdminPage, type AdminTab } from './pages/AdminPage';
 import { DashboardPage } from './pages/DashboardPage';
 import { FileBrowserPage } from './pages/FileBrowserPage';
 import { LoginPage } from './pages/LoginPage';
+import { NotificationsPage } from './pages/NotificationsPage';
 import { ProjectsPage } from './pages/ProjectsPage';
 import { useRealtime } from './realtime/useRealtime';
 import { useSubscriptions } from './realtime/socket';
 import { useRoute } from './lib/router';
 
 /**
- * The app's pages, typed (TanStack Router). The file browser's search, sort and status filter
- * live in the URL, so a view can be linked and survives a reload. To add a page: a route here
+ * The app's pages, typed (TanStack Router). The file browser's search, sort, status and state
+ * filters and the open file live in the URL, so a view can be linked and survives a reload. To add a page: a route here
  * and its entry in `routeTree`; links use `<Link to="/path">` from @tanstack/react-router.
  */
 
@@ -66,11 +67,15 @@ const projectsAlias = createRoute({
 
 const SORTS = ['group', 'name', 'path', '-modified', 'modified', 'revision', 'status'] as const satisfies readonly FileSort[];
 const STATUSES = ['available', 'checked_out_by_me', 'locked'] as const satisfies readonly FileStatus[];
+const STATES = ['wip', 'in_review', 'released', 'obsolete'] as const satisfies readonly FileState[];
 
 export interface BrowserSearch {
   q?: string;
   sort?: FileSort;
   status?: FileStatus;
+  state?: FileState;
+  /** The file whose details are open (a notification links straight to it). */
+  file?: string;
 }
 
 const pick = <T extends string>(v: unknown, allowed: readonly T[]): T | undefined => (allowed.includes(v as T) ? (v as T) : undefined);
@@ -82,6 +87,8 @@ export const projectRoute = createRoute({
     q: typeof s.q === 'string' && s.q ? s.q : undefined,
     sort: pick(s.sort, SORTS),
     status: pick(s.status, STATUSES),
+    state: pick(s.state, STATES),
+    file: typeof s.file === 'string' && s.file ? s.file : undefined,
   }),
   component: function ProjectPage() {
     const { slug } = projectRoute.useParams();
@@ -91,8 +98,9 @@ export const projectRoute = createRoute({
 
 const dashboardRoute = createRoute({ getParentRoute: () => rootRoute, path: '/dashboard', component: DashboardPage });
 const accountRoute = createRoute({ getParentRoute: () => rootRoute, path: '/account', component: AccountPage });
+const notificationsRoute = createRoute({ getParentRoute: () => rootRoute, path: '/notifications', component: NotificationsPage });
 
-const ADMIN_TABS = ['users', 'audit', 'sync'] as const satisfies readonly AdminTab[];
+const ADMIN_TABS = ['users', 'projects', 'audit', 'sync'] as const satisfies readonly AdminTab[];
 const adminIndex = createRoute({
   getParentRoute: () => rootRoute,
   path: '/admin',
@@ -115,7 +123,16 @@ export const adminRoute = createRoute({
   },
 });
 
-const routeTree = rootRoute.addChildren([projectsRoute, projectsAlias, projectRoute, dashboardRoute, accountRoute, adminIndex, adminRoute]);
+const routeTree = rootRoute.addChildren([
+  projectsRoute,
+  projectsAlias,
+  projectRoute,
+  dashboardRoute,
+  accountRoute,
+  notificationsRoute,
+  adminIndex,
+  adminRoute,
+]);
 
 export const router = createRouter({ routeTree, defaultPreload: false, scrollRestoration: true });
 

@@ -5,6 +5,7 @@ import {
   type FileInfo,
   type FileList,
   type FileSort,
+  type FileState,
   type FileStatus,
   type HistoryEntry,
   type Lock,
@@ -36,12 +37,18 @@ export const keys = {
   activity: ['audit', 'activity'] as const,
   auditList: (p: AuditParams) => ['audit', p] as const,
   users: ['users'] as const,
+  reviews: ['reviews'] as const,
+  /** Under 'notifications': the bell's list and the inbox pages refresh together. */
+  notifications: ['notifications'] as const,
+  notificationList: (limit: number) => ['notifications', 'list', limit] as const,
+  notificationPages: (unreadOnly: boolean) => ['notifications', 'pages', unreadOnly] as const,
 };
 
 export interface FileListParams {
   q?: string;
   sort?: FileSort;
   status?: FileStatus;
+  state?: FileState;
 }
 
 export interface AuditParams {

@@ -6,7 +6,11 @@ import type { FileModal } from '../modals/common';
 import { HistoryCompare } from './compare/HistoryCompare';
 import { FileActions } from './FileActions';
 import { FilePreview } from './preview/FilePreview';
-import { Badge, DownloadIcon, ErrorText, Spinner, StatusBadge } from './ui';
+import { checkoutBlockedBy } from '../api/lifecycle';
+import { STATE_LABEL } from '../lib/lifecycle';
+import { ReviewSummary } from './ReviewSummary';
+import { Badge, DownloadIcon, ErrorText, Spinner, StateBadge, StatusBadge, type Tone } from './ui';
+import { placeInLine } from './WatchButton';
 
 function Row({ label, children }: { label: string; children: React.ReactNode }) {
   return (
@@ -17,12 +21,19 @@ function Row({ label, children }: { label: string; children: React.ReactNode }) 
   );
 }
 
-const ACTION_TONE: Record<string, 'green' | 'blue' | 'gray' | 'red' | 'amber'> = {
+const ACTION_TONE: Record<string, Tone> = {
   upload: 'green',
   checkin: 'blue',
   update: 'gray',
   delete: 'red',
   link: 'amber',
+  'release-request': 'violet',
+  approve: 'green',
+  release: 'green',
+  reject: 'red',
+  withdraw: 'gray',
+  obsolete: 'red',
+  reactivate: 'blue',
 };
 
 /** Metadata and history of one file, with a download per revision. */
@@ -80,12 +91,49 @@ export function FileDetail({
       )}
       <div className={`flex-1 space-y-5 overflow-y-auto px-4 py-4 ${tab === 'preview' ? 'hidden' : ''}`}>
         <div className="space-y-3">
-          <StatusBadge file={file} />
+          <div className="flex flex-wrap gap-1">
+            <StateBadge file={file} />
+            <StatusBadge file={file} />
+          </div>
+          {checkoutBlockedBy(file) && <p className="text-sm text-slate-700 dark:text-slate-300">{checkoutBlockedBy(file)}</p>}
           <FileActions slug={slug} file={file} me={me} onAction={onAction} />
+          {file.waiting.length > 0 && (
+            <p className="text-sm" data-testid="lock-queue">
+              <span className="muted">Waiting for it: </span>
+              {file.waiting.map((u, i) => (
+                <span key={u}>
+                  {i > 0 && ', '}
+                  {i + 1}. {u === me.username ? <strong>you</strong> : u}
+                </span>
+              ))}
+              {placeInLine(file, me.username) === 1 && <span className="muted"> · you are told first when it is free</span>}
+            </p>
+          )}
         </div>
+        {file.review && (
+          <section aria-labelledby="review-title" className="rounded-md border border-violet-200 p-3 dark:border-violet-800">
+            <h3 id="review-title" className="mb-2 text-sm font-semibold">
+              Release review
+            </h3>
+            <ReviewSummary review={file.review} />
+          </section>
+        )}
         <dl className="divide-y divide-slate-100 dark:divide-slate-800">
           <Row label="Revision">
             <span className="font-mono font-semibold">{file.revision}</span>
+          </Row>
+          <Row label="Released">
+            {file.releasedRevision ? (
+              <>
+                <span className="font-mono font-semibold">{file.releasedRevision}</span>{' '}
+                <span className="muted">
+                  {fullTime(file.releasedAt)}
+                  {file.releasedBy ? ` by ${file.releasedBy}` : ''}
+                </span>
+              </>
+            ) : (
+              <span className="muted">never</span>
+            )}
           </Row>
           <Row label="Description">{file.description || <span className="muted">—</span>}</Row>
           <Row label="Part number">
@@ -135,6 +183,7 @@ export function FileDetail({
                   <div className="flex min-w-0 items-center gap-2">
                     <span className="font-mono text-sm font-semibold">Rev {h.revision}</span>
                     <Badge tone={ACTION_TONE[h.action] ?? 'gray'}>{h.action}</Badge>
+                    {h.state !== 'wip' && <span className="text-xs muted">{STATE_LABEL[h.state]}</span>}
                   </div>
                   {h.action !== 'delete' && (
                     <a
@@ -148,6 +197,11 @@ export function FileDetail({
                   )}
                 </div>
                 <p className="mt-1 text-sm break-words whitespace-pre-line">{h.message}</p>
+                {h.approvals && h.approvals.length > 0 && (
+                  <p className="mt-0.5 text-xs text-slate-600 dark:text-slate-300">
+                    Signed by {h.approvals.map((a) => `${a.user} (${shortTime(a.at)}${a.comment ? `: “${a.comment}”` : ''})`).join(', ')}
+                  </p>
+                )}
                 <p className="mt-0.5 text-xs muted" title={fullTime(h.date)}>
                   {h.author} · {shortTime(h.date)} · <span className="font-mono">{h.commit.slice(0, 7)}</span>
                 </p>

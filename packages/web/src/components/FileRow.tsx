@@ -2,7 +2,7 @@ import type { FileInfo, User } from '@lockstep/protocol';
 import { fileSize, fullTime, shortTime } from '../lib/format';
 import type { FileModal } from '../modals/common';
 import { FileActions } from './FileActions';
-import { StatusBadge } from './ui';
+import { StateBadge, StatusBadge } from './ui';
 
 /**
  * One file of the browser. Phones get a card (name on its own lines, wrapped, never cut; status
@@ -34,6 +34,7 @@ export function FileRow({
       data-testid={`file-row-${f.path}`}
       data-group={f.group || 'Miscellaneous'}
       data-status={f.status}
+      data-state={f.state}
       aria-selected={selected}
       className={`group grid grid-cols-[minmax(0,1fr)_auto] gap-x-3 gap-y-2 border-t border-slate-100 px-3 py-2.5 dark:border-slate-800 ${
         narrow
@@ -65,7 +66,8 @@ export function FileRow({
           {f.revision}
         </span>
       </div>
-      <div role="cell" className="col-span-2 min-w-0 md:col-span-1">
+      <div role="cell" className="col-span-2 flex min-w-0 flex-wrap items-start gap-1 md:col-span-1">
+        <StateBadge file={f} />
         <StatusBadge file={f} />
       </div>
       {!narrow && (

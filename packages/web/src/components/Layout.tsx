@@ -3,7 +3,9 @@ import * as Menu from '@radix-ui/react-dropdown-menu';
 import { isAdmin, useAuth, useMe } from '../api/auth';
 import { navigate, useRoute } from '../lib/router';
 import { setTheme, useTheme } from '../lib/theme';
+import { useNotifications } from '../api/lifecycle';
 import { ConnectionIndicator } from './ConnectionIndicator';
+import { NotificationBell } from './Notifications';
 import { OutageBar } from './OutageBar';
 import { NoticeBanner, Toaster } from './Toaster';
 
@@ -92,6 +94,7 @@ function PhoneMenu({ admin, onSignOut }: { admin: boolean; onSignOut: () => void
   const me = useMe();
   const theme = useTheme();
   const next = theme === 'dark' ? 'light' : 'dark';
+  const unread = useNotifications().data?.unread ?? 0;
   return (
     <Menu.Root>
       <Menu.Trigger className="btn btn-secondary btn-sm md:hidden" aria-label="Menu">
@@ -110,6 +113,14 @@ function PhoneMenu({ admin, onSignOut }: { admin: boolean; onSignOut: () => void
           </Menu.Item>
           <Menu.Item className={itemClass} onSelect={() => navigate('/dashboard')}>
             Dashboard
+          </Menu.Item>
+          <Menu.Item className={itemClass} onSelect={() => navigate('/notifications')}>
+            Notifications
+            {unread > 0 && (
+              <span className="ml-auto rounded-full bg-rose-600 px-1.5 text-xs font-bold text-white" data-testid="menu-unread-count">
+                {unread}
+              </span>
+            )}
           </Menu.Item>
           {admin && (
             <Menu.Item className={itemClass} onSelect={() => navigate('/admin/users')}>
@@ -164,6 +175,7 @@ export function Layout({ children }: { children: ReactNode }) {
           </nav>
           <div className="ml-auto flex min-w-0 items-center gap-2">
             <ConnectionIndicator />
+            <NotificationBell />
             <span className="hidden md:inline-flex">
               <ThemeToggle />
             </span>

@@ -49,6 +49,7 @@ const tones = {
   blue: 'bg-indigo-50 text-indigo-700 ring-indigo-600/20 dark:bg-indigo-500/15 dark:text-indigo-200 dark:ring-indigo-400/30',
   amber: 'bg-amber-50 text-amber-800 ring-amber-600/25 dark:bg-amber-500/10 dark:text-amber-200 dark:ring-amber-400/30',
   red: 'bg-rose-50 text-rose-700 ring-rose-600/20 dark:bg-rose-500/10 dark:text-rose-300 dark:ring-rose-400/30',
+  violet: 'bg-violet-50 text-violet-700 ring-violet-600/20 dark:bg-violet-500/15 dark:text-violet-200 dark:ring-violet-400/30',
   gray: 'bg-slate-100 text-slate-700 ring-slate-500/20 dark:bg-slate-800 dark:text-slate-300 dark:ring-slate-500/30',
 } as const;
 export type Tone = keyof typeof tones;
@@ -108,6 +109,41 @@ export function StatusBadge({ file }: { file: Pick<FileInfo, 'status' | 'lockedB
   );
 }
 
+/** The file's lifecycle state and the revision production gets: "Released B", "In review 1/2", "WIP — released: A". */
+export function StateBadge({ file }: { file: Pick<FileInfo, 'state' | 'releasedRevision' | 'releasedAt' | 'releasedBy' | 'review'> }) {
+  const released = file.releasedRevision;
+  const when = file.releasedAt ? ` on ${fullTime(file.releasedAt)}` : '';
+  const by = file.releasedBy ? ` by ${file.releasedBy}` : '';
+  const [tone, text, title]: [Tone, string, string] =
+    file.state === 'released'
+      ? ['green', `Released ${released ?? ''}`.trim(), `Revision ${released ?? '?'} released${by}${when}: production runs it`]
+      : file.state === 'in_review'
+        ? [
+            'violet',
+            `In review ${file.review ? `${file.review.approvals.length}/${file.review.required}` : ''}`.trim(),
+            file.review ? `Release of revision ${file.review.revision} requested by ${file.review.requestedBy}` : 'Release requested',
+          ]
+        : file.state === 'obsolete'
+          ? ['red', 'Obsolete', 'Retired: read-only']
+          : [
+              'gray',
+              released ? `WIP — released: ${released}` : 'WIP',
+              released ? `Work in progress; production runs revision ${released}` : 'Work in progress, never released',
+            ];
+  return (
+    <span data-testid="state-badge" data-state={file.state} className="inline-flex max-w-full">
+      <Badge tone={tone} title={title}>
+        {file.state === 'released' && (
+          <svg className="h-3 w-3" viewBox="0 0 16 16" fill="currentColor" aria-hidden="true">
+            <path d="M13.5 4.3a1 1 0 0 1 0 1.4l-6 6a1 1 0 0 1-1.4 0l-3-3a1 1 0 1 1 1.4-1.4L6.8 9.6l5.3-5.3a1 1 0 0 1 1.4 0Z" />
+          </svg>
+        )}
+        {text}
+      </Badge>
+    </span>
+  );
+}
+
 export function EmptyState({ title, children }: { title: string; children?: ReactNode }) {
   return (
     <div className="rounded-lg border border-dashed border-slate-300 px-6 py-10 text-center dark:border-slate-700">
@@ -130,6 +166,14 @@ export function DownloadIcon({ className = 'h-4 w-4' }: { className?: string }) 
       aria-hidden="true"
     >
       <path d="M10 3v10m0 0-4-4m4 4 4-4M4 15v1.5A1.5 1.5 0 0 0 5.5 18h9a1.5 1.5 0 0 0 1.5-1.5V15" />
+    </svg>
+  );
+}
+
+export function BellIcon({ className = 'h-4 w-4' }: { className?: string }) {
+  return (
+    <svg className={className} viewBox="0 0 20 20" fill="currentColor" aria-hidden="true">
+      <path d="M10 2a5 5 0 0 0-5 5v2.6L3.3 12.8A1 1 0 0 0 4.2 14.3h11.6a1 1 0 0 0 .9-1.5L15 9.6V7a5 5 0 0 0-5-5Zm0 16a2.5 2.5 0 0 1-2.45-2h4.9A2.5 2.5 0 0 1 10 18Z" />
     </svg>
   );
 }

@@ -45,6 +45,18 @@ const ACTIONS: Record<string, string> = {
   'file.updated': 'edited',
   'file.deleted': 'deleted',
   'file.linked': 'linked',
+  'file.state_changed': 'changed the state of',
+  'file.release_requested': 'requested release of',
+  'file.approved': 'approved',
+  signature_failed: 'failed an electronic signature on',
+  'file.rejected': 'rejected',
+  'file.release_withdrawn': 'withdrew the release request for',
+  'file.released': 'released',
+  'file.obsoleted': 'made obsolete',
+  'file.reactivated': 'reactivated',
+  'file.queue_changed': 'changed the queue of',
+  'file.watched': 'joined the queue of',
+  'file.unwatched': 'left the queue of',
   'project.created': 'created project',
   'project.updated': 'updated project',
   'project.deleted': 'deleted project',
@@ -69,6 +81,9 @@ const AUDIT_NAMES: Record<string, string> = {
   'file.lock_overridden': 'overrode lock',
   'file.updated': 'edited details',
   'file.linked': 'linked file',
+  'file.release_requested': 'requested release',
+  'file.release_withdrawn': 'withdrew release request',
+  signature_failed: 'failed e-signature',
 };
 export const auditActionName = (action: string): string => AUDIT_NAMES[action] ?? actionVerb(action);
 

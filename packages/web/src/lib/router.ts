@@ -10,6 +10,7 @@ export type Route =
   | { name: 'project'; slug: string }
   | { name: 'dashboard' }
   | { name: 'account' }
+  | { name: 'notifications' }
   | { name: 'admin'; tab: string }
   | { name: 'notFound' };
 
@@ -26,6 +27,7 @@ export function parseRoute(pathname: string): Route {
   if (parts[0] === 'projects' && parts.length === 2) return { name: 'project', slug: parts[1]! };
   if (parts[0] === 'dashboard' && parts.length === 1) return { name: 'dashboard' };
   if (parts[0] === 'account' && parts.length === 1) return { name: 'account' };
+  if (parts[0] === 'notifications' && parts.length === 1) return { name: 'notifications' };
   if (parts[0] === 'admin') return { name: 'admin', tab: parts[1] ?? 'users' };
   return { name: 'notFound' };
 }

@@ -18,8 +18,10 @@ export function CheckoutModal({ slug, file, onClose }: { slug: string; file: Fil
   const target = file.link ?? file.path;
   const me = useMe();
   const live = useLiveFile(slug, target, me.username);
-  // Someone else took the lock, or the file is gone: checking out cannot succeed now.
-  const blocked = live.happening?.kind === 'locked' || live.happening?.kind === 'deleted';
+  // Someone else took the lock, the file is gone, or its state forbids it now: checking out cannot succeed.
+  const h = live.happening;
+  const blocked = h?.kind === 'locked' || h?.kind === 'deleted' || (h?.kind === 'state' && (h.to === 'in_review' || h.to === 'obsolete'));
+  const released = (h?.kind === 'state' ? h.file?.releasedRevision : null) ?? file.releasedRevision;
 
   async function submit(e: SyntheticEvent) {
     e.preventDefault();
@@ -73,6 +75,12 @@ export function CheckoutModal({ slug, file, onClose }: { slug: string; file: Fil
       <form id="checkout-form" onSubmit={(e) => void submit(e)} className="space-y-4">
         {live.happening && (
           <LiveNotice happening={live.happening}>{blocked && <p>You can keep your message and try when it is free.</p>}</LiveNotice>
+        )}
+        {released && !blocked && (
+          <p className="rounded-md border border-emerald-300 bg-emerald-50 px-3 py-2 text-sm text-emerald-900 dark:border-emerald-700 dark:bg-emerald-950/50 dark:text-emerald-100">
+            {file.state === 'released' ? 'Checking out starts the next revision. ' : ''}Revision {released} stays released for production
+            until the next one is approved.
+          </p>
         )}
         {file.link && (
           <p className="text-sm muted">

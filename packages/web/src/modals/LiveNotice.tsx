@@ -1,5 +1,6 @@
 import type { ReactNode } from 'react';
 import { lockText } from '../lib/format';
+import { approvalText, stateChangeText } from '../lib/lifecycle';
 import { useMe } from '../api/auth';
 import { useLiveFile, type FileHappening } from './useLiveFile';
 
@@ -14,11 +15,16 @@ export function happeningText(h: FileHappening): string {
       return `${h.by} released the file: it is available now.`;
     case 'deleted':
       return `${h.by} deleted this file.`;
+    case 'state':
+      return `${stateChangeText(h, 'it')}.`;
+    case 'approved':
+      return `${approvalText(h.by, 'it', h.count, h.required)}.`;
   }
 }
 
 export function LiveNotice({ happening, children }: { happening: FileHappening; children?: ReactNode }) {
-  const good = happening.kind === 'released';
+  const good =
+    happening.kind === 'released' || happening.kind === 'approved' || (happening.kind === 'state' && happening.to === 'released');
   return (
     <div
       role="alert"

@@ -5,9 +5,7 @@ import { Field } from '../components/Field';
 import { FormFooter, Modal } from '../components/Modal';
 import { ErrorText } from '../components/ui';
 import { shortTime } from '../lib/format';
-import { useSubmit } from '../lib/useSubmit';
-import { toast } from '../realtime/stores';
-import { FileNameLine, useAfterFileChange } from './common';
+import { FileNameLine, useFileAction } from './common';
 import { LiveFileNotice } from './LiveNotice';
 
 interface Props {
@@ -16,25 +14,9 @@ interface Props {
   onClose: () => void;
 }
 
-/** Shared shape of the small confirm-style dialogs. */
-function useAction(slug: string, file: FileInfo, onClose: () => void) {
-  const after = useAfterFileChange(slug);
-  const { error, busy, run: attempt } = useSubmit();
-  async function run(fn: () => Promise<unknown>, success: string) {
-    const ok = await attempt(async () => {
-      const res = await fn();
-      after(file.path, res as FileInfo | null);
-      toast({ tone: 'success', title: success });
-      onClose();
-    });
-    if (!ok) after(file.path); // the lock may have changed under us: show its real state
-  }
-  return { error, busy, run };
-}
-
 export function CancelModal({ slug, file, onClose }: Props) {
   const target = file.link ?? file.path;
-  const { error, busy, run } = useAction(slug, file, onClose);
+  const { error, busy, run } = useFileAction(slug, file, onClose);
   return (
     <Modal
       title="Cancel checkout"
@@ -68,7 +50,7 @@ export function CancelModal({ slug, file, onClose }: Props) {
 export function OverrideModal({ slug, file, onClose }: Props) {
   const target = file.link ?? file.path;
   const [reason, setReason] = useState('');
-  const { error, busy, run } = useAction(slug, file, onClose);
+  const { error, busy, run } = useFileAction(slug, file, onClose);
   const submit = (e: SubmitEvent) => {
     e.preventDefault();
     if (reason.trim())
@@ -118,7 +100,7 @@ export function OverrideModal({ slug, file, onClose }: Props) {
 
 export function DeleteModal({ slug, file, onClose }: Props) {
   const [confirm, setConfirm] = useState('');
-  const { error, busy, run } = useAction(slug, file, onClose);
+  const { error, busy, run } = useFileAction(slug, file, onClose);
   const ok = confirm === file.name;
   const submit = (e: SubmitEvent) => {
     e.preventDefault();

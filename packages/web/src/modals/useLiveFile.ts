@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
-import type { Envelope, FileEventData, FileInfo } from '@lockstep/protocol';
+import type { Envelope, FileEventData, FileInfo, ProjectEventMap } from '@lockstep/protocol';
+import type { StateChange } from '../lib/lifecycle';
 import { useSocket } from '../realtime/socket';
 import { forViewer } from '../realtime/useRealtime';
 
@@ -8,14 +9,28 @@ export type FileHappening =
   | { kind: 'overridden'; by: string; reason: string; file: FileInfo | null }
   | { kind: 'locked'; file: FileInfo }
   | { kind: 'released'; by: string; file: FileInfo | null }
-  | { kind: 'deleted'; by: string };
+  | { kind: 'deleted'; by: string }
+  | ({ kind: 'state'; file: FileInfo | null } & StateChange)
+  | { kind: 'approved'; by: string; count: number; required: number; file: FileInfo | null };
 
-const WATCHED = ['file.checked_out', 'file.checked_in', 'file.checkout_cancelled', 'file.lock_overridden', 'file.deleted'] as const;
+const WATCHED = [
+  'file.checked_out',
+  'file.checked_in',
+  'file.checkout_cancelled',
+  'file.lock_overridden',
+  'file.deleted',
+  'file.state_changed',
+  'file.approved',
+] as const;
+
+/** The data of any watched event: the fields only some of them carry are optional. */
+type AnyFileEvent = FileEventData &
+  Partial<ProjectEventMap['file.state_changed'] & ProjectEventMap['file.approved'] & ProjectEventMap['file.lock_overridden']>;
 
 /**
  * Listens to the live events for one file while a dialog is open, so the dialog can react at once
- * (an admin overrode the lock, someone else checked it out, it was deleted) instead of failing on
- * submit. `clear` forgets the last happening once the dialog has dealt with it.
+ * (an admin overrode the lock, someone else checked it out, it was deleted, its release was
+ * requested, approved or rejected) instead of failing on submit. `clear` forgets the last happening once the dialog has dealt with it.
  */
 export function useLiveFile(slug: string, path: string, me: string): { happening: FileHappening | null; clear: () => void } {
   const socket = useSocket();
@@ -24,7 +39,7 @@ export function useLiveFile(slug: string, path: string, me: string): { happening
     if (!socket) return;
     const offs = WATCHED.map((type) =>
       socket.on(type, (msg) => {
-        const env = msg as Envelope<string, FileEventData & { formerHolder?: string; reason?: string }>;
+        const env = msg as Envelope<string, AnyFileEvent>;
         const d = env.data;
         if (env.project !== slug || d.path !== path) return;
         const file = d.file ? forViewer(d.file, me) : null;
@@ -34,11 +49,30 @@ export function useLiveFile(slug: string, path: string, me: string): { happening
         else if (type === 'file.checked_out' && file && d.actor !== me) setHappening({ kind: 'locked', file });
         else if ((type === 'file.checkout_cancelled' || type === 'file.checked_in') && d.actor !== me && !file?.lockedBy)
           setHappening({ kind: 'released', by: d.actor, file });
+        else if (type === 'file.state_changed' && d.actor !== me && d.from && d.to)
+          setHappening({
+            kind: 'state',
+            actor: d.actor,
+            from: d.from,
+            to: d.to,
+            comment: d.comment ?? '',
+            revision: d.revision ?? '',
+            file,
+          });
+        else if (type === 'file.approved' && d.actor !== me)
+          setHappening({ kind: 'approved', by: d.actor, count: d.approvals?.length ?? 0, required: d.required ?? 1, file });
       }),
     );
     return () => offs.forEach((off) => off());
   }, [socket, slug, path, me]);
   return { happening, clear: () => setHappening(null) };
+}
+
+/** The dialog's file as it is now: the one the last happening carried, null once deleted. */
+export function currentFile(h: FileHappening | null, initial: FileInfo): FileInfo | null {
+  if (!h) return initial;
+  if (h.kind === 'deleted') return null;
+  return h.file ?? initial;
 }
 
 /** Saves the chosen file back to the user's disk (nothing is lost when the check-in cannot go on). */

@@ -2,7 +2,8 @@ import { useState, type SyntheticEvent } from 'react';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, type ApiToken, type CreatedToken } from '@lockstep/protocol';
 import { useMe } from '../api/auth';
-import { del, get, post } from '../api/client';
+import { del, get, patch, post } from '../api/client';
+import { keys } from '../api/queries';
 import { Field } from '../components/Field';
 import { EmptyState, ErrorText, Spinner } from '../components/ui';
 import { fullTime, shortTime } from '../lib/format';
@@ -19,15 +20,62 @@ export function AccountPage() {
       <div>
         <h1 className="text-2xl font-semibold tracking-tight">Your account</h1>
         <p className="text-sm muted">
-          Signed in as <span className="font-medium">{me.username}</span> ({me.role}).{' '}
+          Signed in as <span className="font-medium">{me.username}</span> ({me.role}
+          {me.approver && me.role !== 'admin' ? ', approver' : ''}).{' '}
           <a href="/docs" target="_blank" rel="noreferrer" className="text-indigo-700 underline dark:text-indigo-300">
             HTTP API documentation
           </a>
         </p>
       </div>
+      <YourEmail />
       <ChangePassword />
       <Tokens />
     </div>
+  );
+}
+
+/** Where your notifications are mailed (when the server sends mail). */
+function YourEmail() {
+  const me = useMe();
+  const qc = useQueryClient();
+  const [email, setEmail] = useState(me.email ?? '');
+  const { busy, error, run } = useSubmit();
+  const changed = email.trim() !== (me.email ?? '');
+  const submit = (e: SyntheticEvent) => {
+    e.preventDefault();
+    void run(async () => {
+      const next = email.trim() || null;
+      await patch(api.me, { email: next });
+      await qc.invalidateQueries({ queryKey: keys.me });
+      toast({ tone: 'success', title: next ? `Notifications go to ${next}` : 'Email removed' });
+    });
+  };
+  return (
+    <form onSubmit={submit} className="card space-y-3 p-4" aria-labelledby="email-title">
+      <h2 id="email-title" className="font-semibold">
+        Email
+      </h2>
+      <p className="text-sm muted">
+        Release reviews, approvals and the files you wait for are also mailed here, when the server sends mail.
+      </p>
+      <div className="flex flex-wrap items-end gap-2">
+        <Field
+          wrap="min-w-0 flex-1"
+          id="my-email"
+          label="Your email"
+          type="email"
+          maxLength={254}
+          autoComplete="email"
+          placeholder="you@example.com"
+          value={email}
+          onChange={(e) => setEmail(e.target.value)}
+        />
+        <button type="submit" className="btn btn-primary" disabled={busy || !changed}>
+          {busy ? 'Saving…' : 'Save email'}
+        </button>
+      </div>
+      <ErrorText error={error} />
+    </form>
   );
 }
 

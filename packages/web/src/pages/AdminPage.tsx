@@ -1,15 +1,17 @@
 import { Link } from '../components/Layout';
 import { AuditTab } from './admin/AuditTab';
+import { ProjectsTab } from './admin/ProjectsTab';
 import { SyncTab } from './admin/SyncTab';
 import { UsersTab } from './admin/UsersTab';
 
 const TABS = [
   ['users', 'Users'],
+  ['projects', 'Projects'],
   ['audit', 'Audit log'],
   ['sync', 'Remote sync'],
 ] as const;
 
-export type AdminTab = 'users' | 'audit' | 'sync';
+export type AdminTab = 'users' | 'projects' | 'audit' | 'sync';
 
 export function AdminPage({ tab }: { tab: AdminTab }) {
   return (
@@ -32,6 +34,7 @@ export function AdminPage({ tab }: { tab: AdminTab }) {
         ))}
       </nav>
       {tab === 'users' && <UsersTab />}
+      {tab === 'projects' && <ProjectsTab />}
       {tab === 'audit' && <AuditTab />}
       {tab === 'sync' && <SyncTab />}
     </div>

@@ -1,9 +1,13 @@
-import type { ReactNode } from 'react';
-import type { Lock } from '@lockstep/protocol';
+import { useState, type ReactNode } from 'react';
+import type { FileInfo, Lock, ReviewItem } from '@lockstep/protocol';
 import { useMe } from '../api/auth';
+import { canApprove, useReviews } from '../api/lifecycle';
 import { useActivity, useLocks } from '../api/queries';
 import { Link } from '../components/Layout';
-import { ErrorText, LockIcon, Spinner } from '../components/ui';
+import { notificationHref } from '../components/Notifications';
+import { ErrorText, LockIcon, Spinner, StateBadge } from '../components/ui';
+import type { FileModalKind } from '../modals/common';
+import { LifecycleModal } from '../modals/LifecycleModals';
 import { actionVerb, fullTime, relativeTime, sinceText } from '../lib/format';
 import { projectHref } from '../lib/router';
 import { useStore } from '../lib/store';
@@ -48,6 +52,56 @@ function LockList({ locks, showUser, empty }: { locks: Lock[]; showUser: boolean
   );
 }
 
+type ReviewModal = { project: string; kind: FileModalKind; file: FileInfo };
+
+/** Files in review that wait for this user's signature, with the two answers at hand. */
+function ReviewList({ items, onAction }: { items: ReviewItem[]; onAction: (m: ReviewModal) => void }) {
+  if (items.length === 0) return <p className="px-4 py-6 text-center text-sm muted">Nothing waits for your approval.</p>;
+  return (
+    <ul className="divide-y divide-slate-100 dark:divide-slate-800">
+      {items.map(({ project, file }) => (
+        <li key={`${project}/${file.path}`} className="space-y-1.5 px-4 py-2.5" data-testid={`review-${project}/${file.path}`}>
+          <div className="flex flex-wrap items-center gap-2">
+            <Link
+              href={notificationHref({ project, path: file.path })!}
+              className="font-mono text-sm [overflow-wrap:anywhere] text-indigo-700 hover:underline dark:text-indigo-300"
+            >
+              {file.path}
+            </Link>
+            <span className="text-xs muted">{project}</span>
+            <StateBadge file={file} />
+          </div>
+          {file.review && (
+            <p className="text-xs [overflow-wrap:anywhere] text-slate-600 dark:text-slate-300" title={fullTime(file.review.requestedAt)}>
+              <span className="font-medium">{file.review.requestedBy}</span> · rev {file.review.revision} ·{' '}
+              {relativeTime(file.review.requestedAt)}
+              {file.review.comment ? ` · “${file.review.comment}”` : ''}
+            </p>
+          )}
+          <div className="flex gap-1.5">
+            <button
+              type="button"
+              className="btn btn-primary btn-sm"
+              aria-label={`Approve ${file.name}`}
+              onClick={() => onAction({ project, kind: 'approve', file })}
+            >
+              Approve
+            </button>
+            <button
+              type="button"
+              className="btn btn-secondary btn-sm"
+              aria-label={`Reject ${file.name}`}
+              onClick={() => onAction({ project, kind: 'reject', file })}
+            >
+              Reject
+            </button>
+          </div>
+        </li>
+      ))}
+    </ul>
+  );
+}
+
 function ActivityList({ items }: { items: Activity[] }) {
   if (items.length === 0)
     return <p className="px-4 py-6 text-center text-sm muted">No activity yet. Changes appear here as they happen.</p>;
@@ -81,6 +135,9 @@ export function DashboardPage() {
   const live = useStore(activityStore);
   const online = useStore(presenceStore);
   const audit = useActivity(50);
+  const approver = canApprove(me);
+  const reviews = useReviews(approver);
+  const [modal, setModal] = useState<ReviewModal | null>(null);
 
   const mine = locks.data?.filter((l) => l.user === me.username) ?? [];
   // Merge live events with the stored activity, newest first, without duplicates.
@@ -106,6 +163,18 @@ export function DashboardPage() {
       <p className="mb-6 text-sm muted">What is checked out, by whom, and what just happened.</p>
       <ErrorText error={locks.error} />
       <div className="grid gap-4 md:grid-cols-2 xl:grid-cols-3">
+        {approver && (
+          <Panel title="Waiting for my approval" count={reviews.data?.items.length} className="md:col-span-2 xl:col-span-3">
+            <ErrorText error={reviews.error} />
+            {reviews.isPending ? (
+              <div className="p-4">
+                <Spinner />
+              </div>
+            ) : (
+              <ReviewList items={reviews.data?.items ?? []} onAction={setModal} />
+            )}
+          </Panel>
+        )}
         <Panel title="My checkouts" count={mine.length}>
           {locks.isPending ? (
             <div className="p-4">
@@ -140,6 +209,7 @@ export function DashboardPage() {
           <ActivityList items={activity} />
         </Panel>
       </div>
+      {modal && <LifecycleModal slug={modal.project} modal={modal} onClose={() => setModal(null)} />}
     </div>
   );
 }

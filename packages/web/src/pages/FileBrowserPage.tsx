@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from 'react';
 import { getRouteApi } from '@tanstack/react-router';
-import type { FileSort, FileStatus } from '@lockstep/protocol';
+import type { FileSort, FileState, FileStatus } from '@lockstep/protocol';
 import { canEdit, useMe } from '../api/auth';
 import { ApiError } from '../api/client';
 import { useFiles, useProjects } from '../api/queries';
@@ -17,6 +17,7 @@ import { CheckoutModal } from '../modals/CheckoutModal';
 import type { FileModal } from '../modals/common';
 import { EditMetadataModal } from '../modals/EditMetadataModal';
 import { CancelModal, DeleteModal, OverrideModal } from '../modals/LockModals';
+import { LifecycleModal } from '../modals/LifecycleModals';
 import { UploadModal } from '../modals/UploadModal';
 import { SyncBadge } from './ProjectsPage';
 
@@ -50,6 +51,7 @@ export function FileBrowserPage({ slug }: { slug: string }) {
   const nav = route.useNavigate();
   const sort: FileSort = params.sort ?? 'group';
   const status: FileStatus | '' = params.status ?? '';
+  const state: FileState | '' = params.state ?? '';
   const [search, setSearch] = useState(params.q ?? '');
   const q = useDebounced(search.trim(), 200);
   useEffect(() => {
@@ -57,9 +59,12 @@ export function FileBrowserPage({ slug }: { slug: string }) {
   }, [q]); // only when the debounced text changes: the URL follows the field, not the reverse
   const setSort = (next: FileSort) => void nav({ search: (p) => ({ ...p, sort: next === 'group' ? undefined : next }), replace: true });
   const setStatus = (next: FileStatus | '') => void nav({ search: (p) => ({ ...p, status: next || undefined }), replace: true });
-  const files = useFiles(slug, { q: q || undefined, sort, status: status || undefined });
+  const setState = (next: FileState | '') => void nav({ search: (p) => ({ ...p, state: next || undefined }), replace: true });
+  const files = useFiles(slug, { q: q || undefined, sort, status: status || undefined, state: state || undefined });
   const [collapsed, setCollapsed] = useRememberedSet(`lockstep.collapsed.${slug}`);
-  const [selected, setSelected] = useState<string | null>(null);
+  // The open file is in the URL too: a notification links straight to it.
+  const selected = params.file ?? null;
+  const setSelected = (path: string | null) => void nav({ search: (p) => ({ ...p, file: path ?? undefined }), replace: true });
   const [modal, setModal] = useState<FileModal | null>(null);
   const online = useOnline();
 
@@ -184,6 +189,20 @@ export function FileBrowserPage({ slug }: { slug: string }) {
             <option value="checked_out_by_me">Checked out by me</option>
             <option value="locked">Locked by others</option>
           </Field>
+          <Field
+            as="select"
+            id="file-state"
+            wrap="min-w-0 flex-1 sm:flex-none"
+            label="State"
+            value={state}
+            onChange={(e) => setState(e.target.value as FileState | '')}
+          >
+            <option value="">All</option>
+            <option value="wip">WIP</option>
+            <option value="in_review">In review</option>
+            <option value="released">Released</option>
+            <option value="obsolete">Obsolete</option>
+          </Field>
           {sort === 'group' && (
             <div className="flex w-full justify-end gap-1 sm:w-auto">
               <button type="button" className="btn btn-ghost btn-sm" onClick={() => setCollapsed(new Set())}>
@@ -203,8 +222,12 @@ export function FileBrowserPage({ slug }: { slug: string }) {
         {files.isPending && <Spinner label="Loading files" />}
         <ErrorText error={files.error} />
         {files.data && files.data.items.length === 0 && (
-          <EmptyState title={q || status ? 'No files match' : 'This project has no files yet'}>
-            {q || status ? 'Try another search or status filter.' : canEdit(me) ? 'Upload the first CNC program or CAD model.' : null}
+          <EmptyState title={q || status || state ? 'No files match' : 'This project has no files yet'}>
+            {q || status || state
+              ? 'Try another search, status or state filter.'
+              : canEdit(me)
+                ? 'Upload the first CNC program or CAD model.'
+                : null}
           </EmptyState>
         )}
         {files.data && files.data.items.length > 0 && (
@@ -259,6 +282,7 @@ export function FileBrowserPage({ slug }: { slug: string }) {
       {modal?.kind === 'override' && <OverrideModal slug={slug} file={modal.file} onClose={() => setModal(null)} />}
       {modal?.kind === 'delete' && <DeleteModal slug={slug} file={modal.file} onClose={() => setModal(null)} />}
       {modal?.kind === 'edit' && <EditMetadataModal slug={slug} file={modal.file} onClose={() => setModal(null)} />}
+      {modal && modal.kind !== 'upload' && <LifecycleModal slug={slug} modal={modal} onClose={() => setModal(null)} />}
     </div>
   );
 }

@@ -11,6 +11,7 @@ import { Badge, EmptyState, ErrorText, Spinner } from '../components/ui';
 import { navigate, projectHref } from '../lib/router';
 import { shortTime } from '../lib/format';
 import { useSubmit } from '../lib/useSubmit';
+import { APPROVAL_COUNTS } from './admin/ProjectsTab';
 
 export function SyncBadge({ project }: { project: Project }) {
   if (!project.remoteUrl) return null;
@@ -91,6 +92,7 @@ function CreateProjectModal({ onClose }: { onClose: () => void }) {
   const [slug, setSlug] = useState('');
   const [slugEdited, setSlugEdited] = useState(false);
   const [description, setDescription] = useState('');
+  const [approvals, setApprovals] = useState(1);
   const { busy, error, run } = useSubmit();
   const autoSlug = name
     .toLowerCase()
@@ -106,6 +108,7 @@ function CreateProjectModal({ onClose }: { onClose: () => void }) {
         slug: effectiveSlug,
         name: name.trim(),
         description: description.trim() || undefined,
+        approvalsRequired: approvals,
       });
       await qc.invalidateQueries({ queryKey: keys.projects });
       onClose();
@@ -160,6 +163,20 @@ function CreateProjectModal({ onClose }: { onClose: () => void }) {
           value={description}
           onChange={(e) => setDescription(e.target.value)}
         />
+        <Field
+          as="select"
+          id="project-approvals"
+          label="Approvals required"
+          hint="signatures a release needs"
+          value={approvals}
+          onChange={(e) => setApprovals(Number(e.target.value))}
+        >
+          {APPROVAL_COUNTS.map((n) => (
+            <option key={n} value={n}>
+              {n}
+            </option>
+          ))}
+        </Field>
         <ErrorText error={error} />
       </form>
     </Modal>

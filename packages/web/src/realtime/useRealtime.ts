@@ -1,8 +1,19 @@
 import { useEffect, useRef } from 'react';
 import { useQueryClient, type QueryClient } from '@tanstack/react-query';
-import { PROJECT_EVENT_TYPES, type Envelope, type FileEventData, type FileInfo, type FileList, type ProcessData } from '@lockstep/protocol';
+import {
+  PROJECT_EVENT_TYPES,
+  type Envelope,
+  type FileEventData,
+  type FileInfo,
+  type FileList,
+  type NotificationList,
+  type ProcessData,
+  type ProjectEventMap,
+  type ServerMessageMap,
+} from '@lockstep/protocol';
 import { keys } from '../api/queries';
 import { actionVerb } from '../lib/format';
+import { approvalText, stateChangeText, stepOf } from '../lib/lifecycle';
 import { activityStore, groupedToast, presenceStore, processStore, pushActivity, pushNotice, toast } from './stores';
 import { useSocket, type AppSocket } from './socket';
 
@@ -14,7 +25,15 @@ const FILE_EVENTS = PROJECT_EVENT_TYPES.filter((t) => t.startsWith('file.')) as 
   | 'file.lock_overridden'
   | 'file.updated'
   | 'file.deleted'
+  | 'file.state_changed'
+  | 'file.approved'
+  | 'file.queue_changed'
 >;
+
+type StateData = ProjectEventMap['file.state_changed'];
+type ApprovedData = ProjectEventMap['file.approved'];
+const isStateChange = (type: string, d: FileEventData): d is StateData => type === 'file.state_changed' && 'to' in d;
+const isApproval = (type: string, d: FileEventData): d is ApprovedData => type === 'file.approved' && 'approvals' in d;
 
 /** Events carry the file "as seen by nobody"; turn it into what this viewer sees. */
 export function forViewer(f: FileInfo, me: string): FileInfo {
@@ -47,12 +66,29 @@ export function applyFileEvent(qc: QueryClient, project: string, type: string, d
   void qc.invalidateQueries({ queryKey: keys.locks });
   void qc.invalidateQueries({ queryKey: keys.projects });
   void qc.invalidateQueries({ queryKey: keys.audit });
+  if (type === 'file.state_changed' || type === 'file.approved') void qc.invalidateQueries({ queryKey: keys.reviews });
 }
 
+/** The toast for someone else's change: "alice checked in X → rev B", "quinn approved X (1/2)". */
 function describe(type: string, d: FileEventData): string {
+  if (isStateChange(type, d)) return stateChangeText(d, d.path);
+  if (isApproval(type, d)) return approvalText(d.actor, d.path, d.approvals.length, d.required);
   const extra =
     type === 'file.checked_in' && d.revision ? ` → rev ${d.revision}` : type === 'file.checked_out' && d.message ? ` — “${d.message}”` : '';
-  return `${actionVerb(type)} ${d.path}${extra}`;
+  return `${d.actor} ${actionVerb(type)} ${d.path}${extra}`;
+}
+
+/** Personal notices that need an answer stay on screen as a banner; the rest are a toast (and in the inbox). */
+const BANNER_KINDS = new Set(['lock_overridden', 'file_available', undefined]);
+
+/** A stored notice bumps the bell at once; the refetch brings the item itself. */
+function onStoredNotice(qc: QueryClient, n: ServerMessageMap['notice']): void {
+  if (n.id === undefined) return;
+  qc.setQueriesData<NotificationList>({ queryKey: keys.notifications }, (old) =>
+    old && 'unread' in old && !old.items.some((i) => i.id === n.id) ? { ...old, unread: old.unread + 1 } : old,
+  );
+  void qc.invalidateQueries({ queryKey: keys.notifications });
+  if (n.kind === 'review_requested') void qc.invalidateQueries({ queryKey: keys.reviews });
 }
 
 /**
@@ -78,19 +114,21 @@ export function useRealtime(me: string | null, currentProject: string | null): v
           if (!project) return;
           const d = env.data;
           applyFileEvent(qc, project, type, d, me);
+          if (type === 'file.queue_changed') return; // who waits for a lock is no news for everyone
+          const action = isStateChange(type, d) ? stepOf(d) : type;
           pushActivity({
             id: `${project}:${env.seq ?? env.ts}:${type}`,
             at: env.ts,
             actor: d.actor,
-            action: type,
+            action,
             project,
             path: d.path,
-            detail: d.message,
+            detail: isStateChange(type, d) || isApproval(type, d) ? d.comment || undefined : d.message,
           });
           if (d.actor !== me && project === projectRef.current) {
-            const tone = type === 'file.lock_overridden' || type === 'file.deleted' ? 'warning' : 'info';
-            groupedToast(`${project}|${d.actor}|${type}`, { tone, title: `${d.actor} ${describe(type, d)}` }, (n) =>
-              type === 'file.lock_overridden' ? `${d.actor} overrode ${n} locks` : `${d.actor} ${actionVerb(type)} ${n} files`,
+            const tone = ['file.lock_overridden', 'file.deleted', 'file.rejected', 'file.obsoleted'].includes(action) ? 'warning' : 'info';
+            groupedToast(`${project}|${d.actor}|${action}`, { tone, title: describe(type, d) }, (n) =>
+              type === 'file.lock_overridden' ? `${d.actor} overrode ${n} locks` : `${d.actor} ${actionVerb(action)} ${n} files`,
             );
           }
         }),
@@ -134,7 +172,9 @@ export function useRealtime(me: string | null, currentProject: string | null): v
 
     offs.push(
       s.on('notice', (msg) => {
-        pushNotice({ ...msg.data, at: msg.ts });
+        onStoredNotice(qc, msg.data);
+        if (BANNER_KINDS.has(msg.data.kind)) pushNotice({ ...msg.data, at: msg.ts });
+        else toast({ tone: 'info', title: msg.data.message });
         void qc.invalidateQueries({ queryKey: keys.locks });
         if (msg.data.project) void qc.invalidateQueries({ queryKey: keys.filesAll(msg.data.project) });
       }),

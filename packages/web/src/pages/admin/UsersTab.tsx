@@ -1,6 +1,6 @@
 import { useState, type SubmitEvent } from 'react';
 import { useQueryClient } from '@tanstack/react-query';
-import { api, type Role, type User } from '@lockstep/protocol';
+import { api, type Role, type UpdateUserRequest, type User } from '@lockstep/protocol';
 import { useMe } from '../../api/auth';
 import { patch, post } from '../../api/client';
 import { keys, useUsers } from '../../api/queries';
@@ -15,7 +15,7 @@ const ROLES: Role[] = ['admin', 'user', 'viewer'];
 function UserRow({ user, self }: { user: User; self: boolean }) {
   const qc = useQueryClient();
   const { busy, error, run } = useSubmit();
-  const update = (body: { role?: Role; disabled?: boolean }, what: string) =>
+  const update = (body: UpdateUserRequest, what: string) =>
     run(async () => {
       await patch(api.user(user.id), body);
       await qc.invalidateQueries({ queryKey: keys.users });
@@ -48,6 +48,35 @@ function UserRow({ user, self }: { user: User; self: boolean }) {
             </option>
           ))}
         </select>
+      </td>
+      <td className="td">
+        {user.role === 'admin' ? (
+          <span className="text-sm muted" title="Admins may always approve">
+            always
+          </span>
+        ) : (
+          <label className="inline-flex items-center gap-1.5 text-sm">
+            <input
+              type="checkbox"
+              checked={user.approver}
+              disabled={busy}
+              aria-label={`${user.username} may approve releases`}
+              onChange={(e) =>
+                void update({ approver: e.target.checked }, e.target.checked ? 'may approve releases' : 'no longer approves releases')
+              }
+            />
+            <span aria-hidden="true">{user.approver ? 'yes' : 'no'}</span>
+          </label>
+        )}
+      </td>
+      <td className="td">
+        <EmailField
+          id={`email-${user.id}`}
+          label={`Email of ${user.username}`}
+          value={user.email}
+          busy={busy}
+          onSave={(email) => update({ email }, email ? `email set to ${email}` : 'email removed')}
+        />
       </td>
       <td className="td">{user.disabled ? <Badge tone="red">Disabled</Badge> : <Badge tone="green">Active</Badge>}</td>
       <td className="td hidden text-sm muted md:table-cell">{shortTime(user.createdAt)}</td>
@@ -120,21 +149,68 @@ function ResetPassword({ user }: { user: User }) {
   );
 }
 
+/** An email address edited in place: Save appears once it differs from the stored one. */
+function EmailField({
+  id,
+  label,
+  value,
+  busy,
+  onSave,
+}: {
+  id: string;
+  label: string;
+  value: string | null;
+  busy: boolean;
+  onSave: (email: string | null) => Promise<unknown>;
+}) {
+  const [draft, setDraft] = useState(value ?? '');
+  const changed = draft.trim() !== (value ?? '');
+  const submit = (e: SubmitEvent) => {
+    e.preventDefault();
+    if (changed) void onSave(draft.trim() || null);
+  };
+  return (
+    <form onSubmit={submit} className="flex min-w-0 items-center gap-1">
+      <label className="sr-only" htmlFor={id}>
+        {label}
+      </label>
+      <input
+        id={id}
+        className="input w-48 min-w-0"
+        type="email"
+        maxLength={254}
+        placeholder="no email"
+        value={draft}
+        onChange={(e) => setDraft(e.target.value)}
+      />
+      {changed && (
+        <button type="submit" className="btn btn-primary btn-sm" disabled={busy} aria-label={`Save ${label.toLowerCase()}`}>
+          Save
+        </button>
+      )}
+    </form>
+  );
+}
+
 function CreateUser() {
   const qc = useQueryClient();
   const [username, setUsername] = useState('');
   const [password, setPassword] = useState('');
   const [role, setRole] = useState<Role>('user');
+  const [approver, setApprover] = useState(false);
+  const [email, setEmail] = useState('');
   const { busy, error, run } = useSubmit();
   const submit = (e: SubmitEvent) => {
     e.preventDefault();
     void run(async () => {
-      await post(api.users, { username: username.trim(), password, role });
+      await post(api.users, { username: username.trim(), password, role, approver, email: email.trim() || null });
       await qc.invalidateQueries({ queryKey: keys.users });
       toast({ tone: 'success', title: `User ${username.trim()} created` });
       setUsername('');
       setPassword('');
       setRole('user'); // the next person added is most likely a user, not another admin
+      setApprover(false);
+      setEmail('');
     });
   };
   return (
@@ -168,6 +244,25 @@ function CreateUser() {
         <option value="viewer">viewer: read and download</option>
         <option value="admin">admin: everything</option>
       </Field>
+      <Field
+        id="new-email"
+        label="Email"
+        hint="optional: notifications are mailed here"
+        type="email"
+        maxLength={254}
+        autoComplete="off"
+        value={email}
+        onChange={(e) => setEmail(e.target.value)}
+      />
+      <label className="flex items-center gap-2 text-sm">
+        <input
+          type="checkbox"
+          checked={approver || role === 'admin'}
+          disabled={role === 'admin'}
+          onChange={(e) => setApprover(e.target.checked)}
+        />
+        May approve releases (electronic signature){role === 'admin' ? ': admins always may' : ''}
+      </label>
       <ErrorText error={error} />
       <button type="submit" className="btn btn-primary w-full" disabled={busy}>
         {busy ? 'Creating…' : 'Create user'}
@@ -181,7 +276,7 @@ export function UsersTab() {
   const users = useUsers();
   return (
     <div className="grid items-start gap-6 lg:grid-cols-[minmax(0,1fr)_20rem]">
-      <div className="card overflow-x-auto" tabIndex={0} role="region" aria-label="Users">
+      <div className="card relative overflow-x-auto" tabIndex={0} role="region" aria-label="Users">
         {users.isPending && (
           <div className="p-4">
             <Spinner label="Loading users" />
@@ -193,6 +288,8 @@ export function UsersTab() {
             <tr>
               <th className="th">User</th>
               <th className="th">Role</th>
+              <th className="th">Approver</th>
+              <th className="th">Email</th>
               <th className="th">Status</th>
               <th className="th hidden md:table-cell">Created</th>
               <th className="th">

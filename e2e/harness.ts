@@ -1,0 +1,152 @@
+/**
+ * The E2E set-up every browser test shares: the built web app (packages/web/dist) served by a real
+ * Lockstep server, driven by a system Chromium through playwright-core. One server and one browser
+ * per test file (vitest runs each file in its own process); `startE2E` in beforeAll, `stopE2E` in
+ * afterAll.
+ */
+import { execSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import { expect } from 'vitest';
+import { startServer, type TestServer } from '../packages/server/test/harness.js';
+
+export const root = fileURLToPath(new URL('..', import.meta.url));
+const webDir = path.join(root, 'packages/web');
+export const shots = path.join(root, 'e2e/screenshots');
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+export const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+/** Rebuild the web app when a source file is newer than the last build. */
+export function ensureWebBuild(): void {
+  const index = path.join(webDir, 'dist/index.html');
+  const built = fs.existsSync(index) ? fs.statSync(index).mtimeMs : 0;
+  const newest = (dir: string): number =>
+    fs.readdirSync(dir, { withFileTypes: true }).reduce((m, e) => {
+      const p = path.join(dir, e.name);
+      return Math.max(m, e.isDirectory() ? newest(p) : fs.statSync(p).mtimeMs);
+    }, 0);
+  const sources = Math.max(
+    newest(path.join(webDir, 'src')),
+    newest(path.join(root, 'packages/protocol/src')),
+    fs.statSync(path.join(webDir, 'index.html')).mtimeMs,
+  );
+  if (sources > built) execSync('npx vite build', { cwd: webDir, stdio: 'pipe' });
+}
+
+/** The running server and browser of this test file. */
+export const e2e = {} as { server: TestServer; browser: Browser };
+const contexts: BrowserContext[] = [];
+
+/** Builds the web app if needed, starts a server (with the given options) and Chromium. */
+export async function startE2E(opts: Parameters<typeof startServer>[0] = {}): Promise<TestServer> {
+  if (!fs.existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM} (apt-get install -y chromium)`);
+  ensureWebBuild();
+  fs.mkdirSync(shots, { recursive: true });
+  e2e.server = await startServer(opts);
+  e2e.browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  return e2e.server;
+}
+
+export async function stopE2E(): Promise<void> {
+  for (const c of contexts) await c.close().catch(() => {});
+  // Either may be missing when startE2E failed halfway.
+  const { browser, server } = e2e as Partial<typeof e2e>;
+  await browser?.close();
+  await server?.close();
+}
+
+export async function newPage(width = 1280, height = 800): Promise<Page> {
+  const ctx = await e2e.browser.newContext({ viewport: { width, height }, colorScheme: 'light', acceptDownloads: true });
+  contexts.push(ctx);
+  const page = await ctx.newPage();
+  page.setDefaultTimeout(10_000);
+  return page;
+}
+
+/** A 390 px wide touch phone (the shop floor). */
+export async function phonePage(): Promise<Page> {
+  const ctx = await e2e.browser.newContext({
+    viewport: { width: 390, height: 844 },
+    hasTouch: true,
+    isMobile: true,
+    colorScheme: 'light',
+    acceptDownloads: true,
+  });
+  contexts.push(ctx);
+  const page = await ctx.newPage();
+  page.setDefaultTimeout(10_000);
+  return page;
+}
+
+export async function login(page: Page, username: string, password: string): Promise<void> {
+  await page.goto(e2e.server.url);
+  await page.getByLabel('Username').fill(username);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('heading', { name: 'Projects' }).waitFor();
+}
+
+export async function openProject(page: Page, slug: string): Promise<void> {
+  await page.goto(`${e2e.server.url}/projects/${slug}`);
+  await page.getByRole('heading', { name: slug }).waitFor();
+}
+
+export async function waitLive(page: Page, timeout = 10_000): Promise<void> {
+  await page.locator('[data-testid="connection-status"][data-state="open"]').waitFor({ timeout });
+}
+
+export const row = (page: Page, p: string): Locator => page.getByTestId(`file-row-${p}`);
+export const revisionOf = (r: Locator) => r.getByTitle('Revision', { exact: true });
+
+export async function setTheme(page: Page, theme: 'light' | 'dark'): Promise<void> {
+  const isDark = await page.evaluate(() => document.documentElement.classList.contains('dark'));
+  if (isDark === (theme === 'dark')) return;
+  const toggle = page.getByRole('button', { name: `Switch to ${theme} theme` });
+  if ((await page.getByRole('dialog').count()) === 0 && (await toggle.isVisible())) await toggle.click();
+  // A modal is open (the page behind it is inert): switch the class directly.
+  else await page.evaluate((dark) => document.documentElement.classList.toggle('dark', dark), theme === 'dark');
+  await page.waitForTimeout(150);
+}
+
+const AXE = fs.readFileSync(path.join(root, 'node_modules/axe-core/axe.min.js'), 'utf8');
+
+/** axe-core, WCAG 2 A and AA: the page as it is now must have no violation. */
+export async function expectAccessible(page: Page, what: string): Promise<void> {
+  if (!(await page.evaluate(() => 'axe' in window))) {
+    await page.addScriptTag({ content: AXE });
+    // Colours are checked as they end, not halfway through a theme transition.
+    await page.addStyleTag({ content: '*,*::before,*::after{transition:none!important;animation:none!important}' });
+  }
+  const violations = await page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run: (ctx: unknown, o: unknown) => Promise<{ violations: unknown[] }> } }).axe;
+    const r = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa'] } });
+    return r.violations as Array<{ id: string; help: string; nodes: Array<{ target: string[] }> }>;
+  });
+  const text = violations.map((v) => `${v.id}: ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`).join('\n');
+  expect(text, `accessibility of ${what}`).toBe('');
+}
+
+/** Screenshot and accessibility check in both themes; leaves the page in light theme. */
+export async function shoot(page: Page, name: string): Promise<void> {
+  for (const theme of ['light', 'dark'] as const) {
+    await setTheme(page, theme);
+    await page.screenshot({ path: path.join(shots, `${name}-${theme}.png`) });
+    await expectAccessible(page, `${name} (${theme})`);
+  }
+  await setTheme(page, 'light');
+}
+
+/** The page fits its width: nothing sticks out sideways (the phone test). */
+export async function expectNoSideScroll(page: Page, width: number, what: string): Promise<void> {
+  const w = await page.evaluate(() => document.documentElement.scrollWidth);
+  expect(w, `${what} is ${w}px wide`).toBeLessThanOrEqual(width);
+}
