@@ -51,7 +51,14 @@ export interface ProjectEventMap {
   'file.updated': FileEventData;
   'file.deleted': FileEventData;
   /** A lifecycle transition (request, release, reject, withdraw, obsolete, reactivate). */
-  'file.state_changed': FileEventData & { from: FileState; to: FileState; comment: string; revision: string };
+  'file.state_changed': FileEventData & {
+    from: FileState;
+    to: FileState;
+    comment: string;
+    revision: string;
+    /** Which step it was, as in the audit log: file.release_requested, file.released, file.rejected, file.release_withdrawn, file.obsoleted, file.reactivated. */
+    action: string;
+  };
   /** An approval that did not yet release the file. */
   'file.approved': FileEventData & { comment: string; revision: string; approvals: Approval[]; required: number };
   /** Someone joined or left the file's lock queue (`file.waiting`). */

@@ -131,9 +131,10 @@ async function transition(
           released_by: released?.by ?? null,
           released_commit: release ? commit : released ? target.released_commit : null,
         });
+        const auditAction = release ? 'file.released' : AUDIT[action];
         await appendAudit(trx, {
           username: actor.username,
-          action: release ? 'file.released' : AUDIT[action],
+          action: auditAction,
           project: slug,
           path: target.path,
           revision: target.revision,
@@ -147,6 +148,7 @@ async function transition(
               ...base,
               from: target.state,
               to: step.to,
+              action: auditAction,
             } satisfies Omit<ProjectEventMap['file.state_changed'], 'actor' | 'path' | 'file'>);
         published = fileOf(event);
         return [event];

@@ -133,7 +133,9 @@ describe.each(['sqlite', 'postgres'] as const)('release lifecycle on %s', (store
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ state: 'released', releasedRevision: 'A', releasedBy: 'quinn', review: null });
     await until('tom sees it released', () =>
-      seen.some((m) => m.type === 'file.state_changed' && m.data.path === F && m.data.to === 'released'),
+      seen.some(
+        (m) => m.type === 'file.state_changed' && m.data.path === F && m.data.to === 'released' && m.data.action === 'file.released',
+      ),
     );
 
     // A tag per released revision, on the commit whose tree holds it.

@@ -16,7 +16,8 @@ export interface StateChange {
 }
 
 /** Which step a transition was: the verb of the activity list ("requested release of"). */
-export function stepOf(c: Pick<StateChange, 'from' | 'to' | 'comment'>): string {
+export function stepOf(c: Pick<StateChange, 'from' | 'to' | 'comment'> & { action?: string }): string {
+  if (c.action) return c.action; // the server names the step (older events did not)
   if (c.to === 'in_review') return 'file.release_requested';
   if (c.to === 'released') return 'file.released';
   if (c.to === 'obsolete') return 'file.obsoleted';
