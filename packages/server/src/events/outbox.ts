@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import type { ProjectEventMap, ProjectEventType } from '@lockstep/protocol';
 import { sql } from 'kysely';
 import type { Db } from '../store/db.js';
+import { prepared } from '../store/prepared.js';
 import type { ProjectEvent } from './bus.js';
 
 /** An event before the outbox gave it its seq. */
@@ -25,20 +26,26 @@ export interface StreamHead {
  * Bumping the project's counter row locks it until commit, so seqs are gap-free and commit in
  * seq order. Returns the events as they will be sent (key order is the wire order).
  */
+// Prepared once per dialect: the outbox is on every lock change's path (see store/prepared.ts).
+const bumpSeq = prepared(
+  (_db, v: { project: string; n: number; epoch: string }) =>
+    sql<{ seq: number | string }>`
+    insert into project_event_seq as c (project, seq, epoch) values (${v.project}, ${v.n}, ${v.epoch})
+    on conflict (project) do update set seq = c.seq + ${v.n}, epoch = coalesce(c.epoch, excluded.epoch)
+    returning seq`,
+);
+const insertEvent = prepared((db, v: { project: string; seq: number; payload: string }) =>
+  db.insertInto('project_events').values({ project: v.project, seq: v.seq, payload: v.payload }),
+);
+
 export async function appendEvents(trx: Db, project: string, drafts: EventDraft[]): Promise<ProjectEvent[]> {
   const n = drafts.length;
   if (n === 0) return [];
-  const { rows } = await sql<{ seq: number | string }>`
-    insert into project_event_seq as c (project, seq, epoch) values (${project}, ${n}, ${crypto.randomUUID()})
-    on conflict (project) do update set seq = c.seq + ${n}, epoch = coalesce(c.epoch, excluded.epoch)
-    returning seq`.execute(trx);
-  const last = Number(rows[0]!.seq);
+  const row = await bumpSeq.first(trx, { project, n, epoch: crypto.randomUUID() });
+  const last = Number(row!.seq);
   const ts = new Date().toISOString();
   const events = drafts.map((d, i): ProjectEvent => ({ type: d.type, ts, seq: last - n + 1 + i, project, data: d.data }));
-  await trx
-    .insertInto('project_events')
-    .values(events.map((e) => ({ project, seq: e.seq, payload: JSON.stringify(e) })))
-    .execute();
+  for (const e of events) await insertEvent.run(trx, { project, seq: e.seq, payload: JSON.stringify(e) });
   return events;
 }
 

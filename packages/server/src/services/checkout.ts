@@ -1,8 +1,8 @@
 import type { FileInfo } from '@lockstep/protocol';
 import { checkoutRefusal } from '../domain/lifecycle.js';
 import { draft } from '../events/index.js';
-import { fileInfoOf, fileStillAt } from '../store/files.js';
-import { findLock, releaseLockAudited, takeLockAudited, type LockAttempt } from '../store/locks.js';
+import { fileInfoOf } from '../store/files.js';
+import { findLock, releaseLockAudited, takeLockOfFileAt, type LockAttempt } from '../store/locks.js';
 import type { Actor, Services } from './context.js';
 import { AppError, conflict, lockConflict } from './errors.js';
 import { lockTarget, requireEntry, seenBy } from './file-common.js';
@@ -22,14 +22,14 @@ export async function checkout(s: Services, slug: string, rawPath: string, actor
   if (refusal) throw conflict(`"${target.path}" ${refusal}`);
   let row = target; // with the actor out of the queue, when they were waiting for it
   const result = await recordChange<LockAttempt | null>(s, slug, async (trx) => {
-    if (!(await fileStillAt(trx, s.dialect, slug, target.path_key, target.commit_sha))) return { result: null, events: [] };
-    const attempt = await takeLockAudited(
+    const attempt = await takeLockOfFileAt(
       trx,
       s.dialect,
       { project: slug, pathKey: target.path_key, path: target.path, username: actor.username, message },
       { username: actor.username, action: 'file.checked_out', project: slug, path: target.path, revision: target.revision, message },
+      target.commit_sha,
     );
-    if (!attempt.acquired) return { result: attempt, events: [] };
+    if (!attempt?.acquired) return { result: attempt, events: [] };
     if (isWaiting(target, actor.username)) row = await leaveQueueOnCheckout(trx, s.dialect, target, actor.username);
     const file = fileInfoOf(row, attempt.lock, null);
     return {

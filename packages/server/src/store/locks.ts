@@ -3,6 +3,7 @@ import { sql } from 'kysely';
 import { appendAudit, auditRow, type AuditRecord, type AuditRow } from './audit.js';
 import type { Db, Dialect } from './db.js';
 import { nowIso } from './db.js';
+import { fileStillAt } from './files.js';
 import { prepared } from './prepared.js';
 import type { Database } from './schema.js';
 
@@ -82,6 +83,37 @@ export async function takeLockAudited(trx: Db, dialect: Dialect, lock: NewLock, 
     return inserted;
   });
 }
+
+/**
+ * takeLockAudited for an entry that must still be at `commit` (null: it moved on or was deleted
+ * meanwhile). On SQLite one statement checks the file row and takes the lock (the check-out path
+ * is the hottest there is); on PostgreSQL the row is locked FOR UPDATE first, so a lifecycle step
+ * that changes the row waits for the check-out or makes it see the new commit.
+ */
+export async function takeLockOfFileAt(
+  trx: Db,
+  dialect: Dialect,
+  lock: NewLock,
+  audit: AuditRecord,
+  commit: string,
+): Promise<LockAttempt | null> {
+  const fileMoved = async () => !(await fileStillAt(trx, dialect, lock.project, lock.pathKey, commit));
+  if (dialect === 'postgres') return (await fileMoved()) ? null : takeLockAudited(trx, dialect, lock, audit);
+  const attempt = await tryLockWith(trx, lock, async (row) => {
+    const inserted = await insertLockIfFileAt.run(trx, { ...row, commit });
+    if (inserted > 0) await appendAudit(trx, audit);
+    return inserted;
+  });
+  return !attempt.acquired && (await fileMoved()) ? null : attempt;
+}
+
+const insertLockIfFileAt = prepared(
+  (_db, v: LockRow & { commit: string }) =>
+    sql`insert into locks (project, path_key, path, username, locked_at, message)
+      select ${v.project}, ${v.path_key}, ${v.path}, ${v.username}, ${v.locked_at}, ${v.message}
+      where exists (select 1 from files where project = ${v.project} and path_key = ${v.path_key} and commit_sha = ${v.commit})
+      on conflict (project, path_key) do nothing`,
+);
 
 /** Releases `holder`'s lock and writes the audit row, atomically (as takeLockAudited); false when `holder` had no lock. */
 export async function releaseLockAudited(
