@@ -7,7 +7,7 @@ import path from 'node:path';
 import { WebSocket } from 'ws';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { api, gitPaths } from '@lockstep/protocol';
-import { startServer, until, type Client, type TestServer } from '../harness.js';
+import { ADMIN_PASSWORD, startServer, until, type Client, type TestServer } from '../harness.js';
 import { gitUser, type GitUser } from './git-cli.js';
 
 const P = 'cells';
@@ -342,6 +342,51 @@ describe('pushes obey the locks', { timeout: 90_000 }, () => {
     const push = await gVera.run(['push', '--no-verify', 'origin', 'main'], { cwd: dir });
     expect(push.code).not.toBe(0);
     expect(push.stderr).toMatch(/403/);
+  });
+});
+
+describe('released files', { timeout: 90_000 }, () => {
+  const release = async (file: string) => {
+    expect((await alice.post(api.fileLifecycle(P, file, 'release-request'), { comment: 'proven' })).status).toBe(200);
+    const r = await server.admin.post(api.fileLifecycle(P, file, 'approve'), { comment: 'ok', password: ADMIN_PASSWORD });
+    expect(r.body.state).toBe('released');
+  };
+
+  test('a clone shows the release tag; a push of a released file is its next revision, in work; the floor keeps the released one', async () => {
+    await gAlice.ok(['pull', '-q', '--ff-only'], { cwd: work });
+    const released = (await fileInfo(OP2)).revision;
+    await release(OP2);
+    // Lifecycle steps are metadata commits on main: git pull brings them, with the tag.
+    await gAlice.ok(['pull', '-q', '--ff-only', '--tags'], { cwd: work });
+    expect((await gAlice.ok(['tag', '-l'], { cwd: work })).split('\n')).toContain(`released/${OP2}/${released}`);
+    await gAlice.ok(['lfs', 'lock', OP2], { cwd: work });
+    write(work, OP2, 'N10 G1 X2\n');
+    await gAlice.ok(['commit', '-qam', 'next op2'], { cwd: work });
+    const r = await gAlice.run(['push', 'origin', 'main'], { cwd: work });
+    expect(r.code, r.stderr).toBe(0);
+    const info = (await alice.get(api.file(P, OP2))).body;
+    expect(info).toMatchObject({ state: 'wip', releasedRevision: released });
+    expect(info.revision).not.toBe(released);
+    expect((await vera.get(api.fileContent(P, OP2))).text).toBe('N10 G1 X1\n');
+    await gAlice.ok(['lfs', 'unlock', OP2], { cwd: work });
+    await gAlice.ok(['pull', '-q', '--ff-only'], { cwd: work });
+  });
+
+  test('a file in review cannot be locked from git; a released file cannot be deleted by a push', async () => {
+    expect((await alice.post(api.fileLifecycle(P, OP2, 'release-request'), { comment: 'again' })).status).toBe(200);
+    const locked = await gAlice.run(['lfs', 'lock', OP2], { cwd: work });
+    expect(locked.code).not.toBe(0);
+    expect(locked.stderr).toMatch(/in review/);
+    expect((await alice.post(api.fileLifecycle(P, OP2, 'withdraw'))).status).toBe(200);
+
+    await release(OTHER);
+    const adminWork = await gAdmin.clone(P);
+    await gAdmin.ok(['rm', '-q', OTHER], { cwd: adminWork });
+    await gAdmin.ok(['commit', '-qm', 'drop the fixture'], { cwd: adminWork });
+    const r = await gAdmin.run(['push', 'origin', 'main'], { cwd: adminWork });
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain(`${OTHER}: is released (production runs it); obsolete it first`);
+    expect((await fileInfo(OTHER)).revision).toBe('A');
   });
 });
 
