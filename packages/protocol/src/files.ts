@@ -50,7 +50,7 @@ export const FileInfo = Type.Object(
     releasedRevision: Nullable(Type.String()),
     releasedAt: Nullable(IsoDate),
     releasedBy: Nullable(Type.String()),
-    review: Type.Union([Review, Type.Null()]),
+    review: Nullable(Review),
     /** Users waiting for the lock, first in line first. */
     waiting: Type.Array(Type.String()),
     /** Present on link entries: the target path; status/lock fields are the target's. */

@@ -317,7 +317,7 @@ export function toFileInfo(r: ListedRow, viewer: string | null): FileInfo {
     revision: r.revision,
     description: r.description,
     partNumber: r.part_number,
-    fields: JSON.parse(r.fields_json) as Record<string, string>,
+    fields: r.fields_json === '{}' ? {} : (JSON.parse(r.fields_json) as Record<string, string>), // most files have none
     size: r.size,
     modifiedAt: r.modified_at,
     modifiedBy: r.modified_by,
@@ -327,7 +327,7 @@ export function toFileInfo(r: ListedRow, viewer: string | null): FileInfo {
     releasedAt: r.released_at,
     releasedBy: r.released_by,
     review: r.review_json ? (JSON.parse(r.review_json) as Review) : null,
-    waiting: JSON.parse(r.waiting_json ?? '[]') as string[],
+    waiting: r.waiting_json && r.waiting_json !== '[]' ? (JSON.parse(r.waiting_json) as string[]) : [],
   };
   if (r.link_target) info.link = r.link_target;
   return info;
