@@ -1,19 +1,12 @@
-import type { Notification, NotificationKind } from '@lockstep/protocol';
+import type { Notification } from '@lockstep/protocol';
 import type { Db } from './db.js';
 import type { Selectable } from 'kysely';
 import type { Database } from './schema.js';
 
 export type NotificationRow = Selectable<Database['notifications']>;
 
-export interface NotificationInsert {
-  username: string;
-  kind: NotificationKind;
-  at: string;
-  actor: string;
-  project: string | null;
-  path: string | null;
-  message: string;
-}
+/** A row to insert: the table's columns but the generated id and the read mark. */
+export type NotificationInsert = Omit<Database['notifications'], 'id' | 'read_at'>;
 
 export const toNotification = (r: NotificationRow): Notification => ({
   id: r.id,
