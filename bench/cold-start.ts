@@ -38,36 +38,45 @@ async function timeToHealthy(args: string[], env: NodeJS.ProcessEnv, port: numbe
 
 export async function run() {
   const main = path.join(root, 'packages/server/dist/main.js');
-  if (!fs.existsSync(main)) throw new Error('build first: npm run setup');
-  const runs = 5;
-  const lockstep: number[] = [];
-  const bare: number[] = [];
-  const lockstepCpu: number[] = [];
-  const bareCpu: number[] = [];
+  const unbundledMain = path.join(root, 'packages/server/dist/main-unbundled.js');
+  if (!fs.existsSync(main) || !fs.existsSync(unbundledMain)) throw new Error('build first: npm run setup');
+  const runs = 7;
+  // npm start runs dist/main.js, the esbuild bundle; dist/main-unbundled.js is tsc's output (one module file at a time).
+  const starts: Record<'bundle' | 'unbundled' | 'bare', { wall: number[]; cpu: number[] }> = {
+    bundle: { wall: [], cpu: [] },
+    unbundled: { wall: [], cpu: [] },
+    bare: { wall: [], cpu: [] },
+  };
+  const record = (into: { wall: number[]; cpu: number[] }, r: { wall: number; cpu: number }) => {
+    into.wall.push(r.wall);
+    into.cpu.push(r.cpu);
+  };
   for (let i = 0; i < runs; i++) {
-    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lockstep-cold-'));
-    const ours = await timeToHealthy(
-      [main],
-      { LOCKSTEP_DATA_DIR: dataDir, LOCKSTEP_ADMIN_PASSWORD: 'cold-start-pw' },
-      39000 + i,
-      '/api/health',
-    );
-    lockstep.push(ours.wall);
-    lockstepCpu.push(ours.cpu);
-    fs.rmSync(dataDir, { recursive: true, force: true });
+    for (const [k, file] of [
+      ['bundle', main],
+      ['unbundled', unbundledMain],
+    ] as const) {
+      const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lockstep-cold-'));
+      const env = { LOCKSTEP_DATA_DIR: dataDir, LOCKSTEP_ADMIN_PASSWORD: 'cold-start-pw' };
+      record(starts[k], await timeToHealthy([file], env, 39000 + i + (k === 'bundle' ? 0 : 50), '/api/health'));
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
     const hello = `require('http').createServer((q,s)=>s.end('ok')).listen(${39100 + i},'127.0.0.1')`;
-    const theirs = await timeToHealthy(['-e', hello], {}, 39100 + i, '/');
-    bare.push(theirs.wall);
-    bareCpu.push(theirs.cpu);
+    record(starts.bare, await timeToHealthy(['-e', hello], {}, 39100 + i, '/'));
   }
   const median = (a: number[]) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)]!;
+  const wall = (k: keyof typeof starts) => median(starts[k].wall);
+  const cpu = (k: keyof typeof starts) => median(starts[k].cpu);
   const result = {
-    'lockstep cold start → first 200 on /api/health (median ms, first start incl. migrations)': round(median(lockstep), 0),
-    'bare node http server (median ms)': round(median(bare), 0),
-    ratio: round(median(lockstep) / median(bare)),
-    'lockstep CPU ms to first 200 (median)': round(median(lockstepCpu), 0),
-    'bare node CPU ms (median)': round(median(bareCpu), 0),
-    'CPU ratio': round(median(lockstepCpu) / median(bareCpu)),
+    'lockstep cold start → first 200 on /api/health (median ms, first start incl. migrations)': round(wall('bundle'), 0),
+    'bare node http server (median ms)': round(wall('bare'), 0),
+    ratio: round(wall('bundle') / wall('bare')),
+    'lockstep CPU ms to first 200 (median)': round(cpu('bundle'), 0),
+    'bare node CPU ms (median)': round(cpu('bare'), 0),
+    'CPU ratio': round(cpu('bundle') / cpu('bare')),
+    'unbundled (dist/main-unbundled.js) median ms': round(wall('unbundled'), 0),
+    'unbundled CPU ms (median)': round(cpu('unbundled'), 0),
+    runs,
     loadavg: os.loadavg()[0],
   };
   printTable('Cold start', [result]);

@@ -36,9 +36,12 @@ export async function startInstance(opts: {
   port?: number;
   env?: Record<string, string>;
   nodeArgs?: string[];
+  /** The script to run instead of the sources through tsx (e.g. a bundle). */
+  script?: string;
 }): Promise<Instance> {
   const port = opts.port ?? (await freePort());
-  const proc = spawn(process.execPath, [...(opts.nodeArgs ?? []), '--import', 'tsx', 'packages/server/src/main.ts'], {
+  const entry = opts.script ? [opts.script] : ['--import', 'tsx', 'packages/server/src/main.ts'];
+  const proc = spawn(process.execPath, [...(opts.nodeArgs ?? []), ...entry], {
     cwd: ROOT,
     env: {
       ...process.env,

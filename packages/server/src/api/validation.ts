@@ -1,4 +1,5 @@
-import AjvCompiler, { type RouteDefinition, type ValidatorCompiler, type ValidatorFactory } from '@fastify/ajv-compiler';
+import type { RouteDefinition, ValidatorCompiler, ValidatorFactory } from '@fastify/ajv-compiler';
+import { loadAjvCompiler } from './lazy-schemas.js';
 
 const base = { removeAdditional: false, useDefaults: true } as const;
 
@@ -9,7 +10,7 @@ const base = { removeAdditional: false, useDefaults: true } as const;
  */
 export const strictBodies: { buildValidator: ValidatorFactory } = {
   buildValidator(externalSchemas) {
-    const factory = AjvCompiler();
+    const factory = loadAjvCompiler()(); // on the first compile (see lazy-schemas.ts)
     const coercing = factory(externalSchemas, { customOptions: { ...base, coerceTypes: 'array' } });
     const strict = factory(externalSchemas, { customOptions: { ...base, coerceTypes: false } });
     const compile: ValidatorCompiler = (route: RouteDefinition) => (route.httpPart === 'body' ? strict : coercing)(route);

@@ -1,5 +1,4 @@
 import crypto from 'node:crypto';
-import { hash, verify } from '@node-rs/argon2';
 import type { User } from '@lockstep/protocol';
 import { appendAudit } from '../store/audit.js';
 import { findSessionUser, findTokenUser, insertSession, deleteSession, deleteUserSessions } from '../store/sessions.js';
@@ -13,7 +12,11 @@ export const SESSION_COOKIE = 'lockstep_session';
 // algorithm 2 = Argon2id (the enum is a const enum, unusable under isolatedModules).
 const ARGON = { algorithm: 2, memoryCost: 19456, timeCost: 2, parallelism: 1 };
 
-export const hashPassword = (password: string) => hash(password, ARGON);
+// Loaded on first use: a restart serves its first requests without it (start-up time).
+const argon2 = () => import('@node-rs/argon2');
+const verify = async (hashed: string, password: string) => (await argon2()).verify(hashed, password);
+
+export const hashPassword = async (password: string) => (await argon2()).hash(password, ARGON);
 export const sha256 = (secret: string) => crypto.createHash('sha256').update(secret).digest('hex');
 export const randomSecret = (bytes = 32) => crypto.randomBytes(bytes).toString('base64url');
 

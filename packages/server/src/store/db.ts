@@ -2,7 +2,6 @@ import fs from 'node:fs';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
-import pg from 'pg';
 import { migrateToLatest } from './migrations.js';
 import { SqliteCheckpointer } from './sqlite-checkpointer.js';
 import type { Database } from './schema.js';
@@ -23,6 +22,8 @@ export async function openDatabase(opts: { dataDir: string; databaseUrl: string 
   let db: Db;
   let dialect: Dialect;
   if (opts.databaseUrl) {
+    // Loaded only for PostgreSQL (start-up time of the embedded mode).
+    const { default: pg } = await import('pg');
     // bigint (files.size) comes back as a string by default; sizes fit in a JS number.
     pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
     const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: 10 });

@@ -1,9 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { DiffQuery, ErrorBody, FileDiff, PreviewQuery, Toolpath } from '@lockstep/protocol';
-import { compareRevisions } from '../../services/compare.js';
 import type { Services } from '../../services/context.js';
-import { previewFile } from '../../services/preview.js';
 import { contentDisposition } from '../download.js';
 
 const FileParams = Type.Object({ project: Type.String({ maxLength: 64 }), path: Type.String({ maxLength: 1024 }) });
@@ -15,6 +13,10 @@ const POLICY: Record<string, string> = {
   'image/svg+xml': "default-src 'none'; style-src 'unsafe-inline'; sandbox",
 };
 const DEFAULT_POLICY = "default-src 'none'; sandbox";
+
+// Loaded on the first compare/preview (jsdiff, the DXF parser, the G-code reader): not at start-up.
+const compareService = () => import('../../services/compare.js');
+const previewService = () => import('../../services/preview.js');
 
 export const compareRoutes =
   (s: Services): FastifyPluginAsyncTypebox =>
@@ -38,7 +40,7 @@ export const compareRoutes =
           response: { 200: FileDiff, ...errors },
         },
       },
-      async (req) => compareRevisions(s, req.params.project, req.params.path, req.query),
+      async (req) => (await compareService()).compareRevisions(s, req.params.project, req.params.path, req.query),
     );
 
     app.get(
@@ -64,7 +66,7 @@ export const compareRoutes =
         },
       },
       async (req, reply) => {
-        const preview = await previewFile(s, req.params.project, req.params.path, req.query.rev, req.query.as);
+        const preview = await (await previewService()).previewFile(s, req.params.project, req.params.path, req.query.rev, req.query.as);
         reply
           .header('x-content-type-options', 'nosniff')
           .header('cache-control', 'private, no-cache')
