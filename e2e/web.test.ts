@@ -81,6 +81,30 @@ describe('web app', { timeout: 60_000 }, () => {
     await alice.locator('[data-group="Miscellaneous"][data-testid="file-row-vise-setup.pdf"]').waitFor();
   });
 
+  it('upload errors: red, in words, with a check-out button; the picker filters by extension', async () => {
+    await alice.getByRole('button', { name: 'Upload files' }).click();
+    const dialog = alice.getByRole('dialog', { name: 'Upload new files' });
+    const input = dialog.locator('input[type=file]');
+    expect(await input.getAttribute('accept')).toContain('.mcam');
+    await input.setInputFiles([
+      { name: 'setup.exe', mimeType: 'application/octet-stream', buffer: Buffer.from('MZ') },
+      { name: PROGRAM, mimeType: 'application/octet-stream', buffer: REV_A },
+    ]);
+    await dialog.getByRole('button', { name: /Upload 2 files/ }).click();
+    const bad = dialog.getByTestId('upload-item-setup.exe');
+    await bad.getByText(/^Only CNC\/CAD files are accepted: \.mcam \.nc/).waitFor();
+    const dup = dialog.getByTestId(`upload-item-${PROGRAM}`);
+    await dup.getByText('already exists — check it out to change it').waitFor();
+    // The failed bar is red, not the blue of progress.
+    expect(await bad.locator('[role=progressbar] > div').getAttribute('class')).toContain('bg-rose-500');
+    await shoot(alice, 'upload-errors');
+    await dup.getByRole('button', { name: `Check out ${PROGRAM}` }).click();
+    const checkout = alice.getByRole('dialog', { name: 'Check out file' });
+    await checkout.waitFor();
+    await checkout.getByRole('button', { name: 'Cancel' }).click();
+    await checkout.waitFor({ state: 'detached' });
+  });
+
   it('B sees A check out live, within 2 s, without a reload', async () => {
     bob = await newPage();
     await login(bob, 'bob', USER_PASSWORD);
