@@ -22,7 +22,13 @@ const REFUSED = /extension "([^"]*)" is not allowed \(allowed: ([^)]*)\)/;
 const EXISTS = /^"(.+)" already exists$/;
 
 export type UploadProblem =
-  { kind: 'extension'; message: string } | { kind: 'exists'; path: string; message: string } | { kind: 'other'; message: string };
+  | { kind: 'extension'; message: string }
+  | { kind: 'exists'; path: string; message: string }
+  | { kind: 'path'; message: string }
+  | { kind: 'other'; message: string };
+
+/** The vault's path rules (domain/paths.ts) speak of the path, a folder name or a segment in quotes. */
+const PATH_RULE = /^(path |a name is longer|the ".+" folder|".+" (contains a character|starts or ends|is a reserved))/;
 
 /** A failed upload in words for people; learns the allowed list from an extension refusal. */
 export function uploadProblem(err: unknown): UploadProblem {
@@ -38,5 +44,7 @@ export function uploadProblem(err: unknown): UploadProblem {
   }
   const exists = err instanceof ApiError && err.status === 409 ? EXISTS.exec(message) : null;
   if (exists) return { kind: 'exists', path: exists[1]!, message: 'already exists — check it out to change it' };
-  return { kind: 'other', message: message.charAt(0).toUpperCase() + message.slice(1) };
+  const human = message.charAt(0).toUpperCase() + message.slice(1);
+  if (err instanceof ApiError && err.code === 'validation' && PATH_RULE.test(message)) return { kind: 'path', message: human };
+  return { kind: 'other', message: human };
 }

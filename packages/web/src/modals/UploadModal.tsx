@@ -78,6 +78,8 @@ export function UploadModal({ slug, onClose, onOpen }: { slug: string; onClose: 
     onClose();
   };
   const pending = items.filter((it) => it.state !== 'done').length;
+  // A bad folder fails every file the same way: say it once, under the Folder field.
+  const pathError = items.find((it) => it.problem?.kind === 'path')?.problem?.message;
   /** "Check out" on a file that already exists: the check-out dialog, or check-in if it is already mine. */
   const openExisting = async (path: string) => {
     const file = await get<FileInfo>(api.file(slug, path));
@@ -164,6 +166,7 @@ export function UploadModal({ slug, onClose, onOpen }: { slug: string; onClose: 
             value={folder}
             onChange={(e) => setFolder(e.target.value)}
             placeholder="e.g. fixtures/vise"
+            error={pathError}
           />
           <Field
             id="upload-description"
