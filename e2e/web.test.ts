@@ -530,7 +530,7 @@ describe('web app', { timeout: 60_000 }, () => {
       .waitFor();
     expect(await up.getByLabel('Folder').getAttribute('aria-invalid')).toBe('true');
     expect(await up.getByLabel('Folder').inputValue()).toBe('jobs/../secret');
-    await up.getByRole('button', { name: 'Close' }).click();
+    await up.getByRole('button', { name: 'Close', exact: true }).click();
 
     // Account: a wrong current password is said under that field; the new ones stay typed.
     await alice.goto(`${server.url}/account`);
@@ -548,11 +548,11 @@ describe('web app', { timeout: 60_000 }, () => {
     await admin.goto(`${server.url}/admin/users`);
     await admin.getByLabel('Username').fill('alice');
     await admin.getByLabel(/^Password/).fill('another-pass-1');
-    await admin.getByLabel('Role').selectOption('viewer');
+    await admin.getByLabel('Role', { exact: true }).selectOption('viewer');
     await admin.getByRole('button', { name: 'Create user' }).click();
     await admin.getByTestId('new-username-error').getByText('User "alice" already exists').waitFor();
     expect(await admin.getByLabel(/^Password/).inputValue()).toBe('another-pass-1');
-    expect(await admin.getByLabel('Role').inputValue()).toBe('viewer');
+    expect(await admin.getByLabel('Role', { exact: true }).inputValue()).toBe('viewer');
     await expectAccessible(admin, 'create user with a field error');
   });
 

@@ -27,12 +27,13 @@ export type UploadProblem =
   | { kind: 'path'; message: string }
   | { kind: 'other'; message: string };
 
-/** The vault's path rules (domain/paths.ts) speak of the path, a folder name or a segment in quotes. */
-const PATH_RULE = /^(path |a name is longer|the ".+" folder|".+" (contains a character|starts or ends|is a reserved))/;
+/** How the server words a broken path rule (services/file-common.ts). */
+const BAD_PATH = /^invalid path: /;
 
 /** A failed upload in words for people; learns the allowed list from an extension refusal. */
 export function uploadProblem(err: unknown): UploadProblem {
-  const message = err instanceof Error ? err.message : String(err);
+  const raw = err instanceof Error ? err.message : String(err);
+  const message = raw.replace(BAD_PATH, '');
   const refused = err instanceof ApiError ? REFUSED.exec(message) : null;
   if (refused) {
     const list = refused[2]!.split(/\s+/).filter(Boolean);
@@ -45,6 +46,6 @@ export function uploadProblem(err: unknown): UploadProblem {
   const exists = err instanceof ApiError && err.status === 409 ? EXISTS.exec(message) : null;
   if (exists) return { kind: 'exists', path: exists[1]!, message: 'already exists — check it out to change it' };
   const human = message.charAt(0).toUpperCase() + message.slice(1);
-  if (err instanceof ApiError && err.code === 'validation' && PATH_RULE.test(message)) return { kind: 'path', message: human };
+  if (err instanceof ApiError && BAD_PATH.test(raw)) return { kind: 'path', message: human };
   return { kind: 'other', message: human };
 }

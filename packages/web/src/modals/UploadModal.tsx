@@ -79,7 +79,7 @@ export function UploadModal({ slug, onClose, onOpen }: { slug: string; onClose: 
   };
   const pending = items.filter((it) => it.state !== 'done').length;
   // A bad folder fails every file the same way: say it once, under the Folder field.
-  const pathError = items.find((it) => it.problem?.kind === 'path')?.problem?.message;
+  const pathError = folder.trim() ? items.find((it) => it.problem?.kind === 'path')?.problem?.message : undefined;
   /** "Check out" on a file that already exists: the check-out dialog, or check-in if it is already mine. */
   const openExisting = async (path: string) => {
     const file = await get<FileInfo>(api.file(slug, path));
@@ -139,7 +139,8 @@ export function UploadModal({ slug, onClose, onOpen }: { slug: string; onClose: 
                 {it.problem && (
                   <p role="alert" className="mt-1 flex flex-wrap items-center gap-2 text-xs text-rose-700 dark:text-rose-300">
                     <span>
-                      {it.problem.kind === 'exists' && <span className="font-mono">{it.problem.path}</span>} {it.problem.message}
+                      {it.problem.kind === 'exists' && <span className="font-mono">{`${it.problem.path} `}</span>}
+                      {it.problem.message}
                     </span>
                     {it.problem.kind === 'exists' && (
                       <button
