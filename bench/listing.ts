@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
 import { api } from '@lockstep/protocol';
@@ -16,7 +16,13 @@ export async function generate(gitDir: string, count: number): Promise<void> {
     child.on('exit', (c) => (c === 0 ? resolve() : reject(new Error(`fast-import exit ${c}`)))),
   );
   const now = Math.floor(Date.now() / 1000);
-  const chunks: string[] = [`commit refs/heads/main\ncommitter bench <bench@lockstep.local> ${now} +0000\ndata 10\nbench data\n`];
+  // On top of the project's first commit (its .gitattributes), when there is one.
+  const head = spawnSync('git', ['--git-dir', gitDir, 'rev-parse', '--verify', '-q', 'refs/heads/main'], {
+    encoding: 'utf8',
+  }).stdout.trim();
+  const chunks: string[] = [
+    `commit refs/heads/main\ncommitter bench <bench@lockstep.local> ${now} +0000\ndata 10\nbench data\n${head ? `from ${head}\n` : ''}`,
+  ];
   for (let i = 0; i < count; i++) {
     const file = fileOf(i);
     const content = `G0 X${i}\n`;

@@ -73,9 +73,13 @@ export async function newPage(width = 1280, height = 800): Promise<Page> {
 }
 
 /** A 390 px wide touch phone (the shop floor). */
-export async function phonePage(): Promise<Page> {
+export const phonePage = (): Promise<Page> => touchPage(390, 844);
+/** A 768 px wide touch tablet (the floor's other device). */
+export const tabletPage = (): Promise<Page> => touchPage(768, 1024);
+
+async function touchPage(width: number, height: number): Promise<Page> {
   const ctx = await e2e.browser.newContext({
-    viewport: { width: 390, height: 844 },
+    viewport: { width, height },
     hasTouch: true,
     isMobile: true,
     colorScheme: 'light',

@@ -10,6 +10,7 @@ import { api } from '@lockstep/protocol';
 import { buildApp } from '../packages/server/src/app.js';
 import { ADMIN_PASSWORD, USER_PASSWORD, until, type TestServer } from '../packages/server/test/harness.js';
 import {
+  expectAccessible,
   expectNoSideScroll,
   login,
   newPage,
@@ -21,6 +22,7 @@ import {
   shots,
   startE2E,
   stopE2E,
+  tabletPage,
   waitLive,
 } from './harness.js';
 
@@ -79,6 +81,30 @@ describe('web app', { timeout: 60_000 }, () => {
     await alice.getByTestId('group-12XXXXX').waitFor();
     expect(await alice.locator('[data-group="12XXXXX"][data-testid^="file-row-"]').count()).toBeGreaterThanOrEqual(2);
     await alice.locator('[data-group="Miscellaneous"][data-testid="file-row-vise-setup.pdf"]').waitFor();
+  });
+
+  it('upload errors: red, in words, with a check-out button; the picker filters by extension', async () => {
+    await alice.getByRole('button', { name: 'Upload files' }).click();
+    const dialog = alice.getByRole('dialog', { name: 'Upload new files' });
+    const input = dialog.locator('input[type=file]');
+    expect(await input.getAttribute('accept')).toContain('.mcam');
+    await input.setInputFiles([
+      { name: 'setup.exe', mimeType: 'application/octet-stream', buffer: Buffer.from('MZ') },
+      { name: PROGRAM, mimeType: 'application/octet-stream', buffer: REV_A },
+    ]);
+    await dialog.getByRole('button', { name: /Upload 2 files/ }).click();
+    const bad = dialog.getByTestId('upload-item-setup.exe');
+    await bad.getByText(/^Only CNC\/CAD files are accepted: \.mcam \.nc/).waitFor();
+    const dup = dialog.getByTestId(`upload-item-${PROGRAM}`);
+    await dup.getByText('already exists — check it out to change it').waitFor();
+    // The failed bar is red, not the blue of progress.
+    expect(await bad.locator('[role=progressbar] > div').getAttribute('class')).toContain('bg-rose-500');
+    await shoot(alice, 'upload-errors');
+    await dup.getByRole('button', { name: `Check out ${PROGRAM}` }).click();
+    const checkout = alice.getByRole('dialog', { name: 'Check out file' });
+    await checkout.waitFor();
+    await checkout.getByRole('button', { name: 'Cancel' }).click();
+    await checkout.waitFor({ state: 'detached' });
   });
 
   it('B sees A check out live, within 2 s, without a reload', async () => {
@@ -489,6 +515,47 @@ describe('web app', { timeout: 60_000 }, () => {
     await login(phone, 'carol', 'carols-new-pass-1');
   }, 180_000);
 
+  it('bad input: the server’s error stands next to its field, and nothing typed is lost', async () => {
+    // Upload into a folder the vault refuses: said once, under Folder; the file stays queued.
+    await alice.setViewportSize({ width: 1280, height: 800 });
+    await openProject(alice);
+    await alice.getByRole('button', { name: 'Upload files' }).click();
+    const up = alice.getByRole('dialog', { name: 'Upload new files' });
+    await up.locator('input[type=file]').setInputFiles([{ name: '5550001_op1.nc', mimeType: 'text/plain', buffer: Buffer.from('G0\n') }]);
+    await up.getByLabel('Folder').fill('jobs/../secret');
+    await up.getByRole('button', { name: /Upload 1 file/ }).click();
+    await up
+      .getByTestId('upload-folder-error')
+      .getByText(/"\.\."/)
+      .waitFor();
+    expect(await up.getByLabel('Folder').getAttribute('aria-invalid')).toBe('true');
+    expect(await up.getByLabel('Folder').inputValue()).toBe('jobs/../secret');
+    await up.getByRole('button', { name: 'Close', exact: true }).click();
+
+    // Account: a wrong current password is said under that field; the new ones stay typed.
+    await alice.goto(`${server.url}/account`);
+    await alice.getByLabel('Current password').fill('not-my-password');
+    await alice.getByLabel(/^New password/).fill('alices-new-pass-1');
+    await alice.getByLabel('Repeat new password').fill('alices-new-pass-1');
+    await alice.getByRole('button', { name: 'Change password' }).click();
+    await alice.getByTestId('current-password-error').getByText('The current password is wrong').waitFor();
+    expect(await alice.getByLabel(/^New password/).inputValue()).toBe('alices-new-pass-1');
+    await shoot(alice, 'account-field-error');
+
+    // Admin: a taken username is said under Username; the rest of the form stays.
+    const admin = await newPage();
+    await login(admin, 'admin', ADMIN_PASSWORD);
+    await admin.goto(`${server.url}/admin/users`);
+    await admin.getByLabel('Username').fill('alice');
+    await admin.getByLabel(/^Password/).fill('another-pass-1');
+    await admin.getByLabel('Role', { exact: true }).selectOption('viewer');
+    await admin.getByRole('button', { name: 'Create user' }).click();
+    await admin.getByTestId('new-username-error').getByText('User "alice" already exists').waitFor();
+    expect(await admin.getByLabel(/^Password/).inputValue()).toBe('another-pass-1');
+    expect(await admin.getByLabel('Role', { exact: true }).inputValue()).toBe('viewer');
+    await expectAccessible(admin, 'create user with a field error');
+  });
+
   it('works on a 390 px phone: no sideways scroll, full names, a header menu, dialogs that fit', async () => {
     const phone = await phonePage();
     await login(phone, 'bob', USER_PASSWORD);
@@ -536,6 +603,53 @@ describe('web app', { timeout: 60_000 }, () => {
     }
   }, 180_000);
 
+  it('works on a 768 px tablet: no sideways scroll, full names, actions in reach, dialogs that fit', async () => {
+    const tablet = await tabletPage();
+    await login(tablet, 'bob', USER_PASSWORD);
+    await openProject(tablet);
+    const LONG = '1234567_op3_finishing_contour_with_a_long_name.mcam';
+    const name = row(tablet, LONG).getByText(LONG, { exact: true });
+    await name.waitFor();
+    expect(await name.evaluate((el) => el.scrollWidth <= el.clientWidth && el.textContent.endsWith('.mcam'))).toBe(true);
+    await expectNoSideScroll(tablet, 768, 'tablet file browser');
+    const checkout = row(tablet, PROGRAM).getByRole('button', { name: /^Check out/ });
+    const cbox = (await checkout.boundingBox())!;
+    expect(cbox.x + cbox.width).toBeLessThanOrEqual(768);
+    await shoot(tablet, 'tablet-file-browser');
+    // With the detail panel open the name still ends in its extension and nothing scrolls sideways.
+    await row(tablet, LONG)
+      .getByRole('button', { name: `Show details of ${LONG}` })
+      .tap();
+    await tablet.getByTestId('file-detail').waitFor();
+    expect(await name.evaluate((el) => el.scrollWidth <= el.clientWidth && el.textContent.endsWith('.mcam'))).toBe(true);
+    await expectNoSideScroll(tablet, 768, 'tablet file browser with details');
+    await tablet.getByRole('button', { name: 'Close details' }).tap();
+
+    await checkout.tap();
+    const dialog = tablet.getByRole('dialog', { name: 'Check out file' });
+    await dialog.waitFor();
+    const dbox = (await dialog.boundingBox())!;
+    expect(dbox.x).toBeGreaterThanOrEqual(0);
+    expect(dbox.x + dbox.width).toBeLessThanOrEqual(768);
+    await expectNoSideScroll(tablet, 768, 'tablet check-out dialog');
+    await shoot(tablet, 'tablet-checkout-dialog');
+    await dialog.getByRole('button', { name: 'Cancel' }).tap();
+
+    await tablet.goto(`${server.url}/dashboard`);
+    await tablet.getByRole('heading', { name: 'Dashboard' }).waitFor();
+    await expectNoSideScroll(tablet, 768, 'tablet dashboard');
+    await shoot(tablet, 'tablet-dashboard');
+
+    const admin = await tabletPage();
+    await login(admin, 'admin', ADMIN_PASSWORD);
+    for (const tab of ['users', 'audit'] as const) {
+      await admin.goto(`${server.url}/admin/${tab}`);
+      await admin.getByRole('heading', { name: 'Administration' }).waitFor();
+      await expectNoSideScroll(admin, 768, `tablet admin ${tab}`);
+      await shoot(admin, `tablet-admin-${tab}`);
+    }
+  }, 180_000);
+
   it('at 1280 px the lock text stays in its column and names keep their extension with the panel open', async () => {
     await alice.setViewportSize({ width: 1280, height: 800 });
     const alices = await server.login('alice');
@@ -546,6 +660,15 @@ describe('web app', { timeout: 60_000 }, () => {
     const status = await r.getByRole('cell').nth(2).boundingBox();
     const badge = await r.getByText(/Locked by alice/).boundingBox();
     expect(badge!.x + badge!.width).toBeLessThanOrEqual(status!.x + status!.width + 1);
+    // Every row lines up column by column, whatever buttons it holds (a locked row has none).
+    const lefts = await bob
+      .locator('[data-testid^="file-row-"]')
+      .evaluateAll((rows) =>
+        rows.map((r) => [...r.querySelectorAll(':scope > [role=cell]')].map((c) => Math.round(c.getBoundingClientRect().left))),
+      );
+    expect(lefts.length).toBeGreaterThan(3);
+    for (const l of lefts) expect(l).toEqual(lefts[0]);
+    await shoot(bob, 'file-browser-aligned');
     await r.getByRole('button', { name: 'Show details of 1234999_op2.nc' }).click();
     await bob.getByTestId('file-detail').waitFor();
     const LONG = '1234567_op3_finishing_contour_with_a_long_name.mcam';

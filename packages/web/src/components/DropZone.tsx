@@ -7,6 +7,7 @@ export function DropZone({
   onFiles,
   hint,
   accept,
+  error,
 }: {
   label: string;
   multiple?: boolean;
@@ -14,6 +15,8 @@ export function DropZone({
   hint?: string;
   /** The picker shows only these (".mcam,.nc,…"); dropping is not filtered, the server says why. */
   accept?: string;
+  /** Why the chosen file was refused (or none chosen), shown under the zone. */
+  error?: string;
 }) {
   const id = useId();
   const [over, setOver] = useState(false);
@@ -54,11 +57,18 @@ export function DropZone({
         <span className="muted"> or drag and drop {multiple ? 'files' : 'a file'} here</span>
       </label>
       {hint && <p className="mt-1 text-xs muted">{hint}</p>}
+      {error && (
+        <p id={`${id}-error`} role="alert" className="mt-1 text-xs font-medium text-rose-700 dark:text-rose-300">
+          {error}
+        </p>
+      )}
       <input
         id={id}
         type="file"
         multiple={multiple}
         accept={accept}
+        aria-invalid={error ? true : undefined}
+        aria-describedby={error ? `${id}-error` : undefined}
         className="sr-only"
         onChange={(e) => {
           const files = [...(e.target.files ?? [])];

@@ -14,10 +14,12 @@ interface Labelled {
   star?: boolean;
   /** Class of the wrapping div, for the parent's layout. */
   wrap?: string;
+  /** The server's (or our own) complaint about this field, shown under it and tied by aria-describedby. */
+  error?: string;
 }
 
 /** A `.label` tied by id to its `.input` (so screen readers and getByLabel find the control); `className` adds to `.input`. */
-export function Field({ id, label, hint, star, wrap, as = 'input', className, ...control }: Labelled & Control) {
+export function Field({ id, label, hint, star, wrap, error, as = 'input', className, ...control }: Labelled & Control) {
   const Tag = as as 'input'; // one element type for JSX; the props were checked against `as` above
   return (
     <div className={wrap}>
@@ -36,7 +38,18 @@ export function Field({ id, label, hint, star, wrap, as = 'input', className, ..
           </>
         )}
       </label>
-      <Tag id={id} className={className ? `input ${className}` : 'input'} {...(control as InputHTMLAttributes<HTMLInputElement>)} />
+      <Tag
+        id={id}
+        className={className ? `input ${className}` : 'input'}
+        aria-invalid={error ? true : undefined}
+        aria-describedby={error ? `${id}-error` : undefined}
+        {...(control as InputHTMLAttributes<HTMLInputElement>)}
+      />
+      {error && (
+        <p id={`${id}-error`} role="alert" className="mt-1 text-xs text-rose-700 dark:text-rose-300" data-testid={`${id}-error`}>
+          {error}
+        </p>
+      )}
     </div>
   );
 }

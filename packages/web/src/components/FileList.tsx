@@ -2,7 +2,7 @@ import { useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { useWindowVirtualizer } from '@tanstack/react-virtual';
 import type { FileInfo, FileSort, User } from '@lockstep/protocol';
 import type { FileModal } from '../modals/common';
-import { FileRow } from './FileRow';
+import { FileRow, rowColumns } from './FileRow';
 
 type Line = { kind: 'group'; group: string; count: number; locked: number } | { kind: 'file'; file: FileInfo };
 
@@ -194,14 +194,7 @@ function ColumnHeaders({ sort, onSort, narrow }: { sort: FileSort; onSort: (s: F
   };
   return (
     <div role="rowgroup" className="hidden border-b border-slate-200 bg-white px-4 py-2 md:block dark:border-slate-700 dark:bg-slate-900">
-      <div
-        role="row"
-        className={`grid items-center gap-x-3 ${
-          narrow
-            ? 'grid-cols-[minmax(0,1fr)_3rem_minmax(0,13rem)_auto]'
-            : 'grid-cols-[minmax(0,1fr)_3rem_minmax(0,13rem)_auto] xl:grid-cols-[minmax(0,1fr)_3rem_minmax(0,15rem)_9rem_auto]'
-        }`}
-      >
+      <div role="row" className={`grid items-center gap-x-3 ${rowColumns(narrow)}`}>
         {head('Name', 'name', null)}
         {head('Rev', 'revision', null, 'text-center')}
         {head('Status', 'status', null)}

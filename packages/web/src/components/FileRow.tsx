@@ -5,6 +5,16 @@ import { FileActions } from './FileActions';
 import { StateBadge, StatusBadge } from './ui';
 
 /**
+ * The column tracks the header and every row share. All but the name are fixed widths, so every
+ * row lines up whatever buttons it holds (the actions wrap inside their column). `narrow` drops
+ * the Modified column while the detail panel takes room.
+ */
+export function rowColumns(narrow: boolean): string {
+  const md = 'md:grid-cols-[minmax(0,1fr)_2.5rem_11rem_11rem]';
+  return narrow ? md : `${md} xl:grid-cols-[minmax(0,1fr)_3rem_14rem_8rem_14rem]`;
+}
+
+/**
  * One file of the browser. Phones get a card (name on its own lines, wrapped, never cut; status
  * and actions below); from `md` up a row of columns. `narrow` is set while the detail panel takes
  * room: the Modified column then gives way so the name keeps its extension visible.
@@ -36,11 +46,9 @@ export function FileRow({
       data-status={f.status}
       data-state={f.state}
       aria-selected={selected}
-      className={`group grid grid-cols-[minmax(0,1fr)_auto] gap-x-3 gap-y-2 border-t border-slate-100 px-3 py-2.5 dark:border-slate-800 ${
-        narrow
-          ? 'md:grid-cols-[minmax(0,1fr)_3rem_minmax(0,13rem)_auto]'
-          : 'md:grid-cols-[minmax(0,1fr)_3rem_minmax(0,13rem)_auto] xl:grid-cols-[minmax(0,1fr)_3rem_minmax(0,15rem)_9rem_auto]'
-      } md:items-center md:px-4 ${selected ? 'bg-indigo-50/70 dark:bg-indigo-500/10' : 'hover:bg-slate-50 dark:hover:bg-slate-800/40'}`}
+      className={`group grid grid-cols-[minmax(0,1fr)_auto] gap-x-3 gap-y-2 border-t border-slate-100 px-3 py-2.5 dark:border-slate-800 ${rowColumns(
+        narrow,
+      )} md:items-center md:px-4 ${selected ? 'bg-indigo-50/70 dark:bg-indigo-500/10' : 'hover:bg-slate-50 dark:hover:bg-slate-800/40'}`}
     >
       <div role="cell" className="min-w-0">
         <button

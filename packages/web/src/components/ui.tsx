@@ -28,7 +28,7 @@ export function ErrorText({ error }: { error: unknown }) {
   );
 }
 
-export function ProgressBar({ value, label }: { value: number; label: string }) {
+export function ProgressBar({ value, label, failed = false }: { value: number; label: string; failed?: boolean }) {
   const pct = Math.round(Math.max(0, Math.min(1, value)) * 100);
   return (
     <div
@@ -39,7 +39,10 @@ export function ProgressBar({ value, label }: { value: number; label: string }) 
       aria-valuenow={pct}
       className="h-2 w-full overflow-hidden rounded-full bg-slate-200 dark:bg-slate-700"
     >
-      <div className="h-full rounded-full bg-indigo-500 transition-[width] duration-200" style={{ width: `${pct}%` }} />
+      <div
+        className={`h-full rounded-full transition-[width] duration-200 ${failed ? 'bg-rose-500' : 'bg-indigo-500'}`}
+        style={{ width: `${pct}%` }}
+      />
     </div>
   );
 }

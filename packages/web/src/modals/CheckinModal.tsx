@@ -4,6 +4,7 @@ import { useMe } from '../api/auth';
 import { ApiError, post, upload } from '../api/client';
 import { DropZone } from '../components/DropZone';
 import { Field } from '../components/Field';
+import { fieldErrors } from '../lib/fieldErrors';
 import { FormFooter, Modal } from '../components/Modal';
 import { ErrorText, ProgressBar } from '../components/ui';
 import { fileSize } from '../lib/format';
@@ -63,6 +64,7 @@ export function CheckinModal({ slug, file, onClose }: { slug: string; file: File
 
   // The check-in failed as identical: say so (not as an error) and offer to go on anyway.
   const identical = error instanceof ApiError && error.code === 'unchanged';
+  const errs = fieldErrors(identical ? null : error, { message: /message/i, file: /^Choose the new version|size limit|too large/i });
 
   const checkOutAgain = () =>
     void again.run(async () => {
@@ -126,6 +128,7 @@ export function CheckinModal({ slug, file, onClose }: { slug: string; file: File
             if (identical) setError(null);
           }}
           hint={`Replaces the content of ${file.name}`}
+          error={errs.of('file')}
         />
         {picked && (
           <p
@@ -153,6 +156,7 @@ export function CheckinModal({ slug, file, onClose }: { slug: string; file: File
           onChange={(e) => setMessage(e.target.value)}
           placeholder="What changed? e.g. reduced stepover on finishing pass"
           data-autofocus
+          error={errs.of('message')}
         />
         <div className="flex flex-wrap gap-x-6 gap-y-2 text-sm">
           <label className="inline-flex items-center gap-2">
@@ -193,7 +197,7 @@ export function CheckinModal({ slug, file, onClose }: { slug: string; file: File
             </label>
           </div>
         ) : (
-          <ErrorText error={error} />
+          <ErrorText error={errs.rest} />
         )}
       </form>
     </Modal>

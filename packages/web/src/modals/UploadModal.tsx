@@ -1,24 +1,33 @@
 import { useRef, useState, type SubmitEvent } from 'react';
 import { useQueryClient } from '@tanstack/react-query';
 import { api, type FileInfo } from '@lockstep/protocol';
-import { errorMessage, upload } from '../api/client';
+import { get, upload } from '../api/client';
 import { keys } from '../api/queries';
 import { DropZone } from '../components/DropZone';
 import { Field } from '../components/Field';
 import { Modal } from '../components/Modal';
 import { ProgressBar } from '../components/ui';
+import { uploadProblem, useAllowedExtensions, type UploadProblem } from '../lib/extensions';
 import { fileSize } from '../lib/format';
+import type { FileModal } from './common';
 import { toast } from '../realtime/stores';
 
 interface Item {
   file: File;
   progress: number;
   state: 'queued' | 'uploading' | 'done' | 'error';
-  error?: string;
+  problem?: UploadProblem;
 }
 
-export function UploadModal({ slug, onClose }: { slug: string; onClose: () => void }) {
+/** "12.3 of 50.0 MB · 24%" while a file goes up. */
+function progressText(it: Item): string {
+  const mb = (n: number) => (n / 1024 / 1024).toFixed(1);
+  return `${mb(it.file.size * it.progress)} of ${mb(it.file.size)} MB · ${Math.round(it.progress * 100)}%`;
+}
+
+export function UploadModal({ slug, onClose, onOpen }: { slug: string; onClose: () => void; onOpen: (m: FileModal) => void }) {
   const qc = useQueryClient();
+  const allowed = useAllowedExtensions();
   const [items, setItems] = useState<Item[]>([]);
   const [folder, setFolder] = useState('');
   const [description, setDescription] = useState('');
@@ -42,7 +51,7 @@ export function UploadModal({ slug, onClose }: { slug: string; onClose: () => vo
     for (let i = 0; i < items.length; i++) {
       const it = items[i]!;
       if (it.state === 'done') continue;
-      update(i, { state: 'uploading', progress: 0, error: undefined });
+      update(i, { state: 'uploading', progress: 0, problem: undefined });
       const form = new FormData();
       if (dir) form.append('path', `${dir}/${it.file.name}`);
       if (description.trim()) form.append('description', description.trim());
@@ -53,7 +62,7 @@ export function UploadModal({ slug, onClose }: { slug: string; onClose: () => vo
         ok++;
       } catch (err) {
         failed++;
-        update(i, { state: 'error', error: errorMessage(err) });
+        update(i, { state: 'error', problem: uploadProblem(err) });
         if (abort.current.signal.aborted) break;
       }
     }
@@ -69,6 +78,14 @@ export function UploadModal({ slug, onClose }: { slug: string; onClose: () => vo
     onClose();
   };
   const pending = items.filter((it) => it.state !== 'done').length;
+  // A bad folder fails every file the same way: say it once, under the Folder field.
+  const pathError = folder.trim() ? items.find((it) => it.problem?.kind === 'path')?.problem?.message : undefined;
+  /** "Check out" on a file that already exists: the check-out dialog, or check-in if it is already mine. */
+  const openExisting = async (path: string) => {
+    const file = await get<FileInfo>(api.file(slug, path));
+    abort.current?.abort();
+    onOpen({ kind: file.status === 'checked_out_by_me' ? 'checkin' : 'checkout', file });
+  };
 
   return (
     <Modal
@@ -88,7 +105,7 @@ export function UploadModal({ slug, onClose }: { slug: string; onClose: () => vo
       }
     >
       <form id="upload-form" onSubmit={(e) => void submit(e)} className="space-y-4">
-        <DropZone label="Choose files" multiple onFiles={add} hint=".mcam .nc .tap .step .stp .igs .iges .dxf .pdf .txt" />
+        <DropZone label="Choose files" multiple onFiles={add} hint={allowed.join(' ')} accept={allowed.join(',')} />
         {items.length > 0 && (
           <ul className="max-h-64 space-y-2 overflow-y-auto" aria-label="Files to upload">
             {items.map((it, i) => (
@@ -101,7 +118,9 @@ export function UploadModal({ slug, onClose }: { slug: string; onClose: () => vo
                   <span className="truncate font-mono">{it.file.name}</span>
                   <span className="flex shrink-0 items-center gap-2 text-xs muted">
                     {fileSize(it.file.size)}
+                    {it.state === 'uploading' && <span aria-live="polite">{progressText(it)}</span>}
                     {it.state === 'done' && <span className="font-medium text-emerald-600 dark:text-emerald-400">Uploaded</span>}
+                    {it.state === 'error' && <span className="font-medium text-rose-700 dark:text-rose-300">Failed</span>}
                     {it.state === 'queued' && !running && (
                       <button
                         type="button"
@@ -114,10 +133,25 @@ export function UploadModal({ slug, onClose }: { slug: string; onClose: () => vo
                     )}
                   </span>
                 </div>
-                {it.state !== 'queued' && <ProgressBar value={it.progress} label={`Upload progress for ${it.file.name}`} />}
-                {it.error && (
-                  <p role="alert" className="mt-1 text-xs text-rose-600 dark:text-rose-400">
-                    {it.error}
+                {it.state !== 'queued' && (
+                  <ProgressBar value={it.progress} label={`Upload progress for ${it.file.name}`} failed={it.state === 'error'} />
+                )}
+                {it.problem && (
+                  <p role="alert" className="mt-1 flex flex-wrap items-center gap-2 text-xs text-rose-700 dark:text-rose-300">
+                    <span>
+                      {it.problem.kind === 'exists' && <span className="font-mono">{`${it.problem.path} `}</span>}
+                      {it.problem.message}
+                    </span>
+                    {it.problem.kind === 'exists' && (
+                      <button
+                        type="button"
+                        className="btn btn-secondary btn-sm"
+                        aria-label={`Check out ${it.problem.path}`}
+                        onClick={() => void openExisting((it.problem as { path: string }).path)}
+                      >
+                        Check out
+                      </button>
+                    )}
                   </p>
                 )}
               </li>
@@ -133,6 +167,7 @@ export function UploadModal({ slug, onClose }: { slug: string; onClose: () => vo
             value={folder}
             onChange={(e) => setFolder(e.target.value)}
             placeholder="e.g. fixtures/vise"
+            error={pathError}
           />
           <Field
             id="upload-description"

@@ -5,6 +5,7 @@ import { useMe } from '../api/auth';
 import { del, get, patch, post } from '../api/client';
 import { keys } from '../api/queries';
 import { Field } from '../components/Field';
+import { fieldErrors } from '../lib/fieldErrors';
 import { EmptyState, ErrorText, Spinner } from '../components/ui';
 import { fullTime, shortTime } from '../lib/format';
 import { useSubmit } from '../lib/useSubmit';
@@ -84,6 +85,11 @@ function ChangePassword() {
   const [next, setNext] = useState('');
   const [repeat, setRepeat] = useState('');
   const { busy, error, setError, run } = useSubmit();
+  const errs = fieldErrors(error, {
+    currentPassword: /current password is wrong/,
+    newPassword: /new password must/,
+    repeat: /passwords differ/,
+  });
   const submit = (e: SyntheticEvent) => {
     e.preventDefault();
     if (next !== repeat) {
@@ -112,6 +118,7 @@ function ChangePassword() {
         autoComplete="current-password"
         value={current}
         onChange={(e) => setCurrent(e.target.value)}
+        error={errs.of('currentPassword')}
       />
       <div className="grid gap-3 sm:grid-cols-2">
         <Field
@@ -124,6 +131,7 @@ function ChangePassword() {
           autoComplete="new-password"
           value={next}
           onChange={(e) => setNext(e.target.value)}
+          error={errs.of('newPassword')}
         />
         <Field
           id="new-password-2"
@@ -134,9 +142,10 @@ function ChangePassword() {
           autoComplete="new-password"
           value={repeat}
           onChange={(e) => setRepeat(e.target.value)}
+          error={errs.of('repeat')}
         />
       </div>
-      <ErrorText error={error} />
+      <ErrorText error={errs.rest} />
       <button type="submit" className="btn btn-primary" disabled={busy}>
         {busy ? 'Changing…' : 'Change password'}
       </button>
@@ -150,6 +159,7 @@ function Tokens() {
   const [name, setName] = useState('');
   const [created, setCreated] = useState<CreatedToken | null>(null);
   const { busy, error, run } = useSubmit();
+  const errs = fieldErrors(error, { name: null });
   const revoke = useSubmit();
   const create = (e: SyntheticEvent) => {
     e.preventDefault();
@@ -177,12 +187,13 @@ function Tokens() {
           placeholder="e.g. CAM post-processor on PC-12"
           value={name}
           onChange={(e) => setName(e.target.value)}
+          error={errs.of('name')}
         />
         <button type="submit" className="btn btn-primary" disabled={busy || !name.trim()}>
           {busy ? 'Creating…' : 'Create token'}
         </button>
       </form>
-      <ErrorText error={error} />
+      <ErrorText error={errs.rest} />
       {created && (
         <div
           role="status"

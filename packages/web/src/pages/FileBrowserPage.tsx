@@ -275,7 +275,7 @@ export function FileBrowserPage({ slug }: { slug: string }) {
         </aside>
       )}
 
-      {modal?.kind === 'upload' && <UploadModal slug={slug} onClose={() => setModal(null)} />}
+      {modal?.kind === 'upload' && <UploadModal slug={slug} onClose={() => setModal(null)} onOpen={setModal} />}
       {modal?.kind === 'checkout' && <CheckoutModal slug={slug} file={modal.file} onClose={() => setModal(null)} />}
       {modal?.kind === 'checkin' && <CheckinModal slug={slug} file={modal.file} onClose={() => setModal(null)} />}
       {modal?.kind === 'cancel' && <CancelModal slug={slug} file={modal.file} onClose={() => setModal(null)} />}

@@ -5,6 +5,7 @@ import { isAdmin, useMe } from '../api/auth';
 import { post } from '../api/client';
 import { keys, useProjects } from '../api/queries';
 import { Field } from '../components/Field';
+import { fieldErrors } from '../lib/fieldErrors';
 import { Link } from '../components/Layout';
 import { FormFooter, Modal } from '../components/Modal';
 import { Badge, EmptyState, ErrorText, Spinner } from '../components/ui';
@@ -101,6 +102,7 @@ function CreateProjectModal({ onClose }: { onClose: () => void }) {
     .slice(0, 64);
   const effectiveSlug = slugEdited ? slug : autoSlug;
 
+  const errs = fieldErrors(error, { slug: /^project "|remoteUrl/, name: null, description: null });
   const submit = (e: SubmitEvent) => {
     e.preventDefault();
     void run(async () => {
@@ -140,6 +142,7 @@ function CreateProjectModal({ onClose }: { onClose: () => void }) {
           onChange={(e) => setName(e.target.value)}
           placeholder="Fixture plates"
           data-autofocus
+          error={errs.of('name')}
         />
         <Field
           id="project-slug"
@@ -154,6 +157,7 @@ function CreateProjectModal({ onClose }: { onClose: () => void }) {
             setSlugEdited(true);
             setSlug(e.target.value);
           }}
+          error={errs.of('slug')}
         />
         <Field
           as="textarea"
@@ -162,6 +166,7 @@ function CreateProjectModal({ onClose }: { onClose: () => void }) {
           rows={2}
           value={description}
           onChange={(e) => setDescription(e.target.value)}
+          error={errs.of('description')}
         />
         <Field
           as="select"
@@ -177,7 +182,7 @@ function CreateProjectModal({ onClose }: { onClose: () => void }) {
             </option>
           ))}
         </Field>
-        <ErrorText error={error} />
+        <ErrorText error={errs.rest} />
       </form>
     </Modal>
   );

@@ -1,3 +1,4 @@
+import * as Tabs from '@radix-ui/react-tabs';
 import { useState } from 'react';
 import { createPortal } from 'react-dom';
 import { useQuery } from '@tanstack/react-query';
@@ -88,27 +89,25 @@ export function FilePreview({ slug, path, rev }: { slug: string; path: string; r
   else if (kind === 'nc' || kind === 'text')
     body = (
       <div className="flex h-full min-h-0 flex-col gap-2">
-        <div
-          className="inline-flex self-start rounded-md border border-slate-300 dark:border-slate-600"
-          role="tablist"
-          aria-label="Program view"
-        >
-          {(['backplot', 'text'] as const).map((t) => (
-            <button
-              key={t}
-              type="button"
-              role="tab"
-              aria-selected={tab === t}
-              className={`btn btn-sm rounded-none ${tab === t ? 'bg-indigo-600 text-white' : 'btn-ghost'}`}
-              onClick={() => setTab(t)}
-            >
-              {t === 'backplot' ? 'Backplot' : 'Program'}
-            </button>
-          ))}
-        </div>
-        <div className="min-h-0 flex-1">
-          {tab === 'backplot' ? <ProgramBackplot slug={slug} path={path} rev={rev} /> : <ProgramText url={url} gcode={kind === 'nc'} />}
-        </div>
+        <Tabs.Root value={tab} onValueChange={(v) => setTab(v as typeof tab)} className="flex h-full min-h-0 flex-col gap-2">
+          <Tabs.List className="inline-flex self-start rounded-md border border-slate-300 dark:border-slate-600" aria-label="Program view">
+            {(['backplot', 'text'] as const).map((t) => (
+              <Tabs.Trigger
+                key={t}
+                value={t}
+                className="btn btn-sm btn-ghost rounded-none data-[state=active]:bg-indigo-600 data-[state=active]:text-white"
+              >
+                {t === 'backplot' ? 'Backplot' : 'Program'}
+              </Tabs.Trigger>
+            ))}
+          </Tabs.List>
+          <Tabs.Content value="backplot" className="min-h-0 flex-1">
+            <ProgramBackplot slug={slug} path={path} rev={rev} />
+          </Tabs.Content>
+          <Tabs.Content value="text" className="min-h-0 flex-1">
+            <ProgramText url={url} gcode={kind === 'nc'} />
+          </Tabs.Content>
+        </Tabs.Root>
       </div>
     );
   else

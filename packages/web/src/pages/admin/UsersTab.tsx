@@ -5,6 +5,7 @@ import { useMe } from '../../api/auth';
 import { patch, post } from '../../api/client';
 import { keys, useUsers } from '../../api/queries';
 import { Field } from '../../components/Field';
+import { fieldErrors } from '../../lib/fieldErrors';
 import { Badge, ErrorText, Spinner } from '../../components/ui';
 import { shortTime } from '../../lib/format';
 import { useSubmit } from '../../lib/useSubmit';
@@ -200,6 +201,7 @@ function CreateUser() {
   const [approver, setApprover] = useState(false);
   const [email, setEmail] = useState('');
   const { busy, error, run } = useSubmit();
+  const errs = fieldErrors(error, { username: /^user "/, password: null, email: null, approver: /approve/ });
   const submit = (e: SubmitEvent) => {
     e.preventDefault();
     void run(async () => {
@@ -227,6 +229,7 @@ function CreateUser() {
         autoComplete="off"
         value={username}
         onChange={(e) => setUsername(e.target.value)}
+        error={errs.of('username')}
       />
       <Field
         id="new-password"
@@ -238,6 +241,7 @@ function CreateUser() {
         autoComplete="new-password"
         value={password}
         onChange={(e) => setPassword(e.target.value)}
+        error={errs.of('password')}
       />
       <Field as="select" id="new-role" label="Role" value={role} onChange={(e) => setRole(e.target.value as Role)}>
         <option value="user">user: check out, check in, upload</option>
@@ -253,6 +257,7 @@ function CreateUser() {
         autoComplete="off"
         value={email}
         onChange={(e) => setEmail(e.target.value)}
+        error={errs.of('email')}
       />
       <label className="flex items-center gap-2 text-sm">
         <input
@@ -263,7 +268,12 @@ function CreateUser() {
         />
         May approve releases (electronic signature){role === 'admin' ? ': admins always may' : ''}
       </label>
-      <ErrorText error={error} />
+      {errs.of('approver') && (
+        <p role="alert" className="text-xs text-rose-700 dark:text-rose-300">
+          {errs.of('approver')}
+        </p>
+      )}
+      <ErrorText error={errs.rest} />
       <button type="submit" className="btn btn-primary w-full" disabled={busy}>
         {busy ? 'Creating…' : 'Create user'}
       </button>
