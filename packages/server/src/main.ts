@@ -10,7 +10,7 @@ async function main(): Promise<void> {
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${config.port}`;
   if (firstAdmin) {
     const how = firstAdmin.password
-      ? `password: ${firstAdmin.password}  (shown once; change it under Admin → Users)`
+      ? `password: ${firstAdmin.password}  (shown once; sign in and change it under Account)`
       : 'password: the value of LOCKSTEP_ADMIN_PASSWORD';
     console.log(`\n  Lockstep created the first user.\n  Log in at ${url} as "${firstAdmin.username}", ${how}\n`);
   }
