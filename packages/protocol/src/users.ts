@@ -26,7 +26,14 @@ export const LoginRequest = Type.Object(
 );
 export type LoginRequest = Static<typeof LoginRequest>;
 
-export const SessionResponse = Type.Object({ user: User, csrfToken: Type.String() });
+/** What the server accepts, so forms can say so before a request is refused. */
+export const ServerLimits = Type.Object({
+  allowedExtensions: Type.Array(Type.String(), { description: 'file extensions a path may end with, e.g. ".nc"' }),
+  maxUploadBytes: Type.Integer(),
+});
+export type ServerLimits = Static<typeof ServerLimits>;
+
+export const SessionResponse = Type.Object({ user: User, csrfToken: Type.String(), limits: ServerLimits });
 export type SessionResponse = Static<typeof SessionResponse>;
 
 export const Email = Type.String({ maxLength: 254, pattern: '^[^\\s@]+@[^\\s@]+$' });

@@ -30,6 +30,9 @@ describe('sessions', () => {
     const carl = await loginAs(server.url, 'carl', USER_PASSWORD);
     const me = await carl.get(api.me);
     expect(me.body).toMatchObject({ user: { username: 'carl', role: 'user', disabled: false }, csrfToken: carl.csrfToken });
+    // The session tells the app what the server accepts (the upload picker filters by it).
+    expect(me.body.limits.allowedExtensions).toEqual(server.app.services.config.allowedExtensions);
+    expect(me.body.limits.maxUploadBytes).toBe(server.app.services.config.maxUploadBytes);
     expect((await carl.post(api.logout)).status).toBe(204);
     expect((await carl.get(api.me)).status).toBe(401);
   });

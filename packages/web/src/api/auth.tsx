@@ -3,6 +3,7 @@ import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, type SessionResponse, type User } from '@lockstep/protocol';
 import { ApiError, get, post, setCsrfToken, setUnauthorizedHandler } from './client';
 import { keys } from './queries';
+import { setAllowedExtensions } from '../lib/extensions';
 import { closeSocket, openSocket } from '../realtime/socket';
 
 interface AuthValue {
@@ -29,6 +30,7 @@ export function AuthProvider({ children }: { children: ReactNode }) {
   const session = me.data ?? null;
 
   setCsrfToken(session?.csrfToken ?? null);
+  if (session) setAllowedExtensions(session.limits.allowedExtensions);
 
   useEffect(() => {
     setUnauthorizedHandler(() => {

@@ -2,8 +2,8 @@ import { useSyncExternalStore } from 'react';
 import { ApiError } from '../api/client';
 
 /**
- * The file extensions the server accepts. The API does not publish its configured list, so the
- * app starts from the server's default and adopts the real list the first time a refusal names it.
+ * The file extensions the server accepts: its configured list arrives with the session
+ * (`limits`); until then the server's default, and a refusal that names the list updates it too.
  */
 let allowed = ['.mcam', '.nc', '.tap', '.step', '.stp', '.igs', '.iges', '.dxf', '.pdf', '.txt'];
 const listeners = new Set<() => void>();
@@ -16,6 +16,13 @@ export function useAllowedExtensions(): readonly string[] {
     },
     () => allowed,
   );
+}
+
+/** The session's limits name the configured list. */
+export function setAllowedExtensions(list: readonly string[]): void {
+  if (list.join() === allowed.join()) return;
+  allowed = [...list];
+  listeners.forEach((fn) => fn());
 }
 
 const REFUSED = /extension "([^"]*)" is not allowed \(allowed: ([^)]*)\)/;
@@ -37,10 +44,7 @@ export function uploadProblem(err: unknown): UploadProblem {
   const refused = err instanceof ApiError ? REFUSED.exec(message) : null;
   if (refused) {
     const list = refused[2]!.split(/\s+/).filter(Boolean);
-    if (list.join() !== allowed.join()) {
-      allowed = list;
-      listeners.forEach((fn) => fn());
-    }
+    setAllowedExtensions(list);
     return { kind: 'extension', message: `Only CNC/CAD files are accepted: ${list.join(' ')}` };
   }
   const exists = err instanceof ApiError && err.status === 409 ? EXISTS.exec(message) : null;

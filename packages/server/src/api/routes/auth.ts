@@ -16,6 +16,8 @@ import type { Services } from '../../services/context.js';
 import { changeMyEmail, createToken, myTokens, revokeToken } from '../../services/users.js';
 import { requireAuth } from '../auth-hook.js';
 
+const limitsOf = (s: Services) => ({ allowedExtensions: s.config.allowedExtensions, maxUploadBytes: s.config.maxUploadBytes });
+
 export const authRoutes =
   (s: Services): FastifyPluginAsyncTypebox =>
   (app) => {
@@ -59,7 +61,7 @@ export const authRoutes =
           secure: s.config.secureCookies || req.protocol === 'https',
           maxAge: Math.floor(s.config.sessionTtlMs / 1000),
         });
-        return { user, csrfToken };
+        return { user, csrfToken, limits: limitsOf(s) };
       },
     );
 
@@ -86,7 +88,7 @@ export const authRoutes =
       },
       (req) => {
         const auth = requireAuth(req);
-        return { user: auth.user, csrfToken: auth.csrfToken ?? '' };
+        return { user: auth.user, csrfToken: auth.csrfToken ?? '', limits: limitsOf(s) };
       },
     );
 
