@@ -14,13 +14,15 @@ export function Spinner({ label = 'Loading' }: { label?: string }) {
   );
 }
 
-export function ErrorText({ error }: { error: unknown }) {
+/** A failed request's message; `id` lets a field point at it (aria-describedby). */
+export function ErrorText({ error, id }: { error: unknown; id?: string }) {
   if (!error) return null;
   // eslint-disable-next-line @typescript-eslint/no-base-to-string -- anything thrown that is not an Error is shown as-is
   const msg = error instanceof Error ? error.message : String(error);
   return (
     <p
       role="alert"
+      id={id}
       className="rounded-md border border-rose-300 bg-rose-50 px-3 py-2 text-sm text-rose-800 dark:border-rose-800 dark:bg-rose-950/60 dark:text-rose-200"
     >
       {msg}

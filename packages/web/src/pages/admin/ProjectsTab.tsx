@@ -33,6 +33,8 @@ function ProjectSettings({ project }: { project: Project }) {
             className="input w-24"
             value={project.approvalsRequired}
             disabled={busy}
+            aria-invalid={error ? true : undefined}
+            aria-describedby={error ? `${id}-error` : undefined}
             onChange={(e) => save(Number(e.target.value))}
           >
             {APPROVAL_COUNTS.map((n) => (
@@ -46,7 +48,7 @@ function ProjectSettings({ project }: { project: Project }) {
       <p className="text-sm muted">
         A release needs this many signatures of approvers other than the requester. A change applies to releases requested after it.
       </p>
-      <ErrorText error={error} />
+      <ErrorText error={error} id={`${id}-error`} />
     </li>
   );
 }

@@ -138,6 +138,8 @@ function ResetPassword({ user }: { user: User }) {
         placeholder="new password"
         value={password}
         onChange={(e) => setPassword(e.target.value)}
+        aria-invalid={error ? true : undefined}
+        aria-describedby={error ? `reset-${user.id}-error` : undefined}
       />
       <button type="submit" className="btn btn-primary btn-sm" disabled={busy}>
         Set
@@ -145,7 +147,8 @@ function ResetPassword({ user }: { user: User }) {
       <button type="button" className="btn btn-ghost btn-sm" onClick={() => setOpen(false)}>
         Cancel
       </button>
-      {error ? <ErrorText error={error} /> : null}
+      {/* The only field of the form: its error sits right beside it and is tied to it. */}
+      {error ? <ErrorText error={error} id={`reset-${user.id}-error`} /> : null}
     </form>
   );
 }
