@@ -54,7 +54,7 @@ function fileOf(i: number): string {
 }
 
 /** A third of the files (not links) checked out by another user, written straight into the index. */
-function lockAThird(dbFile: string, slug: string): number {
+export function lockAThird(dbFile: string, slug: string): number {
   const db = new SQLite(dbFile);
   const { changes } = db
     .prepare(

@@ -2,7 +2,7 @@
  * `npm run bench [name…]`: runs the benchmarks one after another, each printing its figures next
  * to a baseline measured in the same run, then one table of the targets (figure, baseline, ratio,
  * met?). The raw figures of each benchmark are written to bench/results/<name>-<date>.json, to be
- * kept beside the table in RESULTS.md. Names: lock, lock-pg, checkin, large, api-large, listing, fanout, cold, diff, git, history.
+ * kept beside the table in RESULTS.md. Names: lock, lock-pg, checkin, large, api-large, listing, fanout, cold, diff, git, history, web-scroll.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -21,6 +21,7 @@ const benches: Record<string, () => Promise<{ run: (opts?: any) => Promise<unkno
   diff: () => import('./diff.js'),
   git: () => import('./git-clone.js'),
   history: () => import('./history.js'),
+  'web-scroll': () => import('./web-scroll.js'),
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));

@@ -1,3 +1,5 @@
+import { round } from './util.js';
+
 /** The targets of issue 13 and earlier ones, read out of each benchmark's figures for run.ts's summary. */
 export interface TargetRow {
   target: string;
@@ -110,6 +112,28 @@ export function targetsOf(name: string, figures: unknown): TargetRow[] {
           ratio: f.ratio,
           met: ok(ms < 1000),
         },
+      ];
+    }
+    case 'web-scroll': {
+      const row = (speed: 'hand' | 'fling', target: string, met: (r: Figures) => boolean): TargetRow => {
+        const r = f[speed] as Figures;
+        const [v, b] = [r.virtual as Figures, r.baseline as Figures];
+        return {
+          target,
+          figure: `frame p50 ${v['frame p50 ms']} / p95 ${v['frame p95 ms']} ms, main thread ${v['main thread ms/frame']} ms/frame`,
+          baseline: `static 5,000 rows: p50 ${b['frame p50 ms']} / p95 ${b['frame p95 ms']} ms, ${b['main thread ms/frame']} ms/frame`,
+          ratio: `p50 ${round(v['frame p50 ms'] / b['frame p50 ms'])}, p95 ${round(v['frame p95 ms'] / b['frame p95 ms'])}`,
+          met: speed === 'fling' ? '—' : ok(met(r)),
+        };
+      };
+      const within = (r: Figures, k: string) => r.virtual[k] <= 1.3 * r.baseline[k];
+      return [
+        row(
+          'hand',
+          'web list 5,000 files, hand scroll: frame p50 and p95 ≤ 1.3× static DOM',
+          (r) => within(r, 'frame p50 ms') && within(r, 'frame p95 ms'),
+        ),
+        row('fling', 'web list 5,000 files, a screen per frame: report', () => true),
       ];
     }
     default:

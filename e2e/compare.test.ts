@@ -44,6 +44,13 @@ async function openDetails(page: Page, file: string): Promise<void> {
   await page.getByTestId('file-detail').waitFor();
 }
 
+async function openHistory(page: Page): Promise<void> {
+  await page
+    .getByTestId('file-detail')
+    .getByRole('tab', { name: /^History/ })
+    .click();
+}
+
 /** How many pixels of the canvas differ from its top-left (background) pixel. */
 const drawnPixels = (page: Page) =>
   page.getByTestId('backplot').evaluate((c: HTMLCanvasElement) => {
@@ -71,6 +78,7 @@ describe('compare and preview', { timeout: 90_000 }, () => {
   it('compares A and B of an NC program from the history: summary and changed lines', async () => {
     const page = await newPage();
     await openDetails(page, PROGRAM);
+    await openHistory(page);
     const picker = page.getByTestId('history-compare');
     expect(await picker.getByLabel('Compare from').locator('option:checked').textContent()).toContain('Rev A');
     expect(await picker.getByLabel('Compare to').locator('option:checked').textContent()).toContain('Rev B');
@@ -128,6 +136,7 @@ describe('compare and preview', { timeout: 90_000 }, () => {
   it('works at phone width (390 px)', async () => {
     const page = await newPage(390, 844);
     await openDetails(page, PROGRAM);
+    await openHistory(page);
     const before = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     await page.getByTestId('history-compare').getByRole('button', { name: 'Compare' }).click();
     const dialog = page.getByRole('dialog', { name: 'Compare revisions' });

@@ -4,43 +4,14 @@
  * per test file (vitest runs each file in its own process); `startE2E` in beforeAll, `stopE2E` in
  * afterAll.
  */
-import { execSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { expect } from 'vitest';
 import { startServer, type TestServer } from '../packages/server/test/harness.js';
+import { CHROMIUM, CHROMIUM_ARGS, ensureWebBuild, root, shots } from './browser.js';
 
-export const root = fileURLToPath(new URL('..', import.meta.url));
-const webDir = path.join(root, 'packages/web');
-export const shots = path.join(root, 'e2e/screenshots');
-export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-export const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-
-/** Rebuild the web app when a source file is newer than the last build. */
-export function ensureWebBuild(): void {
-  const index = path.join(webDir, 'dist/index.html');
-  const built = fs.existsSync(index) ? fs.statSync(index).mtimeMs : 0;
-  const newest = (dir: string): number =>
-    fs.readdirSync(dir, { withFileTypes: true }).reduce((m, e) => {
-      const p = path.join(dir, e.name);
-      return Math.max(m, e.isDirectory() ? newest(p) : fs.statSync(p).mtimeMs);
-    }, 0);
-  const sources = Math.max(
-    newest(path.join(webDir, 'src')),
-    newest(path.join(root, 'packages/protocol/src')),
-    fs.statSync(path.join(webDir, 'index.html')).mtimeMs,
-  );
-  if (sources > built) execSync('npx vite build', { cwd: webDir, stdio: 'pipe' });
-}
+export { CHROMIUM, CHROMIUM_ARGS, root, shots };
 
 /** The running server and browser of this test file. */
 export const e2e = {} as { server: TestServer; browser: Browser };
@@ -152,5 +123,16 @@ export async function shoot(page: Page, name: string): Promise<void> {
 /** The page fits its width: nothing sticks out sideways (the phone test). */
 export async function expectNoSideScroll(page: Page, width: number, what: string): Promise<void> {
   const w = await page.evaluate(() => document.documentElement.scrollWidth);
-  expect(w, `${what} is ${w}px wide`).toBeLessThanOrEqual(width);
+  if (w <= width) return;
+  // Name the culprits: the innermost elements reaching past the edge.
+  const wide = await page.evaluate((width) => {
+    const out: string[] = [];
+    for (const el of document.body.querySelectorAll<HTMLElement>('*')) {
+      if (el.getBoundingClientRect().right <= width + 1) continue;
+      if ([...el.children].some((c) => c.getBoundingClientRect().right > width + 1)) continue;
+      out.push(`${el.tagName.toLowerCase()}.${[...el.classList].slice(0, 4).join('.')} "${(el.textContent ?? '').slice(0, 40)}"`);
+    }
+    return out.slice(0, 5);
+  }, width);
+  expect(w, `${what} is ${w}px wide; past the edge: ${wide.join('; ')}`).toBeLessThanOrEqual(width);
 }

@@ -1,16 +1,15 @@
 /**
  * End-to-end at scale: a 5,000-file project (seeded through git fast-import, as bench/listing.ts
  * does, and indexed with rebuildIndex) scrolls in the browser with only a window of rows in the
- * DOM. Frame times are measured and written to bench/results/, never asserted (see RESULTS.md).
+ * DOM and the last file reachable. Its frame times are a benchmark's, not a test's: `npm run bench --
+ * web-scroll` measures them against a static-DOM baseline.
  */
-import fs from 'node:fs';
-import path from 'node:path';
 import { api, type FileList } from '@lockstep/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generate } from '../bench/listing.js';
 import { rebuildIndex } from '../packages/server/src/services/index-rebuild.js';
 import { ADMIN_PASSWORD, type TestServer } from '../packages/server/test/harness.js';
-import { login, newPage, root, row, startE2E, stopE2E } from './harness.js';
+import { login, newPage, row, startE2E, stopE2E } from './harness.js';
 
 const FILES = 5000;
 let server: TestServer;
@@ -37,18 +36,12 @@ describe('file browser at 5,000 files', { timeout: 120_000 }, () => {
     const inDom = async () => rows.count();
     expect(await inDom()).toBeLessThan(200);
 
-    // Scroll to the bottom, one step per animation frame, timing each frame.
-    const frames = await page.evaluate(async () => {
-      const times: number[] = [];
-      let last = performance.now();
+    // To the bottom, a screen per animation frame.
+    await page.evaluate(async () => {
       for (let i = 0; i < 2000 && window.scrollY + window.innerHeight < document.documentElement.scrollHeight - 2; i++) {
         window.scrollBy(0, 1200);
         await new Promise(requestAnimationFrame);
-        const now = performance.now();
-        times.push(now - last);
-        last = now;
       }
-      return times;
     });
     // The last file in the server's own name order.
     const listed = await server.admin.request<FileList>('GET', `${api.files('big')}?sort=name&limit=${FILES}`);
@@ -57,26 +50,6 @@ describe('file browser at 5,000 files', { timeout: 120_000 }, () => {
     expect(await last.isVisible()).toBe(true);
     const box = (await last.boundingBox())!;
     expect(box.y + box.height).toBeLessThanOrEqual(800 + 1);
-    const rowsInDom = await inDom();
-    expect(rowsInDom).toBeLessThan(200);
-
-    const sorted = [...frames].sort((a, b) => a - b);
-    const pick = (q: number) => Math.round(sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]! * 10) / 10;
-    const figures = {
-      date: new Date().toISOString(),
-      files: FILES,
-      rowsInDom,
-      frames: frames.length,
-      stepPx: 1200,
-      p50: pick(0.5),
-      p95: pick(0.95),
-      max: pick(1),
-    };
-    fs.mkdirSync(path.join(root, 'bench/results'), { recursive: true });
-    fs.writeFileSync(
-      path.join(root, `bench/results/web-scroll-${new Date().toISOString().slice(0, 10)}.json`),
-      `${JSON.stringify(figures, null, 2)}\n`,
-    );
-    console.log('scroll frame times (ms)', figures);
+    expect(await inDom()).toBeLessThan(200);
   });
 });

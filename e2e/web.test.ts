@@ -176,8 +176,14 @@ describe('web app', { timeout: 60_000 }, () => {
       .getByRole('button', { name: `Show details of ${PROGRAM}` })
       .click();
     const detail = bob.getByTestId('file-detail');
+    // History is its own tab, named with its count; the tab is in the URL and survives a reload.
+    await detail.getByRole('tab', { name: 'History (2)' }).click();
+    await bob.waitForURL(/view=history/);
+    await bob.reload();
+    await detail.getByRole('tab', { name: 'History (2)', selected: true }).waitFor();
     await detail.getByTestId('history-B').getByText('faster roughing, S9000').waitFor();
     await detail.getByTestId('history-A').waitFor();
+    await shoot(bob, 'history-tab');
     const [download] = await Promise.all([
       bob.waitForEvent('download'),
       detail

@@ -2,6 +2,7 @@ import { createRootRoute, createRoute, createRouter, Outlet, redirect } from '@t
 import type { FileSort, FileState, FileStatus } from '@lockstep/protocol';
 import { useAuth } from './api/auth';
 import { useProjects } from './api/queries';
+import { FILE_VIEWS, type FileView } from './components/FileDetail';
 import { Layout } from './components/Layout';
 import { Spinner } from './components/ui';
 import { NotFound } from './components/NotFound';
@@ -68,6 +69,7 @@ const projectsAlias = createRoute({
 const SORTS = ['group', 'name', 'path', '-modified', 'modified', 'revision', 'status'] as const satisfies readonly FileSort[];
 const STATUSES = ['available', 'checked_out_by_me', 'locked'] as const satisfies readonly FileStatus[];
 const STATES = ['wip', 'in_review', 'released', 'obsolete'] as const satisfies readonly FileState[];
+const VIEWS = FILE_VIEWS.filter((v): v is Exclude<FileView, 'details'> => v !== 'details');
 
 export interface BrowserSearch {
   q?: string;
@@ -76,6 +78,8 @@ export interface BrowserSearch {
   state?: FileState;
   /** The file whose details are open (a notification links straight to it). */
   file?: string;
+  /** The open file's tab (details when absent). */
+  view?: Exclude<FileView, 'details'>;
 }
 
 const pick = <T extends string>(v: unknown, allowed: readonly T[]): T | undefined => (allowed.includes(v as T) ? (v as T) : undefined);
@@ -89,6 +93,7 @@ export const projectRoute = createRoute({
     status: pick(s.status, STATUSES),
     state: pick(s.state, STATES),
     file: typeof s.file === 'string' && s.file ? s.file : undefined,
+    view: pick(s.view, VIEWS),
   }),
   component: function ProjectPage() {
     const { slug } = projectRoute.useParams();

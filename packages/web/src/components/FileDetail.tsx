@@ -1,16 +1,14 @@
-import { useState } from 'react';
 import * as Tabs from '@radix-ui/react-tabs';
-import { api, type FileInfo, type User } from '@lockstep/protocol';
+import type { FileInfo, User } from '@lockstep/protocol';
 import { useFile, useHistory } from '../api/queries';
-import { fileSize, fullTime, revisionedName, shortTime, sinceText } from '../lib/format';
+import { fileSize, fullTime, sinceText } from '../lib/format';
 import type { FileModal } from '../modals/common';
-import { HistoryCompare } from './compare/HistoryCompare';
 import { FileActions } from './FileActions';
+import { FileHistory } from './FileHistory';
 import { FilePreview } from './preview/FilePreview';
 import { checkoutBlockedBy } from '../api/lifecycle';
-import { STATE_LABEL } from '../lib/lifecycle';
 import { ReviewSummary } from './ReviewSummary';
-import { Badge, DownloadIcon, ErrorText, Spinner, StateBadge, StatusBadge, type Tone } from './ui';
+import { StateBadge, StatusBadge } from './ui';
 import { placeInLine } from './WatchButton';
 
 function Row({ label, children }: { label: string; children: React.ReactNode }) {
@@ -22,32 +20,27 @@ function Row({ label, children }: { label: string; children: React.ReactNode }) 
   );
 }
 
-const ACTION_TONE: Record<string, Tone> = {
-  upload: 'green',
-  checkin: 'blue',
-  update: 'gray',
-  delete: 'red',
-  link: 'amber',
-  'release-request': 'violet',
-  approve: 'green',
-  release: 'green',
-  reject: 'red',
-  withdraw: 'gray',
-  obsolete: 'red',
-  reactivate: 'blue',
-};
+export const FILE_VIEWS = ['details', 'history', 'preview'] as const;
+export type FileView = (typeof FILE_VIEWS)[number];
 
-/** Metadata and history of one file, with a download per revision. */
+/**
+ * One file in three tabs: its details and actions, its history (a download per revision and a
+ * compare), and a preview. The tab is the page's (`?view=` in the URL), so it can be linked.
+ */
 export function FileDetail({
   slug,
   initial,
   me,
+  view,
+  onView,
   onAction,
   onClose,
 }: {
   slug: string;
   initial: FileInfo;
   me: User;
+  view: FileView;
+  onView: (v: FileView) => void;
   onAction: (m: FileModal) => void;
   onClose: () => void;
 }) {
@@ -56,7 +49,7 @@ export function FileDetail({
   const historyPath = file.link ?? file.path;
   const history = useHistory(slug, historyPath);
   const fields = Object.entries(file.fields);
-  const [tab, setTab] = useState<'details' | 'preview'>('details');
+  const label = (v: FileView) => (v === 'history' && history.data ? `History (${history.data.length})` : v[0]!.toUpperCase() + v.slice(1));
 
   return (
     <div className="flex h-full flex-col" data-testid="file-detail">
@@ -71,23 +64,26 @@ export function FileDetail({
           ×
         </button>
       </div>
-      <Tabs.Root value={tab} onValueChange={(v) => setTab(v as typeof tab)} className="flex min-h-0 flex-1 flex-col">
+      <Tabs.Root value={view} onValueChange={(v) => onView(v as FileView)} className="flex min-h-0 flex-1 flex-col">
         <Tabs.List className="flex gap-1 border-b border-slate-200 px-4 pt-2 dark:border-slate-800" aria-label="File view">
-          {(['details', 'preview'] as const).map((t) => (
+          {FILE_VIEWS.map((t) => (
             <Tabs.Trigger
               key={t}
               value={t}
-              className="-mb-px border-b-2 border-transparent px-3 py-1.5 text-sm font-medium capitalize muted data-[state=active]:border-indigo-500 data-[state=active]:text-indigo-700 dark:data-[state=active]:text-indigo-300"
+              className="-mb-px border-b-2 border-transparent px-3 py-1.5 text-sm font-medium muted data-[state=active]:border-indigo-500 data-[state=active]:text-indigo-700 dark:data-[state=active]:text-indigo-300"
             >
-              {t}
+              {label(t)}
             </Tabs.Trigger>
           ))}
         </Tabs.List>
         <Tabs.Content value="preview" className="flex-1 overflow-y-auto px-4 py-4">
           <FilePreview slug={slug} path={historyPath} rev={file.commit} />
         </Tabs.Content>
-        {/* Kept mounted while hidden: the history compare keeps its picks across a look at the preview. */}
-        <Tabs.Content value="details" forceMount className="flex-1 space-y-5 overflow-y-auto px-4 py-4 data-[state=inactive]:hidden">
+        {/* Kept mounted while hidden: the history compare keeps its picks across a look at another tab. */}
+        <Tabs.Content value="history" forceMount className="flex-1 overflow-y-auto px-4 py-4 data-[state=inactive]:hidden">
+          <FileHistory slug={slug} file={file} path={historyPath} history={history} />
+        </Tabs.Content>
+        <Tabs.Content value="details" className="flex-1 space-y-5 overflow-y-auto px-4 py-4">
           <div className="space-y-3">
             <div className="flex flex-wrap gap-1">
               <StateBadge file={file} />
@@ -162,51 +158,6 @@ export function FileDetail({
               <span className="font-mono text-xs">{file.commit.slice(0, 10)}</span>
             </Row>
           </dl>
-
-          <section aria-labelledby="history-title">
-            <h3 id="history-title" className="mb-2 text-sm font-semibold">
-              History
-            </h3>
-            {history.isPending && <Spinner label="Loading history" />}
-            <ErrorText error={history.error} />
-            <HistoryCompare slug={slug} path={historyPath} history={history.data} />
-            <ol className="space-y-2" data-testid="history">
-              {history.data?.map((h) => (
-                <li
-                  key={h.commit}
-                  className="rounded-md border border-slate-200 px-3 py-2 dark:border-slate-800"
-                  data-testid={`history-${h.revision}`}
-                >
-                  <div className="flex items-center justify-between gap-2">
-                    <div className="flex min-w-0 items-center gap-2">
-                      <span className="font-mono text-sm font-semibold">Rev {h.revision}</span>
-                      <Badge tone={ACTION_TONE[h.action] ?? 'gray'}>{h.action}</Badge>
-                      {h.state !== 'wip' && <span className="text-xs muted">{STATE_LABEL[h.state]}</span>}
-                    </div>
-                    {h.action !== 'delete' && (
-                      <a
-                        href={api.fileContent(slug, historyPath, h.commit)}
-                        download={revisionedName(file.name, h.revision)}
-                        className="btn btn-ghost btn-sm"
-                        aria-label={`Download revision ${h.revision} (${h.commit.slice(0, 7)})`}
-                      >
-                        <DownloadIcon />
-                      </a>
-                    )}
-                  </div>
-                  <p className="mt-1 text-sm break-words whitespace-pre-line">{h.message}</p>
-                  {h.approvals && h.approvals.length > 0 && (
-                    <p className="mt-0.5 text-xs text-slate-600 dark:text-slate-300">
-                      Signed by {h.approvals.map((a) => `${a.user} (${shortTime(a.at)}${a.comment ? `: “${a.comment}”` : ''})`).join(', ')}
-                    </p>
-                  )}
-                  <p className="mt-0.5 text-xs muted" title={fullTime(h.date)}>
-                    {h.author} · {shortTime(h.date)} · <span className="font-mono">{h.commit.slice(0, 7)}</span>
-                  </p>
-                </li>
-              ))}
-            </ol>
-          </section>
         </Tabs.Content>
       </Tabs.Root>
     </div>

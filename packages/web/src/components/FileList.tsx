@@ -1,10 +1,15 @@
-import { useLayoutEffect, useMemo, useRef, useState } from 'react';
-import { useWindowVirtualizer } from '@tanstack/react-virtual';
+import { memo, useCallback, useLayoutEffect, useMemo, useRef, useState } from 'react';
+import { measureElement, useWindowVirtualizer } from '@tanstack/react-virtual';
 import type { FileInfo, FileSort, User } from '@lockstep/protocol';
 import type { FileModal } from '../modals/common';
 import { FileRow, rowColumns } from './FileRow';
 
 type Line = { kind: 'group'; group: string; count: number; locked: number } | { kind: 'file'; file: FileInfo };
+
+/** Lines of one shape are mostly one height: a locked row carries a two-line lock text. */
+type Shape = 'group' | 'free' | 'held';
+const shapeOf = (l: Line | undefined): Shape => (!l || l.kind === 'group' ? 'group' : l.file.status === 'available' ? 'free' : 'held');
+const FIRST_GUESS: Record<Shape, number> = { group: 40, free: 61, held: 86 };
 
 /** Group order: NNXXXXX ascending, Miscellaneous last. */
 function groupFiles(items: FileInfo[]): Array<[string, FileInfo[]]> {
@@ -73,15 +78,30 @@ export function FileList({
     return () => ro.disconnect();
   }, []);
 
+  // Stable between renders (a new getItemKey makes the virtualiser re-measure all 5,000 lines on
+  // every scroll frame), and sized from what rows of the same shape measured: a row that comes
+  // into view then measures as estimated and nothing below it moves (bench/web-scroll.ts).
+  const keys = useMemo(() => lines.map((l) => (l.kind === 'group' ? `g:${l.group}` : `f:${l.file.path}`)), [lines]);
+  const getItemKey = useCallback((i: number) => keys[i]!, [keys]);
+  const learned = useRef(new Map<string, number>());
+  const estimateSize = useCallback((i: number) => learned.current.get(shapeOf(lines[i])) ?? FIRST_GUESS[shapeOf(lines[i])], [lines]);
+  const measure = useCallback<NonNullable<Parameters<typeof useWindowVirtualizer>[0]['measureElement']>>(
+    (el, entry, instance) => {
+      const size = measureElement(el, entry, instance);
+      const line = lines[Number(el.getAttribute('data-index'))];
+      if (line) learned.current.set(shapeOf(line), size);
+      return size;
+    },
+    [lines],
+  );
+
   const virtual = useWindowVirtualizer({
     count: lines.length,
     scrollMargin: margin,
-    estimateSize: (i) => (lines[i]?.kind === 'group' ? 44 : 64),
+    estimateSize,
+    measureElement: measure,
     overscan: 12,
-    getItemKey: (i) => {
-      const l = lines[i]!;
-      return l.kind === 'group' ? `g:${l.group}` : `f:${l.file.path}`;
-    },
+    getItemKey,
   });
 
   return (
@@ -126,7 +146,7 @@ export function FileList({
   );
 }
 
-function GroupHeader({
+const GroupHeader = memo(function GroupHeader({
   group,
   count,
   locked,
@@ -170,7 +190,7 @@ function GroupHeader({
       </div>
     </div>
   );
-}
+});
 
 /** Clickable column headers: the sort is global (server-side), the same as the Sort menu. */
 function ColumnHeaders({ sort, onSort, narrow }: { sort: FileSort; onSort: (s: FileSort) => void; narrow: boolean }) {

@@ -1,11 +1,11 @@
-import { useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { getRouteApi } from '@tanstack/react-router';
 import type { FileSort, FileState, FileStatus } from '@lockstep/protocol';
 import { canEdit, useMe } from '../api/auth';
 import { ApiError } from '../api/client';
 import { useFiles, useProjects } from '../api/queries';
 import { Field } from '../components/Field';
-import { FileDetail } from '../components/FileDetail';
+import { FileDetail, type FileView } from '../components/FileDetail';
 import { FileList, groupNames } from '../components/FileList';
 import { GitAccess } from '../components/GitAccess';
 import { Link } from '../components/Layout';
@@ -64,18 +64,27 @@ export function FileBrowserPage({ slug }: { slug: string }) {
   const [collapsed, setCollapsed] = useRememberedSet(`lockstep.collapsed.${slug}`);
   // The open file is in the URL too: a notification links straight to it.
   const selected = params.file ?? null;
-  const setSelected = (path: string | null) => void nav({ search: (p) => ({ ...p, file: path ?? undefined }), replace: true });
+  // The tab stays while another file is picked (the histories of several files, one after another).
+  const setSelected = (path: string | null) =>
+    void nav({ search: (p) => ({ ...p, file: path ?? undefined, view: path ? p.view : undefined }), replace: true });
+  const view: FileView = params.view ?? 'details';
+  const setView = (v: FileView) => void nav({ search: (p) => ({ ...p, view: v === 'details' ? undefined : v }), replace: true });
   const [modal, setModal] = useState<FileModal | null>(null);
+  // Stable while the selection stays: the list's rows are memoised on their props.
+  const toggleSelected = useCallback((p: string) => setSelected(p === selected ? null : p), [selected]);
   const online = useOnline();
 
   const selectedFile = files.data?.items.find((f) => f.path === selected) ?? null;
   const lockedCount = files.data?.items.filter((f) => f.status !== 'available').length ?? 0;
-  const toggle = (g: string) => {
-    const n = new Set(collapsed);
-    if (n.has(g)) n.delete(g);
-    else n.add(g);
-    setCollapsed(n);
-  };
+  const toggle = useCallback(
+    (g: string) => {
+      const n = new Set(collapsed);
+      if (n.has(g)) n.delete(g);
+      else n.add(g);
+      setCollapsed(n);
+    },
+    [collapsed],
+  );
 
   // Opening the panel moves focus into it; closing it (Esc, ×) returns focus to the file's row.
   const panelRef = useRef<HTMLElement>(null);
@@ -242,7 +251,7 @@ export function FileBrowserPage({ slug }: { slug: string }) {
               onToggle={toggle}
               selected={selected}
               narrow={!!selectedFile}
-              onSelect={(p) => setSelected(p === selected ? null : p)}
+              onSelect={toggleSelected}
               onAction={setModal}
             />
           </div>
@@ -269,6 +278,8 @@ export function FileBrowserPage({ slug }: { slug: string }) {
             slug={slug}
             initial={selectedFile}
             me={me}
+            view={view}
+            onView={setView}
             onAction={setModal}
             onClose={() => setSelected(null)}
           />
