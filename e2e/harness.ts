@@ -130,7 +130,7 @@ export async function expectNoSideScroll(page: Page, width: number, what: string
     for (const el of document.body.querySelectorAll<HTMLElement>('*')) {
       if (el.getBoundingClientRect().right <= width + 1) continue;
       if ([...el.children].some((c) => c.getBoundingClientRect().right > width + 1)) continue;
-      out.push(`${el.tagName.toLowerCase()}.${[...el.classList].slice(0, 4).join('.')} "${(el.textContent ?? '').slice(0, 40)}"`);
+      out.push(`${el.tagName.toLowerCase()}.${[...el.classList].slice(0, 4).join('.')} "${el.textContent.slice(0, 40)}"`);
     }
     return out.slice(0, 5);
   }, width);
