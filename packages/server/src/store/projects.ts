@@ -1,5 +1,6 @@
 import type { Project } from '@lockstep/protocol';
 import type { Db } from './db.js';
+import { prepared } from './prepared.js';
 import type { Insertable, Selectable, Updateable } from 'kysely';
 import type { Database } from './schema.js';
 
@@ -7,6 +8,16 @@ type ProjectRow = Selectable<Database['projects']>;
 
 export async function findProject(db: Db, slug: string): Promise<ProjectRow | undefined> {
   return db.selectFrom('projects').selectAll().where('slug', '=', slug).executeTakeFirst();
+}
+
+const selectHead = prepared((db, k: { slug: string }) => db.selectFrom('projects').select('head_commit').where('slug', '=', k.slug));
+
+/**
+ * The commit the project's index was last brought to (null: none yet, or no such project). The
+ * revisions index is complete up to it: it is recorded in the transaction that indexes a commit.
+ */
+export async function recordedHead(db: Db, slug: string): Promise<string | null> {
+  return (await selectHead.first(db, { slug }))?.head_commit ?? null;
 }
 
 const withCounts = (db: Db) =>
