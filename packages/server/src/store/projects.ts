@@ -57,6 +57,17 @@ export async function getProject(db: Db, slug: string): Promise<Project | undefi
   return row && toProject(row);
 }
 
+/** The columns of a new project besides its slug, name and creation time: no commits, no remote, never synced. */
+export const NEW_PROJECT = {
+  description: '',
+  head_commit: null,
+  remote_url: null,
+  remote_secret: null,
+  sync_state: 'idle',
+  sync_error: null,
+  last_sync_at: null,
+} as const satisfies Partial<Insertable<Database['projects']>>;
+
 export async function insertProject(db: Db, row: Insertable<Database['projects']>): Promise<void> {
   await db.insertInto('projects').values(row).execute();
 }

@@ -11,7 +11,7 @@ import type { Actor, Services } from '../../src/services/context.js';
 import { reviewsFor } from '../../src/services/reviews.js';
 import { openDatabase, type Db } from '../../src/store/db.js';
 import { getFileInfo, NEW_ENTRY, type FileRow } from '../../src/store/files.js';
-import { insertProject } from '../../src/store/projects.js';
+import { insertProject, NEW_PROJECT } from '../../src/store/projects.js';
 import { insertUser } from '../../src/store/users.js';
 import { createTestDatabase, type TestDatabase } from '../scaleout/pg.js';
 
@@ -92,19 +92,7 @@ describe.each(['sqlite', 'postgres'])('reviews awaiting approval on %s', (dialec
       const u = await insertUser(db, { username, passwordHash: 'x', role, approver });
       actors[username] = { id: u.id, username, role };
     }
-    for (const slug of ['alpha', 'beta', 'gamma'])
-      await insertProject(db, {
-        slug,
-        name: slug,
-        description: '',
-        created_at: AT,
-        head_commit: null,
-        remote_url: null,
-        remote_secret: null,
-        sync_state: 'idle',
-        sync_error: null,
-        last_sync_at: null,
-      });
+    for (const slug of ['alpha', 'beta', 'gamma']) await insertProject(db, { ...NEW_PROJECT, slug, name: slug, created_at: AT });
     const rows = [
       fileRow('alpha', '10_a1.nc', { state: 'in_review', review_json: review('maria'), fields_json: '{"machine":"Haas"}' }),
       fileRow('alpha', '10_a2.nc', { state: 'in_review', review_json: review('quinn') }), // quinn's own request
