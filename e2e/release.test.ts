@@ -111,6 +111,53 @@ describe('release lifecycle in the web app', { timeout: 90_000 }, () => {
     expect((await userNamed('maria'))?.email).toBe('maria@shop.example');
   });
 
+  it('an address the server refuses is said under its field and tied to it: account page and users table', async () => {
+    // Whatever the browser's address check lets through the server takes: stand in its refusal of another.
+    const tomId = (await userNamed('tom'))!.id;
+    const refusals = {
+      [api.me]: await maria.request('PATCH', api.me, { email: 'no at sign' }),
+      [api.user(tomId)]: await server.admin.request('PATCH', api.user(tomId), { email: 'no at sign' }),
+    };
+    for (const r of Object.values(refusals))
+      expect([r.status, r.body.error.message]).toEqual([400, expect.stringMatching(/^body\/email /)]);
+    const refuse = (page: Page) =>
+      page.route(
+        (url) => url.pathname in refusals,
+        (route, request) =>
+          request.method() === 'PATCH'
+            ? route.fulfill({
+                status: 400,
+                contentType: 'application/json',
+                body: JSON.stringify(refusals[new URL(request.url()).pathname]!.body),
+              })
+            : route.fallback(),
+      );
+    const expectRefused = async (page: Page, label: string, id: string, typed: string) => {
+      await page.getByTestId(`${id}-error`).getByText('Contains characters that are not allowed here.').waitFor();
+      const input = page.getByLabel(label, { exact: true });
+      expect(await input.getAttribute('aria-invalid')).toBe('true');
+      expect(await input.getAttribute('aria-describedby')).toBe(`${id}-error`);
+      expect(await input.inputValue()).toBe(typed);
+    };
+
+    await mariaPage.goto(`${server.url}/account`);
+    await refuse(mariaPage);
+    await mariaPage.getByLabel('Your email').fill('maria@floor.example');
+    await mariaPage.getByRole('button', { name: 'Save email' }).click();
+    await expectRefused(mariaPage, 'Your email', 'my-email', 'maria@floor.example');
+    await mariaPage.unrouteAll();
+
+    await admin.goto(`${server.url}/admin/users`);
+    await refuse(admin);
+    await admin.getByLabel('Email of tom').fill('tom@floor.example');
+    await admin.getByRole('button', { name: 'Save email of tom' }).click();
+    await expectRefused(admin, 'Email of tom', `email-${tomId}`, 'tom@floor.example');
+    expect(await admin.getByTestId('user-row-tom').getByRole('alert').count()).toBe(1); // under the field, not again by the name
+    await admin.unrouteAll();
+    expect((await userNamed('maria'))?.email).toBe('maria@shop.example');
+    expect((await userNamed('tom'))?.email).toBe('tom@shop.example');
+  });
+
   it('maria requests release: tom sees "In review" live, quinn finds it on his dashboard and his bell', async () => {
     tom = await newPage();
     await login(tom, 'tom', USER_PASSWORD);

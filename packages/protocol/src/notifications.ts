@@ -1,5 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { IsoDate, Nullable } from './common.js';
+import { Email } from './users.js';
 
 /** Why a user was told something (SPEC "Release lifecycle", notifications). */
 export const NotificationKind = Type.Union([
@@ -56,10 +57,7 @@ export const MarkReadRequest = Type.Object(
 export type MarkReadRequest = Static<typeof MarkReadRequest>;
 
 /** PATCH /api/auth/me: what users change on their own account. */
-export const UpdateMeRequest = Type.Object(
-  { email: Type.Union([Type.String({ maxLength: 254, pattern: '^[^\\s@]+@[^\\s@]+$' }), Type.Null()]) },
-  { additionalProperties: false },
-);
+export const UpdateMeRequest = Type.Object({ email: Type.Union([Email, Type.Null()]) }, { additionalProperties: false });
 export type UpdateMeRequest = Static<typeof UpdateMeRequest>;
 
 /** POST /api/notifications/read answers the caller's unread count after marking. */

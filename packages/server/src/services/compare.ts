@@ -24,9 +24,9 @@ export interface DiffRequest {
 }
 
 export async function compareRevisions(s: Services, slug: string, rawPath: string, q: DiffRequest): Promise<FileDiff> {
-  await requireProject(s, slug);
+  const project = await requireProject(s, slug);
   const path = await historyPath(s, slug, rawPath);
-  const toCommit = q.to ? await resolveRevision(s, slug, path, q.to) : await latestCommit(s, slug, path);
+  const toCommit = q.to ? await resolveRevision(s, slug, path, q.to) : await latestCommit(s, slug, path, project.head_commit);
   const toHistory = await historyAt(s, slug, path, toCommit);
   if (!toHistory.length) throw notFound(`"${path}" has no history at ${q.to ?? 'the latest revision'}`);
   const fromCommit = q.from ? await resolveRevision(s, slug, path, q.from) : previousOf(toHistory);
@@ -170,8 +170,8 @@ const linesOf = (side: ReadSide) => (side.text ? (side.program?.lines ?? splitLi
 
 const programSide = (p: Program): DiffSideInput => ({ lines: p.lines, keys: p.keys, at: p.lineOf });
 
-async function latestCommit(s: Services, slug: string, path: string): Promise<string> {
-  const head = await s.vault.head(slug);
+/** The file's newest live commit at the head the index was brought to (`head`, the project row's). */
+async function latestCommit(s: Services, slug: string, path: string, head: string | null): Promise<string> {
   const live = head ? (await historyAt(s, slug, path, head)).find((h) => h.action !== 'delete') : undefined;
   if (!live) throw notFound(`"${path}" has no revisions`);
   return live.commit;

@@ -2,7 +2,7 @@ import type { CreateProjectRequest, Project, UpdateProjectRequest } from '@locks
 import { RemoteUrlError, validateRemoteUrl } from '../domain/remote-url.js';
 import { appendAudit } from '../store/audit.js';
 import { isUniqueViolation, nowIso } from '../store/db.js';
-import { deleteProjectRows, getProject, insertProject, listProjects, updateProjectRow } from '../store/projects.js';
+import { deleteProjectRows, getProject, insertProject, listProjects, NEW_PROJECT, updateProjectRow } from '../store/projects.js';
 import type { Actor, Services } from './context.js';
 import type { SyncService } from './sync.js';
 import { badRequest, conflict, notFound } from './errors.js';
@@ -54,16 +54,13 @@ export async function createProject(s: Services, sync: SyncService, actor: Actor
   if (await s.vault.exists(req.slug)) throw conflict(`project "${req.slug}" already exists`);
   try {
     await insertProject(s.db, {
+      ...NEW_PROJECT,
       slug: req.slug,
       name: req.name,
       description: req.description ?? '',
       created_at: nowIso(),
-      head_commit: null,
       remote_url: req.remoteUrl ? publicRemoteUrl(req.remoteUrl) : null,
       remote_secret: sync.sealToken(req.slug, token) ?? null,
-      sync_state: 'idle',
-      sync_error: null,
-      last_sync_at: null,
       approvals_required: req.approvalsRequired ?? 1,
     });
   } catch (err) {

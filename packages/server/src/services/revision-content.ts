@@ -1,5 +1,6 @@
 /** Reading one revision of a file for compare and preview: its place in history, its bytes (capped), its metadata. */
 import { collisionKey, metaPathFor } from '../domain/paths.js';
+import { recordedHead } from '../store/projects.js';
 import { revisionsOf } from '../store/revisions.js';
 import type { Services } from './context.js';
 import { AppError, notFound } from './errors.js';
@@ -14,13 +15,14 @@ export interface RevisionInfo {
 
 /**
  * The file's changes at or before `commit`, newest first: from the revisions index when `commit`
- * is the head or one of the file's own commits, else (any other commit id) from git.
+ * is one of the file's own commits or the head the index was brought to, else (any other commit
+ * id, or a head git has and the index not yet) from git. Deciding that asks the database, not git.
  */
 export async function historyAt(s: Services, slug: string, path: string, commit: string, limit?: number): Promise<RevisionInfo[]> {
   const entries = await revisionsOf(s.db, slug, collisionKey(path));
-  const at = entries.findIndex((e) => e.commit === commit);
-  if (at >= 0 || commit === (await s.vault.head(slug)))
-    return entries.slice(Math.max(at, 0), limit === undefined ? undefined : Math.max(at, 0) + limit);
+  let at = entries.findIndex((e) => e.commit === commit);
+  if (at < 0 && commit === (await recordedHead(s.db, slug))) at = 0;
+  if (at >= 0) return entries.slice(at, limit === undefined ? undefined : at + limit);
   const commits = await s.vault.log(slug, { rev: commit, paths: [path, metaPathFor(path)], limit });
   return commits.map((c) => ({
     commit: c.commit,

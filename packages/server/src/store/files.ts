@@ -63,13 +63,14 @@ export interface ListFilter {
 }
 
 /** The listing joins each entry with its link target and the lock (of the target, for links). */
-function baseQuery(db: Db, project: string) {
+function joinedEntries(db: Db) {
   return db
     .selectFrom('files as f')
     .leftJoin('files as t', (j) => j.onRef('t.project', '=', 'f.project').onRef('t.path', '=', 'f.link_target'))
-    .leftJoin('locks as l', (j) => j.onRef('l.project', '=', 'f.project').on(sql`l.path_key`, '=', sql`coalesce(t.path_key, f.path_key)`))
-    .where('f.project', '=', project);
+    .leftJoin('locks as l', (j) => j.onRef('l.project', '=', 'f.project').on(sql`l.path_key`, '=', sql`coalesce(t.path_key, f.path_key)`));
 }
+
+const baseQuery = (db: Db, project: string) => joinedEntries(db).where('f.project', '=', project);
 
 const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 
@@ -341,6 +342,18 @@ const selectEntry = prepared((db, k: { project: string; pathKey: string }) =>
 export async function getFileInfo(db: Db, project: string, path: string, viewer: string | null): Promise<FileInfo | undefined> {
   const row = await selectEntry.first(db, { project, pathKey: collisionKey(path) });
   return row && toFileInfo(row, viewer);
+}
+
+/** Every plain (non-link) entry in review, in every project, by project then path, as `viewer` sees it: one query. */
+export async function listInReview(db: Db, viewer: string): Promise<{ project: string; file: FileInfo }[]> {
+  const rows = await joinedEntries(db)
+    .where('f.state', '=', 'in_review')
+    .where('f.link_target', 'is', null)
+    .select(['f.project', ...listedColumns])
+    .orderBy('f.project')
+    .orderBy('f.path')
+    .execute();
+  return rows.map(({ project, ...row }) => ({ project, file: toFileInfo(row, viewer) }));
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { Project } from '@lockstep/protocol';
 import type { Db } from './db.js';
+import { prepared } from './prepared.js';
 import type { Insertable, Selectable, Updateable } from 'kysely';
 import type { Database } from './schema.js';
 
@@ -7,6 +8,16 @@ type ProjectRow = Selectable<Database['projects']>;
 
 export async function findProject(db: Db, slug: string): Promise<ProjectRow | undefined> {
   return db.selectFrom('projects').selectAll().where('slug', '=', slug).executeTakeFirst();
+}
+
+const selectHead = prepared((db, k: { slug: string }) => db.selectFrom('projects').select('head_commit').where('slug', '=', k.slug));
+
+/**
+ * The commit the project's index was last brought to (null: none yet, or no such project). The
+ * revisions index is complete up to it: it is recorded in the transaction that indexes a commit.
+ */
+export async function recordedHead(db: Db, slug: string): Promise<string | null> {
+  return (await selectHead.first(db, { slug }))?.head_commit ?? null;
 }
 
 const withCounts = (db: Db) =>
@@ -45,6 +56,17 @@ export async function getProject(db: Db, slug: string): Promise<Project | undefi
   const row = await withCounts(db).where('p.slug', '=', slug).executeTakeFirst();
   return row && toProject(row);
 }
+
+/** The columns of a new project besides its slug, name and creation time: no commits, no remote, never synced. */
+export const NEW_PROJECT = {
+  description: '',
+  head_commit: null,
+  remote_url: null,
+  remote_secret: null,
+  sync_state: 'idle',
+  sync_error: null,
+  last_sync_at: null,
+} as const satisfies Partial<Insertable<Database['projects']>>;
 
 export async function insertProject(db: Db, row: Insertable<Database['projects']>): Promise<void> {
   await db.insertInto('projects').values(row).execute();

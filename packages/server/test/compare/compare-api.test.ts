@@ -1,5 +1,5 @@
 /** Compare and preview over HTTP on real git revisions (upload → check-out → check-in). */
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
 import { api, type FileDiff, type HistoryEntry, type Toolpath } from '@lockstep/protocol';
 import { startServer, type Client, type TestServer } from '../harness.js';
 import { dxfDrawing } from './dxf-fixture.js';
@@ -84,6 +84,31 @@ describe('diff', () => {
     expect(raw.body.ignoreFormatting).toBe(false);
     expect(raw.body.added).toBeGreaterThan(25);
     expect(raw.body.summary!.tools.added).toEqual([7]);
+  });
+
+  test("the revisions index places both sides at the file's commits and at the head: no git head or log", async () => {
+    const vault = server.app.services.vault;
+    const head = vi.spyOn(vault, 'head');
+    const log = vi.spyOn(vault, 'log');
+    try {
+      const history = (await admin.get<HistoryEntry[]>(api.fileHistory(P, 'op1.nc'))).body;
+      const projectHead = (await admin.get<HistoryEntry[]>(api.fileHistory(P, 'broken.dxf'))).body[0]!.commit;
+      expect((await diff('op1.nc')).body.to.commit).toBe(history[0]!.commit);
+      expect((await diff('op1.nc', { from: 'A', to: 'B' })).body.from!.revision).toBe('A');
+      // The project's head is no commit of op1.nc: op1.nc as it stands there.
+      const atHead = (await diff('op1.nc', { from: 'A', to: projectHead })).body;
+      expect([atHead.to.commit, atHead.to.revision, atHead.from!.revision]).toEqual([projectHead, 'B', 'A']);
+      expect(head).not.toHaveBeenCalled();
+      expect(log).not.toHaveBeenCalled();
+      // Any other commit (older than the head, not the file's): its history comes from git.
+      const notes = (await admin.get<HistoryEntry[]>(api.fileHistory(P, 'notes.txt'))).body[0]!.commit;
+      const atNotes = (await diff('op1.nc', { from: 'A', to: notes })).body;
+      expect([atNotes.to.commit, atNotes.to.revision, atNotes.from!.revision]).toEqual([notes, 'B', 'A']);
+      expect(log).toHaveBeenCalled();
+    } finally {
+      head.mockRestore();
+      log.mockRestore();
+    }
   });
 
   test('plain text: line hunks, no summary', async () => {

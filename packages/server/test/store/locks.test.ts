@@ -7,6 +7,7 @@ import { GroupCommit } from '../../src/store/group-commit.js';
 import type { Db } from '../../src/store/db.js';
 import * as locks from '../../src/store/locks.js';
 import { findLock } from '../../src/store/locks.js';
+import { NEW_PROJECT } from '../../src/store/projects.js';
 
 /** What a service gives a lock change: a transaction (group-committed on SQLite, as recordChange does). */
 interface LockWriter {
@@ -35,18 +36,7 @@ beforeAll(async () => {
     const { db } = await openDatabase(opts);
     await db
       .insertInto('projects')
-      .values({
-        slug: 'p',
-        name: 'p',
-        description: '',
-        created_at: new Date().toISOString(),
-        head_commit: null,
-        remote_url: null,
-        remote_secret: null,
-        sync_state: 'idle',
-        sync_error: null,
-        last_sync_at: null,
-      })
+      .values({ ...NEW_PROJECT, slug: 'p', name: 'p', created_at: new Date().toISOString() })
       .execute();
     writers[dialect] = { db, dialect, groupCommit: new GroupCommit(db) };
   }

@@ -4,24 +4,14 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type Db } from '../../src/store/db.js';
 import { prepared } from '../../src/store/prepared.js';
+import { NEW_PROJECT } from '../../src/store/projects.js';
 import { createTestDatabase, type TestDatabase } from '../scaleout/pg.js';
 
 // One definition, compiled once per dialect, bound anew on each call.
 const insertProject = prepared((db, p: { slug: string; name: string; at: string }) =>
   db
     .insertInto('projects')
-    .values({
-      slug: p.slug,
-      name: p.name,
-      description: '',
-      created_at: p.at,
-      head_commit: null,
-      remote_url: null,
-      remote_secret: null,
-      sync_state: 'idle',
-      sync_error: null,
-      last_sync_at: null,
-    })
+    .values({ ...NEW_PROJECT, slug: p.slug, name: p.name, created_at: p.at }) // the constants spread; the placeholders are named
     .onConflict((oc) => oc.column('slug').doNothing()),
 );
 const projectNamed = prepared((db, p: { slug: string }) => db.selectFrom('projects').select(['slug', 'name']).where('slug', '=', p.slug));

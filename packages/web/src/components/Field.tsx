@@ -1,15 +1,17 @@
 import type { InputHTMLAttributes, ReactNode, SelectHTMLAttributes, TextareaHTMLAttributes } from 'react';
 
-type Control =
+export type Control =
   | ({ as?: 'input' } & InputHTMLAttributes<HTMLInputElement>)
   | ({ as: 'textarea' } & TextareaHTMLAttributes<HTMLTextAreaElement>)
   | ({ as: 'select' } & SelectHTMLAttributes<HTMLSelectElement>);
 
-interface Labelled {
+export interface Labelled {
   id: string;
   label: ReactNode;
   /** Muted note after the label, in parentheses: "(optional)", "(write-only)"… */
   hint?: ReactNode;
+  /** The label for screen readers only (a table cell, where the column header names the field). */
+  hideLabel?: boolean;
   /** Red asterisk after the label; `required` alone does not show one. */
   star?: boolean;
   /** Class of the wrapping div, for the parent's layout. */
@@ -19,11 +21,11 @@ interface Labelled {
 }
 
 /** A `.label` tied by id to its `.input` (so screen readers and getByLabel find the control); `className` adds to `.input`. */
-export function Field({ id, label, hint, star, wrap, error, as = 'input', className, ...control }: Labelled & Control) {
+export function Field({ id, label, hint, hideLabel, star, wrap, error, as = 'input', className, ...control }: Labelled & Control) {
   const Tag = as as 'input'; // one element type for JSX; the props were checked against `as` above
   return (
     <div className={wrap}>
-      <label htmlFor={id} className="label">
+      <label htmlFor={id} className={hideLabel ? 'sr-only' : 'label'}>
         {label}
         {star && (
           <>

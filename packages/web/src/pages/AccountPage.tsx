@@ -4,6 +4,7 @@ import { api, type ApiToken, type CreatedToken } from '@lockstep/protocol';
 import { useMe } from '../api/auth';
 import { del, get, patch, post } from '../api/client';
 import { keys } from '../api/queries';
+import { EmailEditor } from '../components/EmailField';
 import { Field } from '../components/Field';
 import { fieldErrors } from '../lib/fieldErrors';
 import { EmptyState, ErrorText, Spinner } from '../components/ui';
@@ -39,44 +40,34 @@ export function AccountPage() {
 function YourEmail() {
   const me = useMe();
   const qc = useQueryClient();
-  const [email, setEmail] = useState(me.email ?? '');
   const { busy, error, run } = useSubmit();
-  const changed = email.trim() !== (me.email ?? '');
-  const submit = (e: SyntheticEvent) => {
-    e.preventDefault();
-    void run(async () => {
-      const next = email.trim() || null;
-      await patch(api.me, { email: next });
+  const errs = fieldErrors(error, { email: null });
+  const save = (email: string | null) =>
+    run(async () => {
+      await patch(api.me, { email });
       await qc.invalidateQueries({ queryKey: keys.me });
-      toast({ tone: 'success', title: next ? `Notifications go to ${next}` : 'Email removed' });
+      toast({ tone: 'success', title: email ? `Notifications go to ${email}` : 'Email removed' });
     });
-  };
   return (
-    <form onSubmit={submit} className="card space-y-3 p-4" aria-labelledby="email-title">
+    <section className="card space-y-3 p-4" aria-labelledby="email-title">
       <h2 id="email-title" className="font-semibold">
         Email
       </h2>
       <p className="text-sm muted">
         Release reviews, approvals and the files you wait for are also mailed here, when the server sends mail.
       </p>
-      <div className="flex flex-wrap items-end gap-2">
-        <Field
-          wrap="min-w-0 flex-1"
-          id="my-email"
-          label="Your email"
-          type="email"
-          maxLength={254}
-          autoComplete="email"
-          placeholder="you@example.com"
-          value={email}
-          onChange={(e) => setEmail(e.target.value)}
-        />
-        <button type="submit" className="btn btn-primary" disabled={busy || !changed}>
-          {busy ? 'Saving…' : 'Save email'}
-        </button>
-      </div>
-      <ErrorText error={error} />
-    </form>
+      <EmailEditor
+        id="my-email"
+        label="Your email"
+        autoComplete="email"
+        placeholder="you@example.com"
+        value={me.email}
+        busy={busy}
+        error={errs.of('email')}
+        onSave={save}
+      />
+      <ErrorText error={errs.rest} />
+    </section>
   );
 }
 

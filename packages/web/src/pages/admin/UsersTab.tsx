@@ -4,6 +4,7 @@ import { api, type Role, type UpdateUserRequest, type User } from '@lockstep/pro
 import { useMe } from '../../api/auth';
 import { patch, post } from '../../api/client';
 import { keys, useUsers } from '../../api/queries';
+import { EmailEditor, EmailField } from '../../components/EmailField';
 import { Field } from '../../components/Field';
 import { fieldErrors } from '../../lib/fieldErrors';
 import { Badge, ErrorText, Spinner } from '../../components/ui';
@@ -16,6 +17,7 @@ const ROLES: Role[] = ['admin', 'user', 'viewer'];
 function UserRow({ user, self }: { user: User; self: boolean }) {
   const qc = useQueryClient();
   const { busy, error, run } = useSubmit();
+  const errs = fieldErrors(error, { email: null });
   const update = (body: UpdateUserRequest, what: string) =>
     run(async () => {
       await patch(api.user(user.id), body);
@@ -26,9 +28,9 @@ function UserRow({ user, self }: { user: User; self: boolean }) {
     <tr data-testid={`user-row-${user.username}`} className={user.disabled ? 'opacity-60' : ''}>
       <td className="td font-medium">
         {user.username} {self && <span className="text-xs muted">(you)</span>}
-        {error ? (
+        {errs.rest ? (
           <div className="mt-1">
-            <ErrorText error={error} />
+            <ErrorText error={errs.rest} />
           </div>
         ) : null}
       </td>
@@ -71,11 +73,14 @@ function UserRow({ user, self }: { user: User; self: boolean }) {
         )}
       </td>
       <td className="td">
-        <EmailField
+        <EmailEditor
+          compact
           id={`email-${user.id}`}
           label={`Email of ${user.username}`}
+          placeholder="no email"
           value={user.email}
           busy={busy}
+          error={errs.of('email')}
           onSave={(email) => update({ email }, email ? `email set to ${email}` : 'email removed')}
         />
       </td>
@@ -153,49 +158,6 @@ function ResetPassword({ user }: { user: User }) {
   );
 }
 
-/** An email address edited in place: Save appears once it differs from the stored one. */
-function EmailField({
-  id,
-  label,
-  value,
-  busy,
-  onSave,
-}: {
-  id: string;
-  label: string;
-  value: string | null;
-  busy: boolean;
-  onSave: (email: string | null) => Promise<unknown>;
-}) {
-  const [draft, setDraft] = useState(value ?? '');
-  const changed = draft.trim() !== (value ?? '');
-  const submit = (e: SubmitEvent) => {
-    e.preventDefault();
-    if (changed) void onSave(draft.trim() || null);
-  };
-  return (
-    <form onSubmit={submit} className="flex min-w-0 items-center gap-1">
-      <label className="sr-only" htmlFor={id}>
-        {label}
-      </label>
-      <input
-        id={id}
-        className="input w-48 min-w-0"
-        type="email"
-        maxLength={254}
-        placeholder="no email"
-        value={draft}
-        onChange={(e) => setDraft(e.target.value)}
-      />
-      {changed && (
-        <button type="submit" className="btn btn-primary btn-sm" disabled={busy} aria-label={`Save ${label.toLowerCase()}`}>
-          Save
-        </button>
-      )}
-    </form>
-  );
-}
-
 function CreateUser() {
   const qc = useQueryClient();
   const [username, setUsername] = useState('');
@@ -251,12 +213,10 @@ function CreateUser() {
         <option value="viewer">viewer: read and download</option>
         <option value="admin">admin: everything</option>
       </Field>
-      <Field
+      <EmailField
         id="new-email"
         label="Email"
         hint="optional: notifications are mailed here"
-        type="email"
-        maxLength={254}
         autoComplete="off"
         value={email}
         onChange={(e) => setEmail(e.target.value)}
