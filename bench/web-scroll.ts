@@ -4,11 +4,12 @@
  * same page, chrome, CSS and row markup, but all 5,000 rows as static DOM (what the browser does
  * when no script runs on scroll). Both are scrolled the same way in the same run:
  * - "hand": 80 px per animation frame (≈ 4,800 px/s, a quick flick of a wheel or a thumb);
- * - "fling": 1,200 px per frame (a whole screen per frame, the worst case).
+ * - "fling": 1,200 px per frame (a whole screen per frame, the worst case);
+ * - and "hand" again on a 390 px touch phone, where each file is a card.
  * Per run: the frame interval (p50/p95, what the user sees) and the main thread's busy time per
  * frame from the DevTools Performance metrics (what the app's script and layout cost).
  */
-import { chromium, type CDPSession, type Page } from 'playwright-core';
+import { chromium, type Browser, type CDPSession, type Page } from 'playwright-core';
 import { rebuildIndex } from '../packages/server/src/services/index-rebuild.js';
 import { ADMIN_PASSWORD, startServer } from '../packages/server/test/harness.js';
 import { CHROMIUM, CHROMIUM_ARGS, ensureWebBuild } from '../e2e/browser.js';
@@ -98,6 +99,71 @@ async function staticCopy(page: Page, base: string, files: number): Promise<stri
   );
 }
 
+/** The two pages (the app's list and its static copy) in one browser context of this viewport. */
+async function pagesAt(
+  browser: Browser,
+  url: string,
+  files: number,
+  device: { viewport: { width: number; height: number }; isMobile?: boolean; hasTouch?: boolean },
+) {
+  const ctx = await browser.newContext({ ...device, colorScheme: 'light' });
+  const page = await ctx.newPage();
+  await page.goto(url);
+  await page.getByLabel('Username').fill('admin');
+  await page.getByLabel('Password').fill(ADMIN_PASSWORD);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('heading', { name: 'Projects' }).waitFor();
+  let t = performance.now();
+  await page.goto(`${url}/projects/big?sort=name`);
+  await page.getByText(`${files} files`).waitFor();
+  await page.locator('[data-testid^="file-row-"]').first().waitFor();
+  const virtualLoadMs = performance.now() - t;
+  const virtualRows = await page.locator('[data-testid^="file-row-"]').count();
+  const base = await ctx.newPage();
+  const html = await staticCopy(page, url, files);
+  t = performance.now();
+  await base.setContent(html, { waitUntil: 'load' });
+  await base.evaluate(() => document.documentElement.scrollHeight); // the layout of all rows
+  const staticLoadMs = performance.now() - t;
+  const staticRows = await base.locator('[data-testid^="file-row-"]').count();
+  if (staticRows !== files) throw new Error(`baseline has ${staticRows} rows`);
+  return {
+    ctx,
+    pages: { virtual: page, baseline: base },
+    figures: {
+      'rows in DOM (virtual)': virtualRows,
+      'rows in DOM (baseline)': staticRows,
+      'page ready ms (virtual, with the listing request)': round(virtualLoadMs),
+      'page ready ms (baseline, static rows)': round(staticLoadMs),
+    },
+  };
+}
+
+/** Both pages at one speed, alternated three times; each one's median run (the machine is shared). */
+async function compareAt(at: Awaited<ReturnType<typeof pagesAt>>, step: number) {
+  const runs: Record<'virtual' | 'baseline', ScrollFigures[]> = { virtual: [], baseline: [] };
+  for (let i = 0; i < 3; i++) {
+    for (const name of ['virtual', 'baseline'] as const) {
+      const p = at.pages[name];
+      await p.bringToFront();
+      const cdp = await at.ctx.newCDPSession(p);
+      await cdp.send('Performance.enable');
+      runs[name].push(await scroll(p, cdp, step));
+      await cdp.detach();
+    }
+  }
+  const median = (r: ScrollFigures[]) => [...r].sort((a, b) => a['main thread ms/frame'] - b['main thread ms/frame'])[1]!;
+  const v = median(runs.virtual);
+  const b = median(runs.baseline);
+  return {
+    stepPx: step,
+    virtual: v,
+    baseline: b,
+    'ratio frame p50 virtual/baseline': round(v['frame p50 ms'] / b['frame p50 ms']),
+    'ratio main thread virtual/baseline': round(v['main thread ms/frame'] / b['main thread ms/frame']),
+  };
+}
+
 export async function run(opts: { files?: number } = {}) {
   const files = opts.files ?? 5000;
   ensureWebBuild();
@@ -109,66 +175,20 @@ export async function run(opts: { files?: number } = {}) {
   lockAThird(path.join(server.dataDir, 'lockstep.db'), 'big');
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
   try {
-    const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 }, colorScheme: 'light' });
-    const page = await ctx.newPage();
-    await page.goto(server.url);
-    await page.getByLabel('Username').fill('admin');
-    await page.getByLabel('Password').fill(ADMIN_PASSWORD);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('heading', { name: 'Projects' }).waitFor();
-    let t = performance.now();
-    await page.goto(`${server.url}/projects/big?sort=name`);
-    await page.getByText(`${files} files`).waitFor();
-    await page.locator('[data-testid^="file-row-"]').first().waitFor();
-    const virtualLoadMs = performance.now() - t;
-    const virtualRows = await page.locator('[data-testid^="file-row-"]').count();
-    const html = await staticCopy(page, server.url, files);
-
-    const base = await ctx.newPage();
-    t = performance.now();
-    await base.setContent(html, { waitUntil: 'load' });
-    await base.evaluate(() => document.documentElement.scrollHeight); // the layout of all rows
-    const staticLoadMs = performance.now() - t;
-    const staticRows = await base.locator('[data-testid^="file-row-"]').count();
-    if (staticRows !== files) throw new Error(`baseline has ${staticRows} rows`);
-
-    const out: Record<string, unknown> = {
-      files,
-      'rows in DOM (virtual)': virtualRows,
-      'rows in DOM (baseline)': staticRows,
-      'page ready ms (virtual, with the listing request)': round(virtualLoadMs),
-      'page ready ms (baseline, static 5,000 rows)': round(staticLoadMs),
-    };
-    const table: Record<string, unknown>[] = [];
-    for (const [speed, step] of Object.entries(SPEEDS)) {
-      // Alternate the two pages three times and keep each one's median run: the machine is shared.
-      const runs: Record<'virtual' | 'baseline', ScrollFigures[]> = { virtual: [], baseline: [] };
-      for (let i = 0; i < 3; i++) {
-        for (const [name, p] of [
-          ['virtual', page],
-          ['baseline', base],
-        ] as const) {
-          await p.bringToFront();
-          const cdp = await ctx.newCDPSession(p);
-          await cdp.send('Performance.enable');
-          runs[name].push(await scroll(p, cdp, step));
-          await cdp.detach();
-        }
-      }
-      const median = (r: ScrollFigures[]) => [...r].sort((a, b) => a['main thread ms/frame'] - b['main thread ms/frame'])[1]!;
-      const v = median(runs.virtual);
-      const b = median(runs.baseline);
-      table.push({ speed: `${speed} (${step} px/frame)`, list: 'virtual', ...v });
-      table.push({ speed: `${speed} (${step} px/frame)`, list: 'baseline', ...b });
-      out[speed] = {
-        stepPx: step,
-        virtual: v,
-        baseline: b,
-        'ratio frame p50 virtual/baseline': round(v['frame p50 ms'] / b['frame p50 ms']),
-        'ratio main thread virtual/baseline': round(v['main thread ms/frame'] / b['main thread ms/frame']),
-      };
-    }
-    printTable(`web list scroll, ${files} files, 1280×800, headless Chromium (software rendering)`, table);
+    const desktop = await pagesAt(browser, server.url, files, { viewport: { width: 1280, height: 800 } });
+    const out: Record<string, unknown> = { files, desktop: desktop.figures };
+    out.hand = await compareAt(desktop, SPEEDS.hand);
+    out.fling = await compareAt(desktop, SPEEDS.fling);
+    await desktop.ctx.close();
+    // The floor's phone: cards (two to three times a desktop row's height), touch.
+    const phone = await pagesAt(browser, server.url, files, { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+    out.phone = phone.figures;
+    out['phone hand'] = await compareAt(phone, SPEEDS.hand);
+    const table = (['hand', 'fling', 'phone hand'] as const).flatMap((k) => {
+      const r = out[k] as Awaited<ReturnType<typeof compareAt>>;
+      return (['virtual', 'baseline'] as const).map((list) => ({ run: `${k} (${r.stepPx} px/frame)`, list, ...r[list] }));
+    });
+    printTable(`web list scroll, ${files} files, headless Chromium (software rendering); desktop 1280×800, phone 390×844`, table);
     return out;
   } finally {
     await browser.close();

@@ -1,6 +1,7 @@
 import type { HistoryEntry } from '@lockstep/protocol';
 import { isRevisionLabel } from '../domain/revision.js';
 import { findFile } from '../store/files.js';
+import { recordedHead } from '../store/projects.js';
 import { commitOfRevision, revisionAtCommit, revisionsOf } from '../store/revisions.js';
 import type { Actor, Services } from './context.js';
 import { badRequest, notFound } from './errors.js';
@@ -64,7 +65,8 @@ export async function resolveRevisionLabel(
 ): Promise<{ commit: string; revision: string | null }> {
   const key = collisionKey(path);
   if (!rev) {
-    const commit = await s.vault.head(slug);
+    // The head the index describes (no git process per download); git's only before the first index.
+    const commit = (await recordedHead(s.db, slug)) ?? (await s.vault.head(slug));
     if (!commit) throw notFound(`"${path}" has no revisions`);
     return { commit, revision: null };
   }
