@@ -28,7 +28,10 @@ describe.each(['sqlite', 'postgres'] as const)('a push racing an override on %s'
   let work: string;
 
   const git = (...args: string[]) =>
-    execFileSync('git', ['--git-dir', path.join(dataDir, 'repos', `${P}.git`), ...args], { env: { PATH: process.env.PATH } })
+    execFileSync('git', ['--git-dir', path.join(dataDir, 'repos', `${P}.git`), ...args], {
+      env: { PATH: process.env.PATH },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
       .toString()
       .trim();
   const inMain = (sha: string) => {
@@ -89,23 +92,26 @@ describe.each(['sqlite', 'postgres'] as const)('a push racing an override on %s'
   });
 
   test(`never "ok" for a push that did not land, nor a failure for one that did (${ROUNDS} rounds at offsets across a push)`, async () => {
-    // Calibration: an unraced push, timed.
+    // Calibration: unraced pushes, timed (the slower of two: the machine is shared).
     expect((await maria.checkout(P, FILE, 'calibration')).status).toBe(200);
-    await commitLocally('calibration\n');
-    const started = Date.now();
-    await gMaria.ok(['push', '-q', 'origin', 'main'], { cwd: work });
-    const span = Date.now() - started;
+    let span = 0;
+    for (const n of [1, 2]) {
+      await commitLocally(`calibration ${n}\n`);
+      const started = Date.now();
+      await gMaria.ok(['push', '-q', 'origin', 'main'], { cwd: work });
+      span = Math.max(span, Date.now() - started);
+    }
     let events = (await checkins()).length;
-    expect(events).toBe(1);
+    expect(events).toBe(2);
     const outcomes: string[] = [];
     for (let round = 0; round < ROUNDS; round++) {
-      if (!(await maria.get(api.file(P, FILE))).body.lockedBy)
-        expect((await maria.checkout(P, FILE, `round ${round}`)).status).toBe(200);
+      if (!(await maria.get(api.file(P, FILE))).body.lockedBy) expect((await maria.checkout(P, FILE, `round ${round}`)).status).toBe(200);
       const before = (await maria.get(api.file(P, FILE))).body;
       const head = git('rev-parse', 'main');
       const sha = await commitLocally(`round ${round}\n`);
-      // From a quarter of the push to 1.2 times it: the check, main's move and the commit all fall in.
-      const offset = Math.round(span * (0.25 + (0.95 * round) / (ROUNDS - 1)));
+      // From a third of a push to 1.6 times one: the hook's check comes late in a push (after the
+      // pack is sent), so before the check, between it and the commit, and after the push all occur.
+      const offset = Math.round(span * (0.3 + (1.3 * round) / (ROUNDS - 1)));
       const [push, override] = await Promise.all([
         gMaria.run(['push', 'origin', 'main'], { cwd: work }),
         new Promise((r) => setTimeout(r, offset)).then(() => admin.post(api.fileAction(P, FILE, 'override'), { reason: `round ${round}` })),
@@ -122,7 +128,7 @@ describe.each(['sqlite', 'postgres'] as const)('a push racing an override on %s'
         expect(seen, what).toBe(events + 1);
         outcomes.push('landed');
       } else {
-        expect(push.stderr, what).toMatch(/Lockstep refused this push[^\n]*\n[^\n]*1234567_op1\.mcam: /);
+        expect(push.stderr, what).toMatch(/Lockstep refused this push[^\n]*\n[^\n]*1234567_op1\.mcam/);
         expect(inMain(sha), what).toBe(false);
         expect(git('rev-parse', 'main'), what).toBe(head);
         expect(after.revision, what).toBe(before.revision);
