@@ -104,14 +104,18 @@ describe.each(['sqlite', 'postgres'] as const)('a push racing an override on %s'
     let events = (await checkins()).length;
     expect(events).toBe(2);
     const outcomes: string[] = [];
+    const spread = ROUNDS / 2;
+    let refusedAt = 0;
+    let landedAt = 1.6 * span;
     for (let round = 0; round < ROUNDS; round++) {
       if (!(await maria.get(api.file(P, FILE))).body.lockedBy) expect((await maria.checkout(P, FILE, `round ${round}`)).status).toBe(200);
       const before = (await maria.get(api.file(P, FILE))).body;
       const head = git('rev-parse', 'main');
       const sha = await commitLocally(`round ${round}\n`);
-      // From a third of a push to 1.6 times one: the hook's check comes late in a push (after the
-      // pack is sent), so before the check, between it and the commit, and after the push all occur.
-      const offset = Math.round(span * (0.3 + (1.3 * round) / (ROUNDS - 1)));
+      // The first half spreads from a third of a push to 1.6 times one (the hook's check comes late,
+      // after the pack is sent); the second half bisects between the latest refused and the earliest
+      // landed offset, where the window between the hook's verdict and the commit lies.
+      const offset = Math.round(round < spread ? span * (0.3 + (1.3 * round) / (spread - 1)) : (refusedAt + landedAt) / 2);
       const [push, override] = await Promise.all([
         gMaria.run(['push', 'origin', 'main'], { cwd: work }),
         new Promise((r) => setTimeout(r, offset)).then(() => admin.post(api.fileAction(P, FILE, 'override'), { reason: `round ${round}` })),
@@ -126,17 +130,19 @@ describe.each(['sqlite', 'postgres'] as const)('a push racing an override on %s'
         const history = (await maria.get(api.fileHistory(P, FILE))).body as Array<{ revision: string; message: string }>;
         expect(history[0], what).toMatchObject({ revision: after.revision, message: `round ${round}` });
         expect(seen, what).toBe(events + 1);
-        outcomes.push('landed');
+        outcomes.push(`${offset}:landed`);
+        landedAt = Math.min(landedAt, offset);
       } else {
         expect(push.stderr, what).toMatch(/Lockstep refused this push[^\n]*\n[^\n]*1234567_op1\.mcam/);
         expect(inMain(sha), what).toBe(false);
         expect(git('rev-parse', 'main'), what).toBe(head);
         expect(after.revision, what).toBe(before.revision);
         expect(seen, what).toBe(events);
-        outcomes.push(/override|meanwhile/.test(push.stderr) ? 'refused after the check' : 'refused at the check');
+        outcomes.push(`${offset}:${/override|meanwhile/.test(push.stderr) ? 'refused after the check' : 'refused at the check'}`);
+        if (offset < landedAt) refusedAt = Math.max(refusedAt, offset);
       }
       events = seen;
     }
-    console.log(`${store}: push ${span} ms; ${outcomes.map((o, i) => `${i}:${o}`).join(', ')}`);
+    console.log(`${store}: push ${span} ms; ${outcomes.join(', ')}`);
   }, 300_000);
 });
