@@ -41,12 +41,13 @@ export class PushReportHold extends Transform {
   override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
     if (this.holding) {
       this.held.push(chunk);
-      return cb();
+      cb();
+      return;
     }
     this.pending = Buffer.concat([this.pending, chunk]);
     while (this.pending.length >= 4) {
       const len = parseInt(this.pending.subarray(0, 4).toString('latin1'), 16);
-      if (len >= 5 && this.pending.length < len) return cb(); // the rest of the packet is on its way
+      if (len >= 5 && this.pending.length < len) break; // the rest of the packet is on its way
       // Band 2 and 3 are progress and errors; an empty band-1 packet is a keep-alive.
       const progress = len >= 5 && (this.pending[4] === 2 || this.pending[4] === 3 || (this.pending[4] === 1 && len === 5));
       if (!progress) {
@@ -66,12 +67,13 @@ export class PushReportHold extends Transform {
     const rest = Buffer.concat([...this.held, this.pending]);
     this.decision().then(
       (refusal) => {
-        if (!refusal) return cb(null, rest);
-        const rewritten = rewriteReport(rest, refusal);
-        if (rewritten) cb(null, rewritten);
+        const out = refusal ? rewriteReport(rest, refusal) : rest;
+        if (out) cb(null, out);
         else cb(new Error('push refused after the check, and the client asked for no report'));
       },
-      (err: Error) => cb(err),
+      (err: unknown) => {
+        cb(err instanceof Error ? err : new Error(String(err)));
+      },
     );
   }
 }

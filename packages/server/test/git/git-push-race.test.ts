@@ -85,7 +85,7 @@ describe.each(['sqlite', 'postgres'] as const)('a push racing an override on %s'
   }, 120_000);
 
   afterAll(async () => {
-    gMaria?.cleanup();
+    gMaria.cleanup();
     await Promise.all(instances.map((i) => i.stop()));
     await database?.drop();
     fs.rmSync(dataDir, { recursive: true, force: true });
@@ -109,7 +109,7 @@ describe.each(['sqlite', 'postgres'] as const)('a push racing an override on %s'
     let landedAt = 1.6 * span;
     for (let round = 0; round < ROUNDS; round++) {
       if (!(await maria.get(api.file(P, FILE))).body.lockedBy) expect((await maria.checkout(P, FILE, `round ${round}`)).status).toBe(200);
-      const before = (await maria.get(api.file(P, FILE))).body;
+      const before = (await maria.get(api.file(P, FILE))).body as { revision: string };
       const head = git('rev-parse', 'main');
       const sha = await commitLocally(`round ${round}\n`);
       // The first half spreads from a third of a push to 1.6 times one (the hook's check comes late,
