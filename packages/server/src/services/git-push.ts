@@ -2,6 +2,19 @@
 // receive-pack holds the objects in quarantine and calls us from its pre-receive hook; we decide
 // inside the project's write queue, and keep the queue until receive-pack has moved main and we
 // have written the metadata commit and the index, so no web change can interleave.
+//
+// When the client is told: the SQL transaction in applyPush is the commit point (as for every
+// unit of work), and it can still refuse after the hook's verdict: lock changes (an override, a
+// cancel, on any instance) do not wait for the write queue, and the transaction itself can fail.
+// receive-pack writes "ok main" as soon as it has moved the ref, but that report reaches the
+// client through this server, so the route holds it (vault/push-report.ts) until receivePush has
+// decided, and turns it into "ng main <reason>" when the push was undone. The ack thus follows
+// the commit point whatever made the commit fail, and the crash windows stay those of any unit
+// (git ahead of the recorded head: start-up rolls main back). Weighed and not taken: holding the
+// verdict's transaction (row locks FOR UPDATE) open across receive-pack serialises SQLite for the
+// whole push and still cannot cover a failing COMMIT; committing SQL from git's
+// reference-transaction hook ("prepared") adds a window where SQL is ahead of git (a roll-forward
+// at start-up) and its refusal cannot reach the client's terminal (only "failed to update ref").
 import { groupOf, partNumberOf } from '../domain/grouping.js';
 import { GIT_ATTRIBUTES } from '../domain/git-files.js';
 import { baseName, collisionKey, META_DIR, metaPathFor, PathError, validateFilePath } from '../domain/paths.js';
@@ -15,9 +28,10 @@ import { advanceHead, findProject } from '../store/projects.js';
 import type { EventDraft, ProjectEvent } from '../events/index.js';
 import { PushReader, quarantineEnv, ZERO_OID, type PushedChange, type Quarantine } from '../vault/push-inspect.js';
 import type { CommitRecord, TreeChange } from '../vault/index.js';
+import type { LateRefusal } from '../vault/push-report.js';
 import type { Actor, Services } from './context.js';
 import { lockLost } from './checkin.js';
-import { conflict } from './errors.js';
+import { AppError, conflict } from './errors.js';
 import { fileEvent, metaChange, metaOf, trailers, type FileMeta } from './file-common.js';
 import { recordRevisions, type CommitFacts } from './revision-log.js';
 import { commitsWithPaths } from '../vault/bulk.js';
@@ -84,11 +98,18 @@ export function parseRefUpdates(text: string): RefUpdate[] {
     });
 }
 
+export type PushResult =
+  | { status: 'landed'; outcome: PushOutcome }
+  /** Refused by the hook, or receive-pack did not move main: its own report says so. */
+  | { status: 'refused' }
+  /** Accepted by the hook and put on main, then refused when recorded (main moved back): the report must say so. */
+  | ({ status: 'undone' } & LateRefusal);
+
 /**
  * The whole push in one turn of the project's write queue: check, answer the hook, wait for
- * receive-pack to move main, then record. Returns null when the push was refused or did not land.
+ * receive-pack to move main, then record. Whether it landed is known only at the end.
  */
-export async function receivePush(s: Services, req: PushRequest, hooks: PushHooks): Promise<PushOutcome | null> {
+export async function receivePush(s: Services, req: PushRequest, hooks: PushHooks): Promise<PushResult> {
   return s.projectWrites.run(req.slug, async () => {
     let plan: PushPlan | null = null;
     let answered = false;
@@ -97,22 +118,34 @@ export async function receivePush(s: Services, req: PushRequest, hooks: PushHook
       if (checked.refusals.length) {
         hooks.answer({ ok: false, message: refusalText(checked.refusals) });
         answered = true;
-        return null;
+        return { status: 'refused' };
       }
       plan = checked.plan;
       if (!plan) throw new Error('push check returned neither refusals nor a plan');
       hooks.answer({ ok: true, message: acceptText(plan) });
       answered = true;
       await hooks.finished();
-      if ((await s.vault.head(req.slug)) !== plan.next) return null; // receive-pack did not move main
-      const outcome = await applyPush(s, plan);
-      plan = null; // reservations released by the index transaction
-      return outcome;
+      if ((await s.vault.head(req.slug)) !== plan.next) return { status: 'refused' }; // receive-pack did not move main
+      try {
+        const outcome = await applyPush(s, plan);
+        plan = null; // reservations released by the index transaction
+        return { status: 'landed', outcome };
+      } catch (err) {
+        return lateRefusal(s, req.slug, err);
+      }
     } finally {
       if (!answered) hooks.answer({ ok: false, message: refusalText(['the server could not check this push; nothing was changed']) });
       if (plan) for (const p of plan.reserved) await releaseLock(s.db, req.slug, collisionKey(p), req.actor.username);
     }
   });
+}
+
+/** A push undone after the hook's verdict (applyPush moved main back): what the client is told instead of "ok". */
+export function lateRefusal(s: Services, slug: string, err: unknown): PushResult {
+  const known = err instanceof AppError && err.status < 500;
+  if (!known) s.log.error({ err, slug }, 'git push could not be recorded');
+  const reason = known ? err.message : 'the server could not record this push; nothing was changed';
+  return { status: 'undone', reason, message: refusalText([reason]) };
 }
 
 /** Every reason to refuse, or the plan. New paths are reserved (as uploads do) when the plan is returned. */

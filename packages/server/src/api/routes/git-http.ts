@@ -7,10 +7,11 @@ import zlib from 'node:zlib';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Services } from '../../services/context.js';
 import { AppError, forbidden } from '../../services/errors.js';
-import { parseRefUpdates, receivePush } from '../../services/git-push.js';
+import { lateRefusal, parseRefUpdates, receivePush, type PushResult } from '../../services/git-push.js';
 import { can } from '../../domain/permissions.js';
 import { pktLine, spawnService, validProtocolHeader, type GitService } from '../../vault/smart-http.js';
 import type { HookAnswer } from '../../vault/push-hook.js';
+import { PushReportHold } from '../../vault/push-report.js';
 import { registerGitAuth, requireGitActor } from '../git-auth.js';
 import type { PushChannel } from '../git-push-channel.js';
 
@@ -77,7 +78,7 @@ export const gitHttpRoutes = (s: Services, deps: GitHttpDeps) => async (app: Fas
     const { actor, slug } = requireGitActor(req);
     let exited!: () => void;
     const finished = new Promise<void>((resolve) => (exited = resolve));
-    let applied: Promise<unknown> = Promise.resolve();
+    let applied: Promise<PushResult> = Promise.resolve({ status: 'refused' });
     const registration = deps.channel.register(
       (hook) =>
         new Promise<HookAnswer>((answer) => {
@@ -86,8 +87,8 @@ export const gitHttpRoutes = (s: Services, deps: GitHttpDeps) => async (app: Fas
             { slug, actor, updates: parseRefUpdates(hook.updates), quarantine: { objectDir: hook.objectDir, alternates: hook.alternates } },
             { answer, finished: () => finished },
           ).catch((err: unknown) => {
-            req.log.error({ err, project: slug }, 'git push could not be applied');
             answer({ ok: false, message: 'lockstep: the server could not check this push; nothing was changed\n' });
+            return lateRefusal(s, slug, err);
           });
         }),
     );
@@ -115,8 +116,13 @@ export const gitHttpRoutes = (s: Services, deps: GitHttpDeps) => async (app: Fas
     feed(req, reply, child, s.config.maxUploadBytes + 16 * 1024 * 1024);
     // A refused pack leaves its body unread: the connection cannot carry another request.
     void reply.header('connection', 'close');
-    // The answer ends only once the push is recorded, so a `git pull` right after sees the metadata commit.
-    return serveOutput(req, reply, child, 'application/x-git-receive-pack-result', { after: () => applied });
+    // The answer ends only once the push is recorded, so a `git pull` right after sees the metadata
+    // commit; receive-pack's "ok" is held until then, and becomes "ng" if the push was undone.
+    const report = new PushReportHold(async () => {
+      const result = await applied;
+      return result.status === 'undone' ? result : null;
+    });
+    return serveOutput(req, reply, child, 'application/x-git-receive-pack-result', { after: () => applied, filter: report });
   });
 
   // Lockstep files are git blobs, not LFS objects: say so rather than let git-lfs fail obscurely.
@@ -171,7 +177,7 @@ async function serveOutput(
   reply: FastifyReply,
   child: ChildProcessWithoutNullStreams,
   contentType: string,
-  opts: { preamble?: Buffer | null; killOnAbort?: boolean; after?: () => Promise<unknown> },
+  opts: { preamble?: Buffer | null; killOnAbort?: boolean; after?: () => Promise<unknown>; filter?: Transform },
 ) {
   let stderr = '';
   child.stderr.on('data', (b: Buffer) => {
@@ -193,7 +199,7 @@ async function serveOutput(
     const line = stderr.split('\n').find((l) => l.trim()) ?? 'git refused the request';
     throw new AppError(400, 'validation', line.replace(/^fatal: /, ''));
   }
-  const out = new PassThrough();
+  const out = opts.filter ?? new PassThrough();
   if (opts.preamble) out.write(opts.preamble);
   if (first) out.write(first);
   child.stdout.pipe(out, { end: false });
