@@ -15,7 +15,12 @@ export function HistoryCompare({ slug, path, history }: { slug: string; path: st
   const fromCommit = from ?? previous.commit;
   const label = (h: HistoryEntry) => `Rev ${h.revision} · ${h.commit.slice(0, 7)}`;
   const pick = (value: string, onChange: (v: string) => void, name: string) => (
-    <select className="input h-8 min-w-[9rem] flex-1 py-0 text-xs" aria-label={name} value={value} onChange={(e) => onChange(e.target.value)}>
+    <select
+      className="input h-8 min-w-[9rem] flex-1 py-0 text-xs"
+      aria-label={name}
+      value={value}
+      onChange={(e) => onChange(e.target.value)}
+    >
       {live.map((h) => (
         <option key={h.commit} value={h.commit}>
           {label(h)}
