@@ -144,7 +144,7 @@ export async function startServer(opts: { config?: Partial<Config>; env?: NodeJS
     },
     async close() {
       await server.app.close();
-      fs.rmSync(dataDir, { recursive: true, force: true });
+      fs.rmSync(dataDir, { recursive: true, force: true, maxRetries: 5 }); // a late WAL write can race the first pass
     },
   };
   return server;

@@ -83,7 +83,7 @@ export async function openTestDb(): Promise<{ db: Db; close(): Promise<void> }> 
     db,
     async close() {
       await db.destroy();
-      fs.rmSync(dir, { recursive: true, force: true });
+      fs.rmSync(dir, { recursive: true, force: true, maxRetries: 5 }); // a late WAL write can race the first pass
     },
   };
 }
