@@ -12,7 +12,7 @@
 import { chromium, type Browser, type CDPSession, type Page } from 'playwright-core';
 import { rebuildIndex } from '../packages/server/src/services/index-rebuild.js';
 import { ADMIN_PASSWORD, startServer } from '../packages/server/test/harness.js';
-import { CHROMIUM, CHROMIUM_ARGS, ensureWebBuild } from '../e2e/browser.js';
+import { CHROMIUM, CHROMIUM_ARGS, ensureWebBuild, signIn } from '../e2e/browser.js';
 import { generate, lockAThird } from './listing.js';
 import { percentile, printTable, round, runIfMain } from './util.js';
 import path from 'node:path';
@@ -108,11 +108,7 @@ async function pagesAt(
 ) {
   const ctx = await browser.newContext({ ...device, colorScheme: 'light' });
   const page = await ctx.newPage();
-  await page.goto(url);
-  await page.getByLabel('Username').fill('admin');
-  await page.getByLabel('Password').fill(ADMIN_PASSWORD);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('heading', { name: 'Projects' }).waitFor();
+  await signIn(page, url, 'admin', ADMIN_PASSWORD);
   let t = performance.now();
   await page.goto(`${url}/projects/big?sort=name`);
   await page.getByText(`${files} files`).waitFor();

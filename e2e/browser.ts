@@ -7,6 +7,7 @@ import { execSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { Page } from 'playwright-core';
 
 export const root = fileURLToPath(new URL('..', import.meta.url));
 const webDir = path.join(root, 'packages/web');
@@ -36,4 +37,13 @@ export function ensureWebBuild(): void {
     fs.statSync(path.join(webDir, 'index.html')).mtimeMs,
   );
   if (sources > built) execSync('npx vite build', { cwd: webDir, stdio: 'pipe' });
+}
+
+/** Sign in through the login form at `url`, and wait for the projects page it leads to. */
+export async function signIn(page: Page, url: string, username: string, password: string): Promise<void> {
+  await page.goto(url);
+  await page.getByLabel('Username').fill(username);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('heading', { name: 'Projects' }).waitFor();
 }

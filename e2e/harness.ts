@@ -9,7 +9,7 @@ import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { expect } from 'vitest';
 import { startServer, type TestServer } from '../packages/server/test/harness.js';
-import { CHROMIUM, CHROMIUM_ARGS, ensureWebBuild, root, shots } from './browser.js';
+import { CHROMIUM, CHROMIUM_ARGS, ensureWebBuild, root, shots, signIn } from './browser.js';
 
 export { CHROMIUM, CHROMIUM_ARGS, root, shots };
 
@@ -63,11 +63,7 @@ async function touchPage(width: number, height: number): Promise<Page> {
 }
 
 export async function login(page: Page, username: string, password: string): Promise<void> {
-  await page.goto(e2e.server.url);
-  await page.getByLabel('Username').fill(username);
-  await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('heading', { name: 'Projects' }).waitFor();
+  await signIn(page, e2e.server.url, username, password);
 }
 
 export async function openProject(page: Page, slug: string): Promise<void> {

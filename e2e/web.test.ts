@@ -455,10 +455,19 @@ describe('web app', { timeout: 60_000 }, () => {
         .isDisabled(),
     ).toBe(true);
     await alice.screenshot({ path: path.join(shots, 'outage-light.png') });
+    // Wait out the back-off until the next try is far off (it doubles: 1, 2, 4, 8 s), so it is
+    // the click that reconnects, not a retry that happened to land right after the restart.
+    const status = alice.getByTestId('connection-status');
+    const secondsToRetry = async () => Number(/Reconnecting in (\d+)s/.exec(await status.innerText())?.[1] ?? 0);
+    await until('next try ≥ 5 s away', async () => (await secondsToRetry()) >= 5, 20_000);
     server.app = await buildApp(server.config, { logger: false });
     await server.app.app.listen({ port: server.port, host: '127.0.0.1' });
+    const left = await secondsToRetry();
+    expect(left).toBeGreaterThanOrEqual(2);
+    const clicked = Date.now();
     await bar.getByRole('button', { name: 'Retry now' }).click();
     await bar.waitFor({ state: 'detached', timeout: 10_000 });
+    expect(Date.now() - clicked).toBeLessThan(left * 1000); // before the back-off would have retried
     await waitLive(alice);
     expect(
       await row(alice, '1234999_op2.nc')
@@ -466,7 +475,7 @@ describe('web app', { timeout: 60_000 }, () => {
         .isDisabled(),
     ).toBe(false);
     await waitLive(bob, 15_000);
-  });
+  }, 60_000);
 
   it('audit log: human action names, user filter by part of a name', async () => {
     const admin = await newPage();

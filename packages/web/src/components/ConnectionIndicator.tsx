@@ -1,16 +1,10 @@
-import { useEffect, useState } from 'react';
-import { retryAtMs, useConnectionState, useSocket } from '../realtime/socket';
+import { useConnectionState, useSecondsToRetry, useSocket } from '../realtime/socket';
 
 /** connected / connecting / reconnecting in Ns / offline. */
 export function ConnectionIndicator() {
   const socket = useSocket();
   const state = useConnectionState();
-  const [now, setNow] = useState(Date.now());
-  useEffect(() => {
-    if (state !== 'reconnecting') return;
-    const t = setInterval(() => setNow(Date.now()), 500);
-    return () => clearInterval(t);
-  }, [state]);
+  const secs = useSecondsToRetry(socket);
 
   let text: string;
   let dot: string;
@@ -21,9 +15,7 @@ export function ConnectionIndicator() {
     text = 'Connecting…';
     dot = 'bg-amber-400 animate-pulse';
   } else if (state === 'reconnecting') {
-    const at = socket ? retryAtMs(socket) : null;
-    const secs = at ? Math.max(0, Math.ceil((at - now) / 1000)) : 0;
-    text = secs > 0 ? `Reconnecting in ${secs}s` : 'Reconnecting…';
+    text = secs ? `Reconnecting in ${secs}s` : 'Reconnecting…';
     dot = 'bg-amber-400 animate-pulse';
   } else {
     text = 'Offline';

@@ -84,7 +84,13 @@ export function FileList({
   const keys = useMemo(() => lines.map((l) => (l.kind === 'group' ? `g:${l.group}` : `f:${l.file.path}`)), [lines]);
   const getItemKey = useCallback((i: number) => keys[i]!, [keys]);
   const learned = useRef(new Map<string, number>());
-  const estimateSize = useCallback((i: number) => learned.current.get(shapeOf(lines[i])) ?? FIRST_GUESS[shapeOf(lines[i])], [lines]);
+  const estimateSize = useCallback(
+    (i: number) => {
+      const shape = shapeOf(lines[i]);
+      return learned.current.get(shape) ?? FIRST_GUESS[shape];
+    },
+    [lines],
+  );
   const measure = useCallback<NonNullable<Parameters<typeof useWindowVirtualizer>[0]['measureElement']>>(
     (el, entry, instance) => {
       const size = measureElement(el, entry, instance);

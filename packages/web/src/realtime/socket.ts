@@ -41,8 +41,24 @@ export function useSocket(): AppSocket | null {
   return s;
 }
 
-export function retryAtMs(s: AppSocket): number | null {
-  return s.nextRetryAt;
+/**
+ * Whole seconds until the socket's next reconnect attempt, ticking down; null while an attempt
+ * is under way (or none is planned).
+ */
+export function useSecondsToRetry(s: AppSocket | null): number | null {
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    if (!s) return;
+    const off = s.onState(() => setNow(Date.now())); // a new attempt is scheduled: count from it
+    // Re-render only while counting down, not four times a second while the connection is up.
+    const timer = setInterval(() => s.nextRetryAt !== null && setNow(Date.now()), 250);
+    return () => {
+      off();
+      clearInterval(timer);
+    };
+  }, [s]);
+  const at = s?.nextRetryAt ?? null;
+  return at === null ? null : Math.max(0, Math.ceil((at - now) / 1000));
 }
 
 /** Connection state, re-rendering on every change. */
