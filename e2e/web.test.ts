@@ -454,7 +454,7 @@ describe('web app', { timeout: 60_000 }, () => {
         .getByRole('button', { name: /^Check out/ })
         .isDisabled(),
     ).toBe(true);
-    await alice.screenshot({ path: path.join(shots, 'outage-light.png') });
+    await shoot(alice, 'outage');
     // Wait out the back-off until the next try is far off (it doubles: 1, 2, 4, 8 s), so it is
     // the click that reconnects, not a retry that happened to land right after the restart.
     const status = alice.getByTestId('connection-status');

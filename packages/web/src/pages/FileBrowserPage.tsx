@@ -174,7 +174,7 @@ export function FileBrowserPage({ slug }: { slug: string }) {
           <Field
             as="select"
             id="file-sort"
-            wrap="min-w-0 flex-1 sm:flex-none"
+            wrap="min-w-0 basis-full sm:basis-auto sm:flex-none"
             label="Sort"
             value={sort}
             onChange={(e) => setSort(e.target.value as FileSort)}
