@@ -188,8 +188,9 @@ export function Layout({ children }: { children: ReactNode }) {
               API docs
             </a>
             <span className="hidden md:inline" data-testid="current-user">
-              <Link href="/account" className="rounded-md px-2 py-1 text-sm hover:bg-slate-100 dark:hover:bg-slate-800">
-                <span className="font-medium">{me.username}</span> <span className="muted">· {me.role}</span>
+              <Link href="/account" className="whitespace-nowrap rounded-md px-2 py-1 text-sm hover:bg-slate-100 dark:hover:bg-slate-800">
+                {/* The role only where there is room: at 768 px it wrapped the header onto three lines. */}
+                <span className="font-medium">{me.username}</span> <span className="muted hidden lg:inline">· {me.role}</span>
               </Link>
             </span>
             <button type="button" className="btn btn-secondary btn-sm hidden md:inline-flex" onClick={() => void logout()}>
