@@ -116,6 +116,12 @@ export async function shoot(page: Page, name: string): Promise<void> {
   await setTheme(page, 'light');
 }
 
+/** A box that may scroll sideways (a table's card) does not need to: its content fits its width. */
+export async function expectFitsWidth(box: Locator, what: string): Promise<void> {
+  const [content, width] = await box.evaluate((el) => [el.scrollWidth, el.clientWidth]);
+  expect(content, `${what}: content ${content}px in a ${width}px box`).toBeLessThanOrEqual(width + 1);
+}
+
 /** The page fits its width: nothing sticks out sideways (the phone test). */
 export async function expectNoSideScroll(page: Page, width: number, what: string): Promise<void> {
   const w = await page.evaluate(() => document.documentElement.scrollWidth);

@@ -11,6 +11,7 @@ import { buildApp } from '../packages/server/src/app.js';
 import { ADMIN_PASSWORD, USER_PASSWORD, until, type TestServer } from '../packages/server/test/harness.js';
 import {
   expectAccessible,
+  expectFitsWidth,
   expectNoSideScroll,
   login,
   newPage,
@@ -33,6 +34,8 @@ const REV_B = Buffer.from('G90 G54\nT1 M6\nS9000 M3\n(rev B: faster roughing)\nG
 
 let server: TestServer;
 const openProject = (page: Page) => openProjectAt(page, PROJECT);
+/** The scrollable regions holding the admin tables. */
+const REGION = { users: 'Users', audit: 'Audit entries' } as const;
 
 describe('web app', { timeout: 60_000 }, () => {
   let alice: Page; // user A
@@ -263,6 +266,7 @@ describe('web app', { timeout: 60_000 }, () => {
     expect(await admin.getByTestId(`lock-${PROJECT}/${PROGRAM}`).count()).toBe(0);
     await admin.goto(`${server.url}/admin/users`);
     await admin.getByTestId('user-row-victor').waitFor();
+    await expectFitsWidth(admin.getByRole('region', { name: REGION.users }), 'admin users at 1280 px');
     await shoot(admin, 'admin-users');
     await admin.goto(`${server.url}/admin/audit`);
     await admin.getByRole('cell', { name: 'overrode lock', exact: true }).first().waitFor();
@@ -614,6 +618,7 @@ describe('web app', { timeout: 60_000 }, () => {
       await phone.goto(`${server.url}/admin/${tab}`);
       await phone.getByRole('heading', { name: 'Administration' }).waitFor();
       await expectNoSideScroll(phone, 390, `admin ${tab}`);
+      await expectFitsWidth(phone.getByRole('region', { name: REGION[tab] }), `phone admin ${tab}`);
       await shoot(phone, `phone-admin-${tab}`);
     }
   }, 180_000);
@@ -661,6 +666,7 @@ describe('web app', { timeout: 60_000 }, () => {
       await admin.goto(`${server.url}/admin/${tab}`);
       await admin.getByRole('heading', { name: 'Administration' }).waitFor();
       await expectNoSideScroll(admin, 768, `tablet admin ${tab}`);
+      await expectFitsWidth(admin.getByRole('region', { name: REGION[tab] }), `tablet admin ${tab}`);
       await shoot(admin, `tablet-admin-${tab}`);
     }
   }, 180_000);

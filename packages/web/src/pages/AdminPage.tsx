@@ -23,7 +23,7 @@ export function AdminPage({ tab }: { tab: AdminTab }) {
             key={id}
             href={`/admin/${id}`}
             aria-current={tab === id ? 'page' : undefined}
-            className={`-mb-px border-b-2 px-4 py-2 text-sm font-medium ${
+            className={`-mb-px border-b-2 px-3 py-2 text-sm font-medium whitespace-nowrap sm:px-4 ${
               tab === id
                 ? 'border-indigo-500 text-indigo-700 dark:text-indigo-300'
                 : 'border-transparent text-slate-600 hover:text-slate-900 dark:text-slate-400 dark:hover:text-white'

@@ -68,33 +68,57 @@ export function AuditTab() {
       </div>
       <ErrorText error={audit.error} />
       <div className="card overflow-x-auto" tabIndex={0} role="region" aria-label="Audit entries">
-        <table className="w-full">
-          <thead className="border-b border-slate-200 dark:border-slate-800">
-            <tr>
-              <th className="th">When</th>
-              <th className="th">User</th>
-              <th className="th">Action</th>
-              <th className="th">Project / file</th>
-              <th className="th">Rev</th>
-              <th className="th">Message</th>
+        <table role="table" className="stack-table w-full">
+          <thead role="rowgroup" className="border-b border-slate-200 dark:border-slate-800">
+            <tr role="row">
+              <th role="columnheader" className="th">
+                When
+              </th>
+              <th role="columnheader" className="th">
+                User
+              </th>
+              <th role="columnheader" className="th">
+                Action
+              </th>
+              <th role="columnheader" className="th">
+                Project / file
+              </th>
+              <th role="columnheader" className="th">
+                Rev
+              </th>
+              <th role="columnheader" className="th">
+                Message
+              </th>
             </tr>
           </thead>
-          <tbody className="divide-y divide-slate-100 dark:divide-slate-800">
+          <tbody role="rowgroup" className="divide-y divide-slate-100 dark:divide-slate-800">
             {audit.data?.map((e) => (
-              <tr key={e.id}>
-                <td className="td text-xs whitespace-nowrap muted" title={fullTime(e.at)}>
-                  {shortTime(e.at)}
+              <tr role="row" key={e.id}>
+                <td role="cell" className="td text-xs whitespace-nowrap muted" title={fullTime(e.at)} data-label="When">
+                  <span>{shortTime(e.at)}</span>
                 </td>
-                <td className="td font-medium">{e.user ?? '—'}</td>
-                <td className="td text-sm" title={e.action} data-action={e.action}>
-                  {auditActionName(e.action)}
+                <td role="cell" className="td font-medium" data-label="User">
+                  <span>{e.user ?? '—'}</span>
                 </td>
-                <td className="td max-w-xs text-sm [overflow-wrap:anywhere]">
-                  {e.project && <span className="muted">{e.project}</span>}
-                  {e.path && <span className="font-mono"> / {e.path}</span>}
+                <td role="cell" className="td text-sm" title={e.action} data-action={e.action} data-label="Action">
+                  <span>{auditActionName(e.action)}</span>
                 </td>
-                <td className="td font-mono text-sm">{e.revision ?? ''}</td>
-                <td className="td max-w-sm text-sm [overflow-wrap:anywhere]">{e.message ?? ''}</td>
+                {e.project ? (
+                  <td role="cell" className="td text-sm [overflow-wrap:anywhere] lg:max-w-xs" data-label="File">
+                    <span>
+                      <span className="muted">{e.project}</span>
+                      {e.path && <span className="font-mono"> / {e.path}</span>}
+                    </span>
+                  </td>
+                ) : (
+                  <td role="cell" className="td" />
+                )}
+                <td role="cell" className="td font-mono text-sm" data-label="Rev">
+                  {e.revision ? <span>{e.revision}</span> : null}
+                </td>
+                <td role="cell" className="td text-sm [overflow-wrap:anywhere] lg:max-w-sm" data-label="Message">
+                  {e.message ? <span>{e.message}</span> : null}
+                </td>
               </tr>
             ))}
           </tbody>

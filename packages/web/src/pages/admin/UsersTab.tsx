@@ -25,8 +25,8 @@ function UserRow({ user, self }: { user: User; self: boolean }) {
       toast({ tone: 'success', title: `${user.username}: ${what}` });
     });
   return (
-    <tr data-testid={`user-row-${user.username}`} className={user.disabled ? 'opacity-60' : ''}>
-      <td className="td font-medium">
+    <tr role="row" data-testid={`user-row-${user.username}`} className={user.disabled ? 'opacity-60' : ''}>
+      <td role="cell" className="td font-medium">
         {user.username} {self && <span className="text-xs muted">(you)</span>}
         {errs.rest ? (
           <div className="mt-1">
@@ -34,7 +34,7 @@ function UserRow({ user, self }: { user: User; self: boolean }) {
           </div>
         ) : null}
       </td>
-      <td className="td">
+      <td role="cell" className="td" data-label="Role">
         <label className="sr-only" htmlFor={`role-${user.id}`}>
           Role of {user.username}
         </label>
@@ -52,7 +52,7 @@ function UserRow({ user, self }: { user: User; self: boolean }) {
           ))}
         </select>
       </td>
-      <td className="td">
+      <td role="cell" className="td" data-label="Approver">
         {user.role === 'admin' ? (
           <span className="text-sm muted" title="Admins may always approve">
             always
@@ -72,7 +72,7 @@ function UserRow({ user, self }: { user: User; self: boolean }) {
           </label>
         )}
       </td>
-      <td className="td">
+      <td role="cell" className="td" data-label="Email">
         <EmailEditor
           compact
           id={`email-${user.id}`}
@@ -84,9 +84,13 @@ function UserRow({ user, self }: { user: User; self: boolean }) {
           onSave={(email) => update({ email }, email ? `email set to ${email}` : 'email removed')}
         />
       </td>
-      <td className="td">{user.disabled ? <Badge tone="red">Disabled</Badge> : <Badge tone="green">Active</Badge>}</td>
-      <td className="td hidden text-sm muted md:table-cell">{shortTime(user.createdAt)}</td>
-      <td className="td text-right">
+      <td role="cell" className="td" data-label="Status">
+        <span>{user.disabled ? <Badge tone="red">Disabled</Badge> : <Badge tone="green">Active</Badge>}</span>
+      </td>
+      <td role="cell" className="td text-sm muted" data-label="Created">
+        <span>{shortTime(user.createdAt)}</span>
+      </td>
+      <td role="cell" className="td pt-1 lg:text-right">
         <ResetPassword user={user} />{' '}
         {!self && (
           <button
@@ -256,21 +260,33 @@ export function UsersTab() {
           </div>
         )}
         <ErrorText error={users.error} />
-        <table className="w-full">
-          <thead className="border-b border-slate-200 dark:border-slate-800">
-            <tr>
-              <th className="th">User</th>
-              <th className="th">Role</th>
-              <th className="th">Approver</th>
-              <th className="th">Email</th>
-              <th className="th">Status</th>
-              <th className="th hidden md:table-cell">Created</th>
-              <th className="th">
+        <table role="table" className="stack-table w-full">
+          <thead role="rowgroup" className="border-b border-slate-200 dark:border-slate-800">
+            <tr role="row">
+              <th role="columnheader" className="th">
+                User
+              </th>
+              <th role="columnheader" className="th">
+                Role
+              </th>
+              <th role="columnheader" className="th">
+                Approver
+              </th>
+              <th role="columnheader" className="th">
+                Email
+              </th>
+              <th role="columnheader" className="th">
+                Status
+              </th>
+              <th role="columnheader" className="th">
+                Created
+              </th>
+              <th role="columnheader" className="th">
                 <span className="sr-only">Actions</span>
               </th>
             </tr>
           </thead>
-          <tbody className="divide-y divide-slate-100 dark:divide-slate-800">
+          <tbody role="rowgroup" className="divide-y divide-slate-100 dark:divide-slate-800">
             {users.data?.map((u) => (
               <UserRow key={u.id} user={u} self={u.username === me.username} />
             ))}
