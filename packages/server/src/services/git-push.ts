@@ -414,8 +414,11 @@ function acceptText(plan: PushPlan | null): string {
   if (!plan) return '';
   const n = plan.modified.length + plan.added.length + plan.deleted.length;
   if (!n) return '';
+  // Said before the commit point (a lock can still change before it), so it promises nothing: git's
+  // own "main -> main" line below is the answer, or "[remote rejected] (why)".
   return [
-    `Lockstep: checking in ${n} file(s); a metadata commit (revisions) follows yours: run git pull before your next push.`,
+    `Lockstep: the locks allow this push of ${n} file(s); recording it as check-ins now (git reports the result below).`,
+    'Once recorded, a metadata commit (revisions) follows yours: run git pull before your next push.',
     'Your locks stay until git lfs unlock.',
     '',
   ].join('\n');

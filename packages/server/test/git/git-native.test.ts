@@ -233,7 +233,9 @@ describe('pushes obey the locks', { timeout: 90_000 }, () => {
     await gAlice.ok(['commit', '-qam', 'Raise the feed on op1'], { cwd: work });
     const r = await gAlice.run(['push', 'origin', 'main'], { cwd: work });
     expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain('the locks allow this push of 1 file(s)');
     expect(r.stderr).toContain('git pull');
+    expect(r.stderr).not.toContain('rejected');
     const info = await fileInfo(OP1);
     expect(info.revision).toBe('B');
     expect(info.lockedBy).toBe('alice');
