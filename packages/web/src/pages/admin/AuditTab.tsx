@@ -3,6 +3,7 @@ import { api, AuditAction } from '@lockstep/protocol';
 import { withQuery } from '../../api/client';
 import { useAudit, useProjects, type AuditParams } from '../../api/queries';
 import { Field } from '../../components/Field';
+import { Cell, StackTable } from '../../components/StackTable';
 import { ErrorText, Spinner } from '../../components/ui';
 import { auditActionName, fullTime, shortTime } from '../../lib/format';
 
@@ -68,61 +69,35 @@ export function AuditTab() {
       </div>
       <ErrorText error={audit.error} />
       <div className="card overflow-x-auto" tabIndex={0} role="region" aria-label="Audit entries">
-        <table role="table" className="stack-table w-full">
-          <thead role="rowgroup" className="border-b border-slate-200 dark:border-slate-800">
-            <tr role="row">
-              <th role="columnheader" className="th">
-                When
-              </th>
-              <th role="columnheader" className="th">
-                User
-              </th>
-              <th role="columnheader" className="th">
-                Action
-              </th>
-              <th role="columnheader" className="th">
-                Project / file
-              </th>
-              <th role="columnheader" className="th">
-                Rev
-              </th>
-              <th role="columnheader" className="th">
-                Message
-              </th>
-            </tr>
-          </thead>
-          <tbody role="rowgroup" className="divide-y divide-slate-100 dark:divide-slate-800">
-            {audit.data?.map((e) => (
-              <tr role="row" key={e.id}>
-                <td role="cell" className="td text-xs whitespace-nowrap muted" title={fullTime(e.at)} data-label="When">
-                  <span>{shortTime(e.at)}</span>
-                </td>
-                <td role="cell" className="td font-medium" data-label="User">
-                  <span>{e.user ?? '—'}</span>
-                </td>
-                <td role="cell" className="td text-sm" title={e.action} data-action={e.action} data-label="Action">
-                  <span>{auditActionName(e.action)}</span>
-                </td>
-                {e.project ? (
-                  <td role="cell" className="td text-sm [overflow-wrap:anywhere] lg:max-w-xs" data-label="File">
-                    <span>
-                      <span className="muted">{e.project}</span>
-                      {e.path && <span className="font-mono"> / {e.path}</span>}
-                    </span>
-                  </td>
-                ) : (
-                  <td role="cell" className="td" />
+        <StackTable columns={['When', 'User', 'Action', 'Project / file', 'Rev', 'Message']}>
+          {audit.data?.map((e) => (
+            <tr role="row" key={e.id}>
+              <Cell label="When" className="text-xs whitespace-nowrap muted" title={fullTime(e.at)}>
+                {shortTime(e.at)}
+              </Cell>
+              <Cell label="User" className="font-medium">
+                {e.user ?? '—'}
+              </Cell>
+              <Cell label="Action" className="text-sm" title={e.action} data-action={e.action}>
+                {auditActionName(e.action)}
+              </Cell>
+              <Cell label="File" className="text-sm [overflow-wrap:anywhere] lg:max-w-xs">
+                {e.project && (
+                  <>
+                    <span className="muted">{e.project}</span>
+                    {e.path && <span className="font-mono"> / {e.path}</span>}
+                  </>
                 )}
-                <td role="cell" className="td font-mono text-sm" data-label="Rev">
-                  {e.revision ? <span>{e.revision}</span> : null}
-                </td>
-                <td role="cell" className="td text-sm [overflow-wrap:anywhere] lg:max-w-sm" data-label="Message">
-                  {e.message ? <span>{e.message}</span> : null}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+              </Cell>
+              <Cell label="Rev" className="font-mono text-sm">
+                {e.revision}
+              </Cell>
+              <Cell label="Message" className="text-sm [overflow-wrap:anywhere] lg:max-w-sm">
+                {e.message}
+              </Cell>
+            </tr>
+          ))}
+        </StackTable>
         {audit.isPending && (
           <div className="p-4">
             <Spinner label="Loading audit log" />

@@ -7,6 +7,7 @@ import { keys, useUsers } from '../../api/queries';
 import { EmailEditor, EmailField } from '../../components/EmailField';
 import { Field } from '../../components/Field';
 import { fieldErrors } from '../../lib/fieldErrors';
+import { Cell, StackTable } from '../../components/StackTable';
 import { Badge, ErrorText, Spinner } from '../../components/ui';
 import { shortTime } from '../../lib/format';
 import { useSubmit } from '../../lib/useSubmit';
@@ -26,15 +27,15 @@ function UserRow({ user, self }: { user: User; self: boolean }) {
     });
   return (
     <tr role="row" data-testid={`user-row-${user.username}`} className={user.disabled ? 'opacity-60' : ''}>
-      <td role="cell" className="td font-medium">
+      <Cell className="font-medium">
         {user.username} {self && <span className="text-xs muted">(you)</span>}
         {errs.rest ? (
           <div className="mt-1">
             <ErrorText error={errs.rest} />
           </div>
         ) : null}
-      </td>
-      <td role="cell" className="td" data-label="Role">
+      </Cell>
+      <Cell label="Role">
         <label className="sr-only" htmlFor={`role-${user.id}`}>
           Role of {user.username}
         </label>
@@ -51,8 +52,8 @@ function UserRow({ user, self }: { user: User; self: boolean }) {
             </option>
           ))}
         </select>
-      </td>
-      <td role="cell" className="td" data-label="Approver">
+      </Cell>
+      <Cell label="Approver">
         {user.role === 'admin' ? (
           <span className="text-sm muted" title="Admins may always approve">
             always
@@ -71,8 +72,8 @@ function UserRow({ user, self }: { user: User; self: boolean }) {
             <span aria-hidden="true">{user.approver ? 'yes' : 'no'}</span>
           </label>
         )}
-      </td>
-      <td role="cell" className="td" data-label="Email">
+      </Cell>
+      <Cell label="Email">
         <EmailEditor
           compact
           id={`email-${user.id}`}
@@ -83,14 +84,12 @@ function UserRow({ user, self }: { user: User; self: boolean }) {
           error={errs.of('email')}
           onSave={(email) => update({ email }, email ? `email set to ${email}` : 'email removed')}
         />
-      </td>
-      <td role="cell" className="td" data-label="Status">
-        <span>{user.disabled ? <Badge tone="red">Disabled</Badge> : <Badge tone="green">Active</Badge>}</span>
-      </td>
-      <td role="cell" className="td text-sm muted" data-label="Created">
-        <span>{shortTime(user.createdAt)}</span>
-      </td>
-      <td role="cell" className="td pt-1 lg:text-right">
+      </Cell>
+      <Cell label="Status">{user.disabled ? <Badge tone="red">Disabled</Badge> : <Badge tone="green">Active</Badge>}</Cell>
+      <Cell label="Created" className="text-sm muted">
+        {shortTime(user.createdAt)}
+      </Cell>
+      <Cell className="pt-1 lg:text-right">
         <ResetPassword user={user} />{' '}
         {!self && (
           <button
@@ -102,7 +101,7 @@ function UserRow({ user, self }: { user: User; self: boolean }) {
             {user.disabled ? 'Enable' : 'Disable'}
           </button>
         )}
-      </td>
+      </Cell>
     </tr>
   );
 }
@@ -260,38 +259,11 @@ export function UsersTab() {
           </div>
         )}
         <ErrorText error={users.error} />
-        <table role="table" className="stack-table w-full">
-          <thead role="rowgroup" className="border-b border-slate-200 dark:border-slate-800">
-            <tr role="row">
-              <th role="columnheader" className="th">
-                User
-              </th>
-              <th role="columnheader" className="th">
-                Role
-              </th>
-              <th role="columnheader" className="th">
-                Approver
-              </th>
-              <th role="columnheader" className="th">
-                Email
-              </th>
-              <th role="columnheader" className="th">
-                Status
-              </th>
-              <th role="columnheader" className="th">
-                Created
-              </th>
-              <th role="columnheader" className="th">
-                <span className="sr-only">Actions</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody role="rowgroup" className="divide-y divide-slate-100 dark:divide-slate-800">
-            {users.data?.map((u) => (
-              <UserRow key={u.id} user={u} self={u.username === me.username} />
-            ))}
-          </tbody>
-        </table>
+        <StackTable columns={['User', 'Role', 'Approver', 'Email', 'Status', 'Created', <span className="sr-only">Actions</span>]}>
+          {users.data?.map((u) => (
+            <UserRow key={u.id} user={u} self={u.username === me.username} />
+          ))}
+        </StackTable>
       </div>
       <CreateUser />
     </div>
